@@ -1,0 +1,96 @@
+"""flopcast: measure and forecast the compute behind AI reasoning models.
+
+>>> import flopcast as fc
+>>> fc.hardware("H100", chip_hours=140e3, utilization=fc.ci(0.1, 0.4))
+1e23 FLOP (90% CI 5e22 - 2e23)
+
+The public API is the names in ``__all__``; everything else is private. Heavy parts
+(dataset loading, forecasts, fits, reports) are imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flopcast.errors import (
+    ConfigError,
+    DataError,
+    ExpressionError,
+    FlopcastError,
+    InputError,
+    PlausibilityWarning,
+    ScenarioError,
+    UnknownNameError,
+)
+from flopcast.expr import evaluate
+from flopcast.methods import (
+    chart_ratio,
+    chart_value,
+    cost,
+    hardware,
+    operations,
+    prior,
+    ratio,
+    share,
+)
+from flopcast.uncertain import (
+    Uncertain,
+    at_least,
+    at_most,
+    between,
+    ci,
+    combine,
+    correlate,
+    mix,
+    point,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Uncertain", "point", "ci", "between", "at_most", "at_least", "mix", "combine", "correlate",
+    "evaluate",
+    "hardware", "operations", "cost", "ratio", "share", "chart_value", "chart_ratio", "prior",
+    "peak_flop_per_s", "lookup_chip",
+    "load_dataset", "load_scenario", "forecast",
+    "FlopcastError", "InputError", "ExpressionError", "UnknownNameError", "DataError",
+    "ConfigError", "ScenarioError", "PlausibilityWarning",
+    "__version__",
+]
+
+
+def peak_flop_per_s(chip: str, precision: str = "bf16") -> float:
+    """Peak dense FLOP/s of ``chip`` at ``precision`` from the shipped catalog."""
+    from flopcast import chips as _hw
+
+    return _hw.peak_flop_per_s(chip, precision)
+
+
+def lookup_chip(name: str) -> Any:
+    """The catalog entry for ``name`` (aliases and Epoch spellings accepted)."""
+    from flopcast import chips as _hw
+
+    return _hw.lookup(name)
+
+
+def load_dataset(extra_dirs: Any = None) -> Any:
+    """The shipped model records, with user directories layered over them."""
+    from flopcast import dataset
+
+    return dataset.load(extra_dirs)
+
+
+def load_scenario(name_or_path: str, overrides: dict[str, str] | None = None) -> Any:
+    """A forecast scenario by shipped name or path, with ``key=value`` overrides."""
+    from flopcast import forecast as _forecast
+
+    return _forecast.load_scenario(name_or_path, overrides)
+
+
+def forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int = 0) -> Any:
+    """Run a forecast scenario (a name, a path or a loaded scenario)."""
+    from flopcast import forecast as _forecast
+
+    if isinstance(scenario, str):
+        scenario = _forecast.load_scenario(scenario)
+    return _forecast.run(scenario, n=n, seed=seed)

@@ -1,0 +1,359 @@
+"""Estimation methods: evidence -> FLOP, each a pure function returning an :class:`Uncertain`.
+
+Every method names its inputs (so ``result.inputs()`` lists the assumptions with their
+sources, and ``result.contributions()`` says which one drives the spread), sets the unit and
+records the method and its assumptions (``result.method``, ``result.assumptions``).
+
+Methods (Epoch AI, "Estimating Training Compute of Deep Learning Models",
+https://epoch.ai/blog/estimating-training-compute):
+
+* hardware time  ``C = chips x time x peak x utilisation`` (or ``chip-hours x 3600 x peak x u``);
+* operation counting  ``C = 6 N D`` for training (2 forward + 4 backward FLOP per parameter per
+  token; Kaplan et al. 2020, https://arxiv.org/abs/2001.08361) and ``2 N D`` for generation,
+  with ``N`` the *active* parameters of a mixture-of-experts model;
+* cost  ``chip-hours = dollars / price per chip-hour``, then the hardware method;
+* ratio and share of another estimate (``o3 = 10 x o1``);
+* chart reading: values and ratios from positions on a log-scale axis.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import warnings
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from flopcast.errors import DataError, InputError, PlausibilityWarning
+from flopcast.expr import Symbol, expression_function
+from flopcast.uncertain import Uncertain, as_uncertain, ci, named
+
+STAGES = ("pretraining", "finetune", "rl", "inference")
+
+# FLOP per parameter per token for operation counting, by kind of pass.
+# NB: ignores the attention score/value products that grow with context (see architecture.py
+# for the exact count) and the embedding lookup.
+OPS_PER_PARAM_TOKEN = {"training": 6.0, "inference": 2.0, "generation": 2.0, "forward": 2.0}
+
+
+# ---- priors ---------------------------------------------------------------------------------
+
+@functools.cache
+def _priors() -> dict[str, dict[str, Any]]:
+    path = resources.files("flopcast") / "data" / "priors.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise DataError("expected a mapping of prior names", str(path))
+    return data
+
+
+def prior(name: str) -> Uncertain:
+    """A documented default (``utilization.rl``, ...) from ``data/priors.yaml``, as a named input."""
+    from flopcast.expr import evaluate
+
+    entry = _priors().get(name)
+    if entry is None:
+        import difflib
+
+        from flopcast.errors import UnknownNameError
+
+        raise UnknownNameError("prior", name, difflib.get_close_matches(name, list(_priors()), n=3))
+    sources = "; ".join(s["url"] for s in entry.get("sources", []))
+    q = evaluate(str(entry["value"]))
+    description = f"default prior ({entry.get('confidence', '')}): {entry.get('reasoning', '')}"
+    return named(q, name.replace(".", " "), description=description.strip(), source=sources)
+
+
+def priors() -> dict[str, dict[str, Any]]:
+    """All documented priors with their reasoning and sources."""
+    return {k: dict(v) for k, v in _priors().items()}
+
+
+# ---- methods --------------------------------------------------------------------------------
+
+def hardware(chip: str, *, chip_hours: Any = None, chips: Any = None, hours: Any = None,
+             utilization: Any = None, precision: str = "bf16", stage: str = "pretraining") -> Uncertain:
+    """``C = chip-hours x 3600 s/h x peak(chip, precision) x utilization``.
+
+    Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's default
+    prior is used (``prior("utilization.<stage>")``).
+    """
+    from flopcast import chips as hw
+
+    _check_stage(stage)
+    spec = hw.lookup(str(chip))
+    peak_value = hw.peak_flop_per_s(str(chip), str(precision))
+    if chip_hours is not None and (chips is not None or hours is not None):
+        raise InputError("give either chip_hours, or chips and hours, not both")
+    if chip_hours is None:
+        if chips is None or hours is None:
+            raise InputError("the hardware method needs chip_hours, or both chips and hours")
+        chip_time = _positive(chips, "chips", "number of chips") * _positive(hours, "hours", "wall-clock hours of training")
+    else:
+        chip_time = _positive(chip_hours, "chip_hours", f"{spec.name}-hours")
+    util = _utilization(utilization, stage)
+    peak = named(peak_value, f"peak({spec.id}, {precision})", unit="FLOP/s",
+                 description=f"peak dense {precision} FLOP/s of {spec.name}",
+                 source="; ".join(_chip_sources(spec)))
+    result = chip_time * 3600.0 * peak * util
+    return _finish(result, "hardware", [
+        f"chip: {spec.name}, {precision} peak {peak_value:.3g} FLOP/s",
+        f"utilization: {_describe(util)}" + ("" if utilization is not None else f" (default prior for {stage})"),
+        "time counts every chip-hour as training at the stated utilization",
+    ])
+
+
+def operations(N: Any, D: Any, *, kind: str = "training") -> Uncertain:
+    """``C = 6 N D`` (training) or ``2 N D`` (inference/generation/forward).
+
+    ``N``: parameters (active parameters for mixture-of-experts); ``D``: tokens.
+    NB: omits the attention term that grows with context length; for long reasoning chains use
+    the exact accounting in ``flopcast.architecture`` / ``flopcast.rl``.
+    """
+    if kind not in OPS_PER_PARAM_TOKEN:
+        raise InputError(f"unknown kind {kind!r}; allowed: {', '.join(OPS_PER_PARAM_TOKEN)}")
+    k = OPS_PER_PARAM_TOKEN[kind]
+    n = _positive(N, "N", "parameters (active, for mixture-of-experts)")
+    d = _positive(D, "D", "tokens")
+    return _finish(k * n * d, "operations", [
+        f"{k:g} FLOP per parameter per token ({kind})",
+        "N counts active parameters for mixture-of-experts models",
+        "attention FLOP that grow with context length are not counted",
+    ])
+
+
+def cost(dollars: Any, chip: str, *, usd_per_hour: Any = None, utilization: Any = None,
+         precision: str = "bf16", stage: str = "pretraining") -> Uncertain:
+    """``chip-hours = dollars / usd_per_hour``, then :func:`hardware`.
+
+    Without ``usd_per_hour`` the catalog's latest sourced rental price for the chip is used.
+    """
+    from flopcast import chips as hw
+
+    spec = hw.lookup(str(chip))
+    money = _positive(dollars, "dollars", "spend in US dollars")
+    if usd_per_hour is None:
+        entry = hw.price_per_hour(str(chip))
+        if entry is None:
+            raise InputError(f"the catalog has no sourced rental price for {spec.name}; "
+                             "give usd_per_hour")
+        price = named(_get(entry, "usd_per_hour"), "usd_per_hour", unit="USD/hour",
+                      description=f"rental price per {spec.name}-hour ({_get(entry, 'date')})",
+                      source=str(_get(entry, "source")))
+    else:
+        price = _positive(usd_per_hour, "usd_per_hour", f"US dollars per {spec.name}-hour")
+    chip_hours = money / price
+    result = hardware(str(chip), chip_hours=chip_hours, utilization=utilization,
+                      precision=precision, stage=stage)
+    return result.with_meta(method="cost", assumptions=[
+        "all the money bought chip time at the stated price (no staff, data or failed runs)",
+        *result.assumptions])
+
+
+def ratio(base: Any, factor: Any) -> Uncertain:
+    """A multiple of another estimate (``o3 = 10 x o1``); keeps the base's uncertainty."""
+    b = as_uncertain(base)
+    f = _positive(factor, "factor", "multiple of the base estimate")
+    return _finish(b * f, "ratio", ["the multiple applies to the same quantity as the base"],
+                   unit=b.unit or "FLOP")
+
+
+def share(base: Any, fraction: Any) -> Uncertain:
+    """A share of another estimate (``RL = 20% of pre-training``)."""
+    b = as_uncertain(base)
+    f = _positive(fraction, "fraction", "share of the base estimate")
+    if isinstance(f, Uncertain) and f.is_point and f.median() > 1:
+        raise InputError(f"a share must be at most 1, got {f.median():g}; use ratio() for multiples")
+    return _finish(b * f, "share", ["the share applies to the base estimate"],
+                   unit=b.unit or "FLOP")
+
+
+def chart_value(pixel: float, tick_a: tuple[float, float], tick_b: tuple[float, float], *,
+                pixel_error: float = 2.0, name: str = "chart reading") -> Uncertain:
+    """The value at ``pixel`` on a log-scale axis calibrated by two labelled ticks.
+
+    ``log10 v = log10 v_a + (pixel - p_a) (log10 v_b - log10 v_a) / (p_b - p_a)``; the reading
+    error ``pixel_error`` (pixels, a 90% bound) becomes a lognormal spread of
+    ``pixel_error / pixels_per_decade`` decades either side. Works for y axes in image
+    coordinates too (pixels growing downwards): the ticks fix the direction.
+    """
+    pa, va = (_finite(tick_a[0], "tick_a pixel"), _finite(tick_a[1], "tick_a value"))
+    pb, vb = (_finite(tick_b[0], "tick_b pixel"), _finite(tick_b[1], "tick_b value"))
+    if va <= 0 or vb <= 0:
+        raise InputError("tick values on a log axis must be positive")
+    if pa == pb or va == vb:
+        raise InputError("the two ticks must be at different pixels and different values")
+    ppd = (pb - pa) / (math.log10(vb) - math.log10(va))
+    center = math.log10(va) + (_finite(pixel, "pixel") - pa) / ppd
+    err = abs(_finite(pixel_error, "pixel_error")) / abs(ppd)
+    q = _reading(center, err, name, f"pixel {pixel:g} on an axis of {abs(ppd):.3g} pixels per decade, "
+                 f"read to +/-{pixel_error:g} px")
+    return q.with_meta(method="chart_value", assumptions=[
+        "the axis is logarithmic and the two ticks are read exactly",
+        f"reading error +/-{pixel_error:g} px is a 90% bound"])
+
+
+def chart_ratio(px_a: float, px_b: float, pixels_per_decade: float, *, pixel_error: float = 2.0,
+                name: str = "chart ratio") -> Uncertain:
+    """The ratio ``value_b / value_a`` of two points on a log-scale axis with no labels.
+
+    ``ratio = 10^((px_b - px_a) / pixels_per_decade)``; both readings err by ``pixel_error``
+    (90%), so the difference errs by ``sqrt(2) x pixel_error``. Use a negative
+    ``pixels_per_decade`` for a y axis whose pixels grow downwards.
+    """
+    ppd = _finite(pixels_per_decade, "pixels_per_decade")
+    if ppd == 0:
+        raise InputError("pixels_per_decade must not be zero")
+    center = (_finite(px_b, "px_b") - _finite(px_a, "px_a")) / ppd
+    err = math.sqrt(2) * abs(_finite(pixel_error, "pixel_error")) / abs(ppd)
+    q = _reading(center, err, name, f"{px_b - px_a:g} px apart at {abs(ppd):g} px per decade, "
+                 f"each read to +/-{pixel_error:g} px")
+    return q.with_unit(None).with_meta(method="chart_ratio", assumptions=[
+        "the axis is logarithmic with the stated pixels per decade",
+        "the two readings err independently"])
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+def _reading(center_log10: float, err_log10: float, name: str, description: str) -> Uncertain:
+    if err_log10 == 0:
+        return named(10 ** center_log10, name, description=description)
+    return ci(10 ** (center_log10 - err_log10), 10 ** (center_log10 + err_log10), name=name,
+              description=description)
+
+
+def _finish(result: Uncertain, method: str, assumptions: list[str], unit: str = "FLOP") -> Uncertain:
+    out = result.with_unit(unit).with_meta(method=method, assumptions=assumptions)
+    _warn_magnitude(out)
+    return out
+
+
+def _warn_magnitude(q: Uncertain) -> None:
+    if q.unit != "FLOP":
+        return
+    largest = float(as_uncertain(_largest_run()).median())
+    med = q.median()
+    if med > 1000 * largest:
+        warnings.warn(f"the estimate {med:.2g} FLOP is more than 1000x the largest known training "
+                      f"run (~{largest:.0e} FLOP); check the units of the inputs",
+                      PlausibilityWarning, stacklevel=3)
+    elif 0 < med < 1e15:
+        warnings.warn(f"the estimate {med:.2g} FLOP is less than a second of one modern GPU; "
+                      "check the units of the inputs", PlausibilityWarning, stacklevel=3)
+
+
+def _largest_run() -> float:
+    return float(str(_priors()["magnitude.largest_run_flop"]["value"]))
+
+
+def _utilization(value: Any, stage: str) -> Uncertain:
+    if value is None:
+        return prior(f"utilization.{stage}")
+    u = named(value, "utilization", description="share of peak FLOP/s achieved")
+    if u.is_exact or u.is_point:
+        hi = u.percentile(95)
+        lo = u.percentile(5)
+    else:
+        lo, hi = u.interval(0.9)
+    if lo <= 0:
+        raise InputError(f"utilization must be positive, got {_describe(u)}")
+    if hi > 1:
+        raise InputError(f"utilization is a share of peak and must be at most 1, got {_describe(u)} "
+                         f"(95th percentile {hi:.3g})")
+    return u
+
+
+def _positive(value: Any, name: str, description: str) -> Any:
+    if isinstance(value, (str, Symbol)):
+        raise InputError(f"{name} must be a number, got the word {str(value)!r}")
+    q = named(value, name, description=description)
+    lo = q.percentile(5) if (q.is_exact or q.is_point) else q.interval(0.9)[0]
+    if not lo > 0:
+        raise InputError(f"{name} must be positive, got {_describe(q)}")
+    return q
+
+
+def _finite(x: Any, what: str) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a number, got {x!r}") from None
+    if not math.isfinite(v):
+        raise InputError(f"{what} must be a finite number, got {x!r}")
+    return v
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in STAGES:
+        raise InputError(f"unknown stage {stage!r}; allowed: {', '.join(STAGES)}")
+
+
+def _describe(q: Uncertain) -> str:
+    if q.is_point:
+        return f"{q.median():.3g}"
+    lo, hi = q.interval(0.9)
+    return f"{lo:.3g} to {hi:.3g} (90%)"
+
+
+def _get(entry: Any, key: str) -> Any:
+    return entry[key] if isinstance(entry, dict) else getattr(entry, key)
+
+
+def _chip_sources(chip: Any) -> list[str]:
+    out = []
+    for s in getattr(chip, "sources", []) or []:
+        out.append(s if isinstance(s, str) else str(_get(s, "url")))
+    return out
+
+
+# ---- expression-language bindings ----------------------------------------------------------
+
+def _sym(x: Any) -> Any:
+    return str(x) if isinstance(x, Symbol) else x
+
+
+@expression_function("hardware")
+def _expr_hardware(chip: Any, chip_hours: Any = None, chips: Any = None, hours: Any = None,
+                   utilization: Any = None, precision: Any = "bf16", stage: Any = "pretraining") -> Uncertain:
+    return hardware(str(chip), chip_hours=chip_hours, chips=chips, hours=hours,
+                    utilization=utilization, precision=str(precision), stage=str(stage))
+
+
+@expression_function("operations")
+def _expr_operations(N: Any, D: Any, kind: Any = "training") -> Uncertain:
+    return operations(N, D, kind=str(kind))
+
+
+@expression_function("cost")
+def _expr_cost(dollars: Any, chip: Any, usd_per_hour: Any = None, utilization: Any = None,
+               precision: Any = "bf16", stage: Any = "pretraining") -> Uncertain:
+    return cost(dollars, str(chip), usd_per_hour=usd_per_hour, utilization=utilization,
+                precision=str(precision), stage=str(stage))
+
+
+@expression_function("ratio")
+def _expr_ratio(base: Any, factor: Any) -> Uncertain:
+    return ratio(base, factor)
+
+
+@expression_function("share")
+def _expr_share(base: Any, fraction: Any) -> Uncertain:
+    return share(base, fraction)
+
+
+@expression_function("prior")
+def _expr_prior(name: Any) -> Uncertain:
+    return prior(str(name))
+
+
+@expression_function("chart_ratio")
+def _expr_chart_ratio(px_a: Any, px_b: Any, pixels_per_decade: Any, pixel_error: Any = 2.0) -> Uncertain:
+    return chart_ratio(px_a, px_b, pixels_per_decade, pixel_error=pixel_error)
+
+
+@expression_function("chart_value")
+def _expr_chart_value(pixel: Any, px_a: Any, value_a: Any, px_b: Any, value_b: Any,
+                      pixel_error: Any = 2.0) -> Uncertain:
+    return chart_value(pixel, (px_a, value_a), (px_b, value_b), pixel_error=pixel_error)
