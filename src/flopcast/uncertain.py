@@ -589,6 +589,20 @@ def combine(lines: Sequence[Any], *, method: str = "precision", name: str = "") 
     return out
 
 
+def sample_many(quantities: Sequence[Any], n: int = DEFAULT_SAMPLES,
+                seed: int = DEFAULT_SEED) -> list[np.ndarray]:
+    """Joint draws of several quantities: shared inputs (and declared correlations) hold across them."""
+    qs = [as_uncertain(q) for q in quantities]
+    if int(n) < 1:
+        raise InputError(f"the number of samples must be at least 1, got {n}")
+    leaves: dict[int, Input] = {}
+    for q in qs:
+        for uid, inp in _leaves(q).items():
+            leaves.setdefault(uid, inp)
+    ctx = _Context(int(n), int(seed), leaves, _keys(leaves), _merge_corr(qs))
+    return [_sample(q, ctx) for q in qs]
+
+
 def minimum(a: Any, b: Any) -> Uncertain:
     """Elementwise minimum (Monte Carlo)."""
     return _binary("min", a, b)
@@ -672,7 +686,7 @@ class _Context:
         z = self._z.get(uid)
         if z is not None:
             return z
-        group = _corr_group(uid, self.corr, self.leaves)
+        group = [u for u in _corr_group(uid, self.corr, self.leaves) if u in self.leaves]
         if len(group) == 1:
             z = self._rng(uid).standard_normal(self.n)
             self._z[uid] = z
