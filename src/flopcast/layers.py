@@ -1,0 +1,179 @@
+"""Block formulas of a decoder-only transformer: parameters and matmul FLOP per token.
+
+Each block type (attention or MLP variant) is a small pure function of plain numbers, registered
+under a name with :func:`block`, which rejects duplicate names (as PyTorch's
+``torch/utils/flop_counter.py`` registers one formula per operation). A block returns a
+:class:`BlockCost`:
+
+- ``params``: weights and biases the block owns (what ``sum(p.numel())`` counts);
+- ``active_params``: those a single token touches (differs from ``params`` only for MoE);
+- ``flop_per_token``: matrix-multiply FLOP per token that do not depend on the context,
+  ``2 * m * n`` for an ``m x n`` weight (one multiply and one add per weight);
+- ``flop_per_pair``: FLOP per (query, key) pair of the attention score and value products,
+  ``2 * n_heads * (d_qk + d_v)``; the caller multiplies by the number of keys each query sees.
+
+Notation follows the papers: ``d`` hidden size, ``h`` query heads, ``h_kv`` key/value heads,
+``d_h`` head dimension, ``f`` MLP inner size, ``E`` routed experts, ``k`` experts per token.
+
+NB: only matrix products are counted. Norms, activations, softmax, rotary embeddings, bias adds
+and routing arithmetic are O(d) per token and are left out, as in Kaplan et al. (2020) Table 1
+and as ``torch.utils.flop_counter.FlopCounterMode`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flopcast.errors import ConfigError
+
+__all__ = ["BlockCost", "block", "blocks", "cost"]
+
+
+@dataclass(frozen=True)
+class BlockCost:
+    """Parameters and FLOP of one block (see the module docstring for each field)."""
+
+    params: int = 0
+    active_params: int = 0
+    flop_per_token: int = 0
+    flop_per_pair: int = 0
+
+    def __add__(self, other: BlockCost) -> BlockCost:
+        return BlockCost(self.params + other.params, self.active_params + other.active_params,
+                         self.flop_per_token + other.flop_per_token,
+                         self.flop_per_pair + other.flop_per_pair)
+
+
+BlockFn = Callable[..., BlockCost]
+_BLOCKS: dict[str, BlockFn] = {}
+
+
+def block(name: str) -> Callable[[BlockFn], BlockFn]:
+    """Register a block formula under ``name``; a second registration of a name is an error."""
+
+    def register(fn: BlockFn) -> BlockFn:
+        if name in _BLOCKS:
+            raise ValueError(f"block {name!r} is already registered (by {_BLOCKS[name].__name__})")
+        _BLOCKS[name] = fn
+        return fn
+
+    return register
+
+
+def blocks() -> list[str]:
+    """Names of the registered block formulas."""
+    return sorted(_BLOCKS)
+
+
+def cost(name: str, **dims: int | bool) -> BlockCost:
+    """The cost of block ``name`` with the given dimensions."""
+    try:
+        fn = _BLOCKS[name]
+    except KeyError:
+        raise ConfigError(f"unknown block type {name!r}; known: {', '.join(blocks())}") from None
+    return fn(**dims)
+
+
+def _linear(m: int, n: int, bias: bool = False) -> BlockCost:
+    """A dense ``m -> n`` projection: ``m n`` weights (+ ``n`` bias), ``2 m n`` FLOP per token."""
+    params = m * n + (n if bias else 0)
+    return BlockCost(params, params, 2 * m * n, 0)
+
+
+# ---- attention ---------------------------------------------------------------------------
+
+@block("gqa")
+def grouped_query_attention(*, d: int, h: int, h_kv: int, d_h: int, qkv_bias: bool = False,
+                            o_bias: bool = False, qk_norm: bool = False) -> BlockCost:
+    """Multi-head attention with ``h_kv`` key/value heads: MHA (h_kv = h), GQA, MQA (h_kv = 1).
+
+    Vaswani et al. (2017); GQA: Ainslie et al. (2023), arXiv:2305.13245. Projections
+    ``W_Q: d x h d_h``, ``W_K, W_V: d x h_kv d_h``, ``W_O: h d_h x d``. Each query head scores
+    every key (``2 d_h`` FLOP) and mixes the values (``2 d_h``), so a (query, key) pair costs
+    ``4 h d_h``. NB: GQA shares K and V between heads but not the products, so the pair cost
+    depends on ``h``, not ``h_kv``.
+    """
+    q = _linear(d, h * d_h, qkv_bias)
+    kv = _linear(d, h_kv * d_h, qkv_bias)
+    o = _linear(h * d_h, d, o_bias)
+    norm = 2 * d_h if qk_norm else 0  # per-head RMSNorm weights on q and k (Qwen3, Gemma 3)
+    total = q + kv + kv + o + BlockCost(norm, norm, 0, 0)
+    return total + BlockCost(flop_per_pair=2 * h * d_h + 2 * h * d_h)
+
+
+@block("mla")
+def multi_head_latent_attention(*, d: int, h: int, q_lora_rank: int, kv_lora_rank: int,
+                                d_nope: int, d_rope: int, d_v: int, bias: bool = False) -> BlockCost:
+    """DeepSeek multi-head latent attention, computed in its explicit (non-absorbed) form.
+
+    DeepSeek-V2 (arXiv:2405.04434) section 2.1 and DeepSeek-V3 (arXiv:2412.19437) section 2.1.1:
+    queries ``d -> q_lora_rank -> h (d_nope + d_rope)`` (or ``d -> h (d_nope + d_rope)`` when
+    ``q_lora_rank`` is 0), keys and values share a latent ``d -> kv_lora_rank + d_rope`` that is
+    expanded ``kv_lora_rank -> h (d_nope + d_v)``; output ``h d_v -> d``. A (query, key) pair costs
+    ``2 h (d_nope + d_rope)`` for the score and ``2 h d_v`` for the value mix.
+    NB: inference engines often absorb ``W_UK`` and ``W_UV`` into the query and output paths and
+    attend in the latent space, which changes the pair cost to ``2 h (2 kv_lora_rank + d_rope)``;
+    this formula is the training-time form that Hugging Face ``DeepseekV3Attention`` runs.
+    """
+    d_qk = d_nope + d_rope
+    if q_lora_rank:
+        q = _linear(d, q_lora_rank, bias) + _linear(q_lora_rank, h * d_qk)
+        q = q + BlockCost(q_lora_rank, q_lora_rank, 0, 0)  # q_a_layernorm
+    else:
+        q = _linear(d, h * d_qk)
+    kv = _linear(d, kv_lora_rank + d_rope, bias) + _linear(kv_lora_rank, h * (d_nope + d_v))
+    kv = kv + BlockCost(kv_lora_rank, kv_lora_rank, 0, 0)  # kv_a_layernorm
+    o = _linear(h * d_v, d, bias)
+    return q + kv + o + BlockCost(flop_per_pair=2 * h * d_qk + 2 * h * d_v)
+
+
+@block("no_attention")
+def no_attention() -> BlockCost:
+    """A layer whose attention was removed (Nemotron NAS ``no_op``): nothing to count."""
+    return BlockCost()
+
+
+# ---- MLP ---------------------------------------------------------------------------------
+
+@block("gated_mlp")
+def gated_mlp(*, d: int, f: int, bias: bool = False) -> BlockCost:
+    """Gated MLP (SwiGLU / GeGLU), Shazeer (2020) arXiv:2002.05202: gate and up ``d -> f``,
+    down ``f -> d``; ``3 d f`` weights, ``6 d f`` FLOP per token."""
+    return _linear(d, f, bias) + _linear(d, f, bias) + _linear(f, d, bias)
+
+
+@block("plain_mlp")
+def plain_mlp(*, d: int, f: int, bias: bool = True) -> BlockCost:
+    """Two-matrix MLP (GPT-2): ``d -> f -> d``; ``2 d f`` weights, ``4 d f`` FLOP per token."""
+    return _linear(d, f, bias) + _linear(f, d, bias)
+
+
+@block("moe")
+def mixture_of_experts(*, d: int, f_expert: int, n_experts: int, top_k: int,
+                       f_shared: int = 0, shared_gate: bool = False) -> BlockCost:
+    """Mixture of gated-MLP experts with a linear router and optional always-on shared experts.
+
+    Shazeer et al. (2017); Mixtral (arXiv:2401.04088); DeepSeekMoE (arXiv:2401.06066) for shared
+    experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert. A token runs the
+    router ``d -> E`` (``2 d E`` FLOP), ``k`` routed experts and the shared experts.
+    NB: assumes every token reaches exactly ``k`` experts (no capacity dropping), which is what
+    dropless implementations (Megatron, Hugging Face, vLLM) compute.
+    """
+    if top_k > n_experts:
+        raise ConfigError(f"experts per token ({top_k}) exceeds the number of experts ({n_experts})")
+    expert = gated_mlp(d=d, f=f_expert)
+    router = _linear(d, n_experts)
+    shared = gated_mlp(d=d, f=f_shared) if f_shared else BlockCost()
+    gate = _linear(d, 1) if shared_gate else BlockCost()
+    params = n_experts * expert.params + router.params + shared.params + gate.params
+    active = top_k * expert.params + router.params + shared.params + gate.params
+    flop = top_k * expert.flop_per_token + router.flop_per_token + shared.flop_per_token \
+        + gate.flop_per_token
+    return BlockCost(params, active, flop, 0)
+
+
+@block("no_mlp")
+def no_mlp() -> BlockCost:
+    """A layer whose MLP was removed (Nemotron NAS ``no_op``): nothing to count."""
+    return BlockCost()

@@ -1,0 +1,118 @@
+"""The analytic counts of flopcast.architecture against PyTorch's own FLOP counter.
+
+For every supported family a tiny randomly initialised model is built from
+``tests/data/configs/tiny-<model_type>.json`` with transformers 5.23.0 (pinned in the ``torch``
+extra), on CPU, nothing downloaded, and run under ``torch.utils.flop_counter.FlopCounterMode``.
+
+What each side counts:
+- FlopCounterMode counts ``2 m n k`` for every ``mm``/``bmm``/``addmm``/``baddbmm`` it sees
+  (bias adds in ``addmm`` are not counted, nor are norms, softmax, activations or routing).
+  With ``attn_implementation="eager"`` attention is two ``matmul`` calls over the full ``s x s``
+  score matrix: the causal mask is applied by addition, so no causal saving, and sliding windows
+  are masks too. (The CPU ``scaled_dot_product_attention`` kernel is counted as zero, silently,
+  which is why eager is forced.) MoE experts run with ``experts_implementation="eager"``, one
+  ``linear`` per selected expert; the default ``grouped_mm`` path is missed by the counter.
+- flopcast counts the same matmuls from the config alone, with ``Conventions(causal=False)``
+  for full sequences (every query against all ``s`` keys, as the eager kernel computes), and
+  with the default causal convention for one decode step with a KV cache (one query against
+  ``min(p + 1, window)`` cached keys, which is what the cache holds).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flopcast.architecture import Conventions, from_config
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+pytestmark = pytest.mark.torch
+
+CONFIGS = Path(__file__).parent / "data" / "configs"
+FAMILIES = ["llama", "qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "mistral", "mixtral",
+            "deepseek_v3", "phi3", "gemma2", "gemma3_text", "gpt2"]
+MOE = {"qwen2_moe", "qwen3_moe", "mixtral", "deepseek_v3"}
+SEQ = 16
+
+
+def _build(model_type: str):
+    path = CONFIGS / f"tiny-{model_type}.json"
+    cfg = json.loads(path.read_text())
+    kwargs = {k: v for k, v in cfg.items() if not k.startswith("_") and k != "model_type"}
+    hf_config = transformers.AutoConfig.for_model(model_type, **kwargs)
+    extra = {"experts_implementation": "eager"} if model_type in MOE else {}
+    torch.manual_seed(0)
+    model = transformers.AutoModelForCausalLM.from_config(hf_config, attn_implementation="eager", **extra)
+    return model, from_config(path)
+
+
+@pytest.fixture(scope="module", params=FAMILIES)
+def built(request):
+    model, arch = _build(request.param)
+    return request.param, model, arch
+
+
+def test_transformers_version_is_the_pinned_one():
+    assert transformers.__version__ == "5.23.0"
+
+
+def test_parameter_count_is_exact(built):
+    _, model, arch = built
+    # torch counts each tied tensor once; flopcast counts weights, biases and norm vectors.
+    assert arch.parameters()["total"] == sum(p.numel() for p in model.parameters())
+
+
+def test_forward_matches_flop_counter(built):
+    name, model, arch = built
+    ids = torch.randint(0, arch.vocab_size, (1, SEQ), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(ids)
+    measured = counter.get_total_flops()
+    analytic = arch.forward_flop(SEQ, Conventions(causal=False))
+    assert measured == pytest.approx(analytic, rel=0.01), name
+    assert measured == analytic, name  # in fact exact for every family
+
+
+def test_forward_backward_matches_flop_counter(built):
+    name, model, arch = built
+    ids = torch.randint(0, arch.vocab_size, (1, SEQ), generator=torch.Generator().manual_seed(2))
+    with FlopCounterMode(display=False) as counter:
+        model(ids).logits.float().sum().backward()
+    model.zero_grad(set_to_none=True)
+    measured = counter.get_total_flops()
+    analytic = arch.training_flop(SEQ, Conventions(causal=False))  # 3x forward
+    assert measured == pytest.approx(analytic, rel=0.01), name
+
+
+def _decode_step_flop(model, arch, context: int) -> int:
+    ids = torch.randint(0, arch.vocab_size, (1, context), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        cache = model(ids, use_cache=True).past_key_values
+        with FlopCounterMode(display=False) as counter:
+            model(ids[:, -1:], past_key_values=cache, use_cache=True)
+    return counter.get_total_flops()
+
+
+@pytest.mark.parametrize("model_type", ["llama", "mistral", "gemma2", "gemma3_text", "qwen3_moe"])
+def test_decode_step_with_cache_matches_causal_count(model_type):
+    # One new token at position 12 against the cache: causal count, windows (8) applied.
+    model, arch = _build(model_type)
+    context = 12
+    assert _decode_step_flop(model, arch, context) == arch.forward_flop_per_token(context)
+
+
+def test_mla_decode_in_transformers_re_expands_the_latent_cache():
+    # Hugging Face DeepseekV3Attention caches the compressed latent and applies kv_b_proj to the
+    # whole context at every step: measured = analytic + L * 2 * r_kv * h * (d_nope + d_v) * s.
+    model, arch = _build("deepseek_v3")
+    context = 12
+    cfg = json.loads((CONFIGS / "tiny-deepseek_v3.json").read_text())
+    re_expand = 2 * cfg["kv_lora_rank"] * cfg["num_attention_heads"] \
+        * (cfg["qk_nope_head_dim"] + cfg["v_head_dim"]) * context * cfg["num_hidden_layers"]
+    assert re_expand == 147456  # 2 * 16 * 4 * (16 + 16) * 12 * 3
+    assert _decode_step_flop(model, arch, context) == arch.forward_flop_per_token(context) + re_expand
