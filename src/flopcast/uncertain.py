@@ -219,7 +219,9 @@ class Uncertain:
             sd = math.sqrt(self._log_var())
             out = [math.exp(m + sd * _z(p / 100)) if sd > 0 else math.exp(m) for p in qs]
         else:
-            out = [float(v) for v in np.percentile(self.samples(n, seed), qs)]
+            uniq, back = np.unique(qs, return_inverse=True)
+            values = np.percentile(self.samples(n, seed), uniq)
+            out = [float(values[i]) for i in back.ravel()]
         return out if np.ndim(q) else out[0]
 
     def interval(self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES,
@@ -710,12 +712,15 @@ def _sample(q: Uncertain, ctx: _Context) -> np.ndarray:
     elif op == "mix":
         inp, comps, probs = q._args
         u = ctx._rng(inp.uid).random(ctx.n)
-        idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
-        ctx.selector[inp.uid] = idx
-        out = np.empty(ctx.n)
-        for i, comp in enumerate(comps):
-            mask = idx == i
-            out[mask] = _sample(comp, ctx)[mask]
+        draws = [_sample(comp, ctx) for comp in comps]
+        if len(comps) == 2:
+            first = u < probs[0]
+            ctx.selector[inp.uid] = (~first).view(np.int8)
+            out = np.where(first, draws[0], draws[1])
+        else:
+            idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
+            ctx.selector[inp.uid] = idx
+            out = np.choose(idx, draws) if len(draws) <= 32 else np.stack(draws)[idx, np.arange(ctx.n)]
     elif op == "neg":
         out = -_sample(q._args[0], ctx)
     else:
