@@ -527,7 +527,8 @@ class Dataset:
             if f == "total" and value is not None:
                 pre_id = self.pretraining_source(rec.id)
                 entry["formula"] = (f"pretraining of {pre_id}" + "".join(
-                    f" + {g}" for g in ("post_training", "rl") if _known(getattr(rec, g))))
+                    f" + {g}" for g in ("post_training", "rl") if _known(getattr(rec, g))) + (
+                    " (post_training unknown, not counted)" if _status(rec.post_training) == "unknown" else ""))
             if ev is None and f != "total":
                 continue
             fields[f] = entry
@@ -584,7 +585,9 @@ class Dataset:
             if ev is None:
                 continue  # not applicable to this model
             if ev.unknown:
-                return None  # a part we cannot count: the total is unknown too
+                if f == "rl":
+                    return None  # the stage that matters here is unknown: so is the total
+                continue  # NB: an unknown SFT stage is left out (small next to pre-training)
             total = total + self._field_value(rec.id, f)
         return total.with_unit("FLOP").with_meta(method="sum of stages")
 

@@ -1,0 +1,254 @@
+"""``flopcast models`` (the evidence table, ``models show ID``) and ``flopcast data ...``."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from flopcast.cli._common import _Group, fmt, print_json, sub_app
+
+DataOpt = typer.Option(None, "--data", help="Extra folder of YAML records layered over the shipped "
+                                             "data (repeatable; also $FLOPCAST_DATA).")
+JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
+SeedOpt = typer.Option(0, "--seed", help="Seed for Monte Carlo summaries.")
+
+models_app = typer.Typer(cls=_Group, name="models", invoke_without_command=True,
+                         pretty_exceptions_enable=False, add_completion=False,
+                         help="The evidence table: each model's pre-training and RL-stage FLOP "
+                              "with 90% intervals; 'models show ID' for the derivation.")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(models_app, name="models")
+    data_app = sub_app("data", "Validate, import, export and re-estimate model data.")
+    data_app.command("validate")(validate_command)
+    data_app.command("import-epoch")(import_epoch_command)
+    data_app.command("export")(export_command)
+    data_app.command("reestimate")(reestimate_command)
+
+
+@models_app.callback()
+def models_command(ctx: typer.Context,
+                   data: list[Path] = DataOpt,
+                   developer: str = typer.Option(None, "--developer", help="Only this developer (case-insensitive substring)."),
+                   since: str = typer.Option(None, "--since", help="Only models released on or after YYYY-MM-DD."),
+                   reasoning: bool = typer.Option(False, "--reasoning", help="Only reasoning models."),
+                   json_out: bool = JsonOpt,
+                   csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
+                   seed: int = SeedOpt) -> None:
+    ctx.obj = {"data": data}
+    if ctx.invoked_subcommand is not None:
+        return
+    from flopcast import dataset
+    from flopcast.errors import InputError
+
+    ds = dataset.load(data)
+    rows = ds.table(seed=seed)
+    if developer:
+        rows = [r for r in rows if developer.lower() in r["developer"].lower()]
+    if since:
+        try:
+            start = dt.date.fromisoformat(since)
+        except ValueError:
+            raise InputError(f"--since {since!r} is not a date; write YYYY-MM-DD") from None
+        rows = [r for r in rows if dt.date.fromisoformat(r["release_date"]) >= start]
+    if reasoning:
+        rows = [r for r in rows if r["reasoning"]]
+    if json_out:
+        print_json({"data_version": ds.version, "seed": seed, "models": rows})
+        return
+    if csv_out:
+        _print_csv(rows)
+        return
+    _print_table(rows, ds.version)
+
+
+@models_app.command("show", help="Full derivation of one record: inputs, method, assumptions, "
+                                 "sources, and each input's share of the spread.")
+def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar="ID"),
+                 data: list[Path] = DataOpt, json_out: bool = JsonOpt, seed: int = SeedOpt) -> None:
+    from flopcast import dataset
+
+    dirs = [*((ctx.obj or {}).get("data") or []), *(data or [])]
+    ds = dataset.load(dirs)
+    info = ds.derivation(model_id, seed=seed)
+    if json_out:
+        print_json(info)
+        return
+    out = [f"{info['name']} ({info['id']}) - {info['developer']}, released {info['release_date']}"
+           + (", reasoning model" if info["reasoning"] else "")]
+    if info["base_model"]:
+        out.append(f"base model: {info['base_model']}")
+    out.append(f"record: {info['path']}   data version {info['data_version']}")
+    for field, entry in info["fields"].items():
+        out.append("")
+        head = f"{field}: " + (entry.get("text") or entry["status"])
+        out.append(head)
+        if entry.get("formula"):
+            out.append(f"  = {entry['formula']}")
+        if entry.get("notes"):
+            out.append(f"  notes: {' '.join(entry['notes'].split())}")
+        for s in entry.get("sources", []):
+            out.append(f"  source: {s['title']} <{s['url']}>: {s['states']} (accessed {s['accessed']})")
+        for i, ln in enumerate(entry.get("lines", []), 1):
+            label = f" [{ln['label']}]" if ln["label"] else ""
+            out.append(f"  line {i}{label}: {ln['expression']}")
+            out.append(f"    = {ln['text']}   method: {ln['method']}   confidence: {ln['confidence']}"
+                       + (f"   dated {ln['date']}" if ln["date"] else ""))
+            for a in ln["assumptions"]:
+                out.append(f"    assumes: {a}")
+            if ln["reasoning"]:
+                out.append(f"    reasoning: {' '.join(ln['reasoning'].split())}")
+            if ln["notes"]:
+                out.append(f"    notes: {' '.join(ln['notes'].split())}")
+            for s in ln["sources"]:
+                out.append(f"    source: {s['title']} <{s['url']}>")
+                out.append(f"      states: {s['states']} (accessed {s['accessed']})")
+            _contributions(out, ln["value"], "    ")
+        value = entry.get("value")
+        if value and len(entry.get("lines", [])) != 1:
+            _contributions(out, value, "  ")
+        dis = (value or {}).get("disagreement")
+        if dis:
+            verdict = "consistent" if dis["consistent"] else "DISAGREE beyond their stated uncertainty"
+            out.append(f"  lines pooled by {entry['combine']}: chi2 {dis['chi2']:.2f} (p = {dis['p_value']:.3f}), "
+                       f"medians differ {dis['ratio_max_min']:.1f}x: {verdict}")
+    if info["benchmarks"]:
+        out.append("")
+        out.append("benchmarks:")
+        for b in info["benchmarks"]:
+            out.append(f"  {b['benchmark']}: {b['value']:g}{b['unit']} ({b['setting'] or '-'}) <{b['sources'][0]['url']}>")
+    typer.echo("\n".join(out))
+
+
+def validate_command(paths: list[Path] = typer.Argument(None, help="Record files or folders "
+                                                                   "(default: shipped data and $FLOPCAST_DATA)."),
+                     json_out: bool = JsonOpt) -> None:
+    """Check records: schema, sources, dates, relations, cycles, and that every line evaluates."""
+    from flopcast import dataset
+
+    problems = dataset.validate(paths or None)
+    if json_out:
+        print_json({"ok": not problems, "problems": [
+            {"path": p.path, "line": p.line, "field": p.field, "message": p.message} for p in problems]})
+    else:
+        for p in problems:
+            typer.echo(str(p).replace("\n", " "))
+        typer.echo(f"{len(problems)} problem(s)" if problems else "ok: no problems")
+    if problems:
+        raise typer.Exit(1)
+
+
+def import_epoch_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"),
+                         out: Path = typer.Option(None, "--out", help="Write one YAML record per row "
+                                                                      "into this folder (created)."),
+                         json_out: bool = JsonOpt) -> None:
+    """Read an Epoch AI models CSV into flopcast records (or show them as a table)."""
+    from flopcast import epoch
+
+    rows = epoch.read_csv(csv_file)
+    records, skipped = epoch.to_records(rows)
+    written: list[str] = []
+    if out is not None:
+        written = epoch.write_records(records, out)
+    if json_out:
+        print_json({"file": str(csv_file), "rows": len(rows), "records": records,
+                    "skipped": skipped, "written": written})
+        return
+    typer.echo(f"{'id':<34} {'date':<10} {'training FLOP':>13} {'finetune FLOP':>13}  hardware")
+    for rec, row in zip(records, [r for r in rows if r.date is not None], strict=True):
+        typer.echo(f"{rec['id'][:34]:<34} {rec['release_date']:<10} {fmt(row.training_compute):>13} "
+                   f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}")
+    for s in skipped:
+        typer.echo(f"skipped line {s['line']}: {s['reason']}")
+    if out is not None:
+        typer.echo(f"wrote {len(written)} record(s) to {out}")
+
+
+def export_command(fmt_name: str = typer.Option("epoch-csv", "--format", help="Only 'epoch-csv'."),
+                   out: Path = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+                   data: list[Path] = DataOpt, seed: int = SeedOpt) -> None:
+    """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
+    from flopcast import dataset, epoch
+    from flopcast.errors import InputError
+
+    if fmt_name != "epoch-csv":
+        raise InputError(f"unknown export format {fmt_name!r}; allowed: 'epoch-csv'")
+    ds = dataset.load(data)
+    if out is None:
+        epoch.export_csv(ds, sys.stdout, seed=seed)
+        return
+    with open(out, "w", encoding="utf-8", newline="") as fh:
+        epoch.export_csv(ds, fh, seed=seed)
+    typer.echo(f"wrote {len(ds.records)} rows to {out}")
+
+
+def reestimate_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"),
+                       json_out: bool = JsonOpt, seed: int = SeedOpt) -> None:
+    """Re-derive each row's compute by the hardware method and compare with the stated figure."""
+    from flopcast import epoch
+
+    result = epoch.reestimate(epoch.read_csv(csv_file), seed=seed)
+    if json_out:
+        print_json(result)
+        return
+    typer.echo(f"{'model':<30} {'stated':>9} {'ours':>9} {'90% interval':>19} {'ratio':>6} inside  chip")
+    for r in result["rows"]:
+        interval = f"{fmt(r['p5'])} - {fmt(r['p95'])}"
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
+        inside = {True: "yes", False: "no", None: "-"}[r["inside"]]
+        typer.echo(f"{r['model'][:30]:<30} {fmt(r['stated']):>9} {fmt(r['median']):>9} {interval:>19} "
+                   f"{ratio:>6} {inside:<6}  {r['chip']}")
+    for s in result["skipped"]:
+        typer.echo(f"skipped {s['model']} (line {s['line']}): {s['reason']}")
+    s = result["summary"]
+    med = f"{s['median_abs_log10_ratio']:.2f}" if s["median_abs_log10_ratio"] is not None else "-"
+    typer.echo(f"summary: {s['rows']} rows re-estimated, {s['compared']} with a stated figure, "
+               f"{s['inside']} inside our 90% interval, median |log10 ratio| {med}")
+
+
+# ---- output helpers -------------------------------------------------------------------------
+
+def _interval(stats: dict[str, float] | None) -> str:
+    if stats is None:
+        return "-"
+    return f"{fmt(stats['median'])} ({fmt(stats['p5'])}-{fmt(stats['p95'])})"
+
+
+def _share(stats: dict[str, float] | None) -> str:
+    return "-" if stats is None else f"{stats['median'] * 100:.2g}%"
+
+
+def _print_table(rows: list[dict[str, Any]], version: str) -> None:
+    head = f"{'model':<34} {'date':<10} {'pre-training FLOP':>18} {'RL FLOP (90% CI)':>26} {'RL share':>8}  confidence"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        rl = _interval(r["rl"]) if r["rl"] else r["rl_status"].replace("none", "-")
+        pre = fmt(r["pretraining"]["median"]) if r["pretraining"] else "unknown"
+        if r["pretraining"] and r["pretraining_from"] != r["id"]:
+            pre += "*"
+        lines.append(f"{r['name'][:34]:<34} {r['release_date']:<10} {pre:>18} {rl:>26} "
+                     f"{_share(r['rl_share']):>8}  {r['confidence'] or '-'}")
+    lines.append(f"* the base model's pre-training.  {len(rows)} models; data version {version}")
+    typer.echo("\n".join(lines))
+
+
+def _print_csv(rows: list[dict[str, Any]]) -> None:
+    w = csv.writer(sys.stdout)
+    cols = ["id", "name", "developer", "release_date", "reasoning", "base_model", "confidence"]
+    stats = ["pretraining", "rl", "rl_share", "total"]
+    w.writerow(cols + [f"{k}_{s}" for k in stats for s in ("median", "p5", "p95")])
+    for r in rows:
+        w.writerow([r[c] for c in cols] + [r[k][s] if r[k] else "" for k in stats for s in ("median", "p5", "p95")])
+
+
+def _contributions(out: list[str], summary: dict[str, Any], indent: str) -> None:
+    contrib = summary.get("contributions") or {}
+    if contrib:
+        parts = ", ".join(f"{k} {v * 100:.0f}%" for k, v in sorted(contrib.items(), key=lambda kv: -kv[1]))
+        out.append(f"{indent}share of the spread: {parts}")
