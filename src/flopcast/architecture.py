@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,7 @@ class Architecture:
                 "embedding": self.embedding_params}
 
     # ---- compiled coefficients ----
-    @property
+    @cached_property
     def body_flop_per_token(self) -> int:
         """Context-free matmul FLOP per token of the layers (no head, no embedding)."""
         return sum(layer.cost.flop_per_token for layer in self.layers)
@@ -134,7 +134,7 @@ class Architecture:
     def embedding_flop_per_token(self) -> int:
         return 2 * self.vocab_size * self.hidden_size
 
-    @property
+    @cached_property
     def pair_flop(self) -> dict[int | None, int]:
         """FLOP per (query, key) pair, summed over layers, by attention window (None = global)."""
         out: dict[int | None, int] = {}

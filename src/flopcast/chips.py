@@ -392,4 +392,5 @@ def _describe(exc: ValidationError) -> str:
     if not loc:
         return msg
     got = err.get("input")
-    return f"{loc}: {msg}" + ("" if isinstance(got, dict) else f" (got {got!r})")
+    shown = isinstance(got, dict) or "got " in msg  # our validators already quote the value
+    return f"{loc}: {msg}" + ("" if shown else f" (got {got!r})")
