@@ -1,0 +1,319 @@
+"""The report's figures: each one a pure function from plain data to a matplotlib ``Figure``.
+
+Nothing here estimates anything. The numbers arrive already computed by ``flopcast.dataset``,
+``flopcast.forecast`` and ``flopcast.fit`` (``build.py`` gathers them); these functions only
+draw them. Every figure carries a footer with the data version, scenario, seed, sample count and
+its dated sources, so a figure seen on its own can be reproduced exactly.
+
+matplotlib is used through its object API (``Figure`` on an Agg canvas), never through
+``pyplot``: no global state, no style set at import. Local settings live in ``_RC`` and are
+applied with ``rc_context`` only while a figure is drawn or saved.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+# Colours from the Okabe-Ito palette (readable by colour-blind readers).
+REASONING = "#D55E00"
+FRONTIER = "#0072B2"
+PRETRAINING = "#0072B2"
+RL = "#D55E00"
+MEETING = "#009E73"
+GREY = "#555555"
+
+_RC = {
+    "font.size": 9,
+    "axes.titlesize": 11,
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",  # text stays text in the SVG: smaller, searchable
+    "svg.hashsalt": "flopcast",  # stable element ids, so the same data gives the same SVG
+}
+_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a figure was made from: printed in its footer so it can be reproduced."""
+
+    scenario: str
+    seed: int
+    n: int
+    data_version: str
+    generated: str  # ISO date the report was made
+    sources: tuple[str, ...] = field(default_factory=tuple)  # "label, YYYY-MM-DD, URL"
+
+    def footer(self, sources: Sequence[str] = ()) -> str:
+        listed = list(sources) or list(self.sources)
+        head = (f"flopcast data {self.data_version} · scenario {self.scenario} · seed {self.seed}"
+                f" · n={self.n:,} · made {self.generated}")
+        if not listed:
+            return head
+        text = "Sources: " + "; ".join(listed)
+        return head + "\n" + "\n".join(textwrap.wrap(text, 150, max_lines=3, placeholder=" …"))
+
+
+def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
+              meeting: Mapping[str, float], stamp: Stamp, *, sources: Sequence[str] = ()) -> Figure:
+    """Reasoning-training compute against the frontier over time, on a log axis.
+
+    ``bands``: ``t`` (decimal years) and ``reasoning`` / ``frontier`` mapping percentile
+    (5, 25, 50, 75, 95) to log10 FLOP. ``models``: dicts with ``label``, ``year`` (decimal),
+    ``median``, ``lo``, ``hi`` (FLOP, 90% interval) and ``kind`` ("rl" or "total").
+    ``meeting``: decimal years ``median``, ``p5``, ``p95`` of the meeting date.
+    """
+    t = list(bands["t"])
+    fig, ax = _new(9.0, 5.6)
+    with matplotlib.rc_context(_RC):
+        for name, colour, key in (("Frontier total training compute", FRONTIER, "frontier"),
+                                  ("Reasoning (RL-stage) training compute", REASONING, "reasoning")):
+            pct = _percentiles(bands[key])
+            ax.fill_between(t, _pow10(pct[5]), _pow10(pct[95]), color=colour, alpha=0.15, lw=0,
+                            label=f"{name}: 5-95%")
+            ax.fill_between(t, _pow10(pct[25]), _pow10(pct[75]), color=colour, alpha=0.30, lw=0,
+                            label=f"{name}: 25-75%")
+            ax.plot(t, _pow10(pct[50]), color=colour, lw=1.8, label=f"{name}: median")
+        for kind, colour, marker, label in (("rl", RL, "o", "Dataset: RL-stage compute (90% CI)"),
+                                            ("total", FRONTIER, "s", "Dataset: total training compute (90% CI)")):
+            pts = [m for m in models if m["kind"] == kind]
+            if pts:
+                _errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
+        lo, hi = ax.get_ylim()
+        ax.axvspan(meeting["p5"], meeting["p95"], color=MEETING, alpha=0.10, lw=0,
+                   label=f"Meeting date 90% interval ({_year_text(meeting['p5'])} to {_year_text(meeting['p95'])})")
+        ax.axvline(meeting["median"], color=MEETING, lw=1.5, ls="--",
+                   label=f"Meeting date median ({_year_text(meeting['median'])})")
+        ax.set_yscale("log")
+        _decade_ticks(ax.yaxis)
+        xs = t + [m["year"] for m in models]
+        ax.set_xlim(math.floor(min(xs)), max(t))
+        ax.set_xlabel("Date (calendar year)")
+        ax.set_ylabel("Training compute (FLOP, log scale)")
+        ax.set_title("Reasoning-training compute against the frontier of total training compute")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper left", ncol=2, frameon=False)
+        _footer(fig, stamp, sources)
+    return fig
+
+
+def forest_plot(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Sequence[str] = ()) -> Figure:
+    """Each model's RL-stage and pre-training compute with 90% intervals, one row per model.
+
+    ``rows``: dicts with ``label`` and ``rl`` / ``pretraining`` each ``{median, lo, hi}`` (FLOP)
+    or None.
+    """
+    fig, ax = _new(9.0, max(3.2, 1.6 + 0.32 * len(rows)))
+    with matplotlib.rc_context(_RC):
+        ys = list(range(len(rows)))[::-1]
+        for key, colour, marker, offset, label in (
+                ("pretraining", PRETRAINING, "s", 0.14, "Pre-training compute"),
+                ("rl", RL, "o", -0.14, "RL-stage compute")):
+            pts = [(y + offset, r[key]) for y, r in zip(ys, rows, strict=True) if r.get(key)]
+            if pts:
+                _errorbar(ax, [p[0] for p in pts], [p[1] for p in pts], colour, marker,
+                          f"{label} (median, 90% CI)", horizontal=True)
+        ax.set_yticks(ys, [r["label"] for r in rows])
+        ax.set_ylim(-0.8, len(rows) - 0.2)
+        ax.set_xscale("log")
+        _decade_ticks(ax.xaxis)
+        ax.set_xlabel("Training compute (FLOP, log scale)")
+        ax.set_title("RL-stage and pre-training compute per model (90% intervals)")
+        ax.grid(True, axis="x", which="major", alpha=0.3)
+        fig.legend(loc="outside right upper", frameon=False)
+        _footer(fig, stamp, sources)
+    return fig
+
+
+def rl_share_chart(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *,
+                   sources: Sequence[str] = ()) -> Figure:
+    """The RL stage's share of each model's total training compute (a fraction, drawn in %).
+
+    ``rows``: dicts with ``label``, ``median``, ``lo``, ``hi`` (fractions of the total).
+    """
+    fig, ax = _new(9.0, max(3.0, 1.6 + 0.32 * len(rows)))
+    with matplotlib.rc_context(_RC):
+        ys = list(range(len(rows)))[::-1]
+        pct = [{k: 100.0 * r[k] for k in ("median", "lo", "hi")} for r in rows]
+        ax.barh(ys, [p["median"] for p in pct], color=RL, alpha=0.35, height=0.6,
+                label="Median share")
+        _errorbar(ax, ys, pct, RL, "o", "90% interval", horizontal=True)
+        for y, p in zip(ys, pct, strict=True):
+            ax.annotate(_pct_text(p["median"]), (p["hi"], y), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=8, color=GREY)
+        ax.set_yticks(ys, [r["label"] for r in rows])
+        ax.set_ylim(-0.8, len(rows) - 0.2)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _pct_text(v)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("RL-stage share of total training compute (%, log scale)")
+        ax.set_title("How much of each model's training compute went to the RL stage")
+        ax.grid(True, axis="x", which="major", alpha=0.3)
+        fig.legend(loc="outside right upper", frameon=False)
+        _footer(fig, stamp, sources)
+    return fig
+
+
+def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequence[float]],
+                stamp: Stamp, *, benchmark: str, fit_label: str,
+                sources: Sequence[str] = ()) -> Figure:
+    """Benchmark score against RL-stage compute, with the fitted curve and its 90% band.
+
+    ``points``: dicts with ``label``, ``median``, ``lo``, ``hi`` (FLOP) and ``score`` (%).
+    ``curve``: ``x`` (FLOP), ``y``, ``lo``, ``hi`` (score, %) from the fit's predictions.
+    """
+    fig, ax = _new(9.0, 5.2)
+    with matplotlib.rc_context(_RC):
+        ax.fill_between(curve["x"], curve["lo"], curve["hi"], color=FRONTIER, alpha=0.15, lw=0,
+                        label="Fit: 90% prediction band")
+        ax.plot(curve["x"], curve["y"], color=FRONTIER, lw=1.8, label=f"Fit: {fit_label}")
+        if points:
+            xs = [p["median"] for p in points]
+            ys = [p["score"] for p in points]
+            ax.errorbar(xs, ys, xerr=_err(points), fmt="o", color=RL, ms=5, capsize=3, lw=1,
+                        label="Models: RL-stage compute (90% CI)")
+            for p in points:
+                ax.annotate(p["label"], (p["median"], p["score"]), xytext=(5, 5),
+                            textcoords="offset points", fontsize=7.5, color=GREY)
+        ax.set_xscale("log")
+        _decade_ticks(ax.xaxis)
+        ax.set_xlabel("RL-stage training compute (FLOP, log scale)")
+        ax.set_ylabel(f"{benchmark} score (%)")
+        ax.set_title(f"{benchmark} score against RL-stage compute")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper left", frameon=False)
+        _footer(fig, stamp, sources)
+    return fig
+
+
+def tornado_chart(rows: Sequence[Mapping[str, Any]], base_year: float, stamp: Stamp, *,
+                  sources: Sequence[str] = ()) -> Figure:
+    """Sensitivity tornado: the median meeting date with each parameter at its low and high end.
+
+    ``rows``: dicts with ``parameter``, ``low``, ``high`` (the values tried, as text) and
+    ``median_low``, ``median_high`` (decimal years), widest swing first.
+    """
+    fig, ax = _new(9.0, max(3.0, 1.8 + 0.42 * len(rows)))
+    with matplotlib.rc_context(_RC):
+        ys = list(range(len(rows)))[::-1]
+        for y, r in zip(ys, rows, strict=True):
+            for end, colour in (("low", FRONTIER), ("high", REASONING)):
+                year = r[f"median_{end}"]
+                ax.barh(y, year - base_year, left=base_year, color=colour, alpha=0.7, height=0.6)
+                ax.annotate(str(r[end]), (year, y), xytext=(4 if year >= base_year else -4, 0),
+                            textcoords="offset points", va="center", fontsize=7.5,
+                            ha="left" if year >= base_year else "right", color=GREY)
+        base = ax.axvline(base_year, color="black", lw=1)
+        handles = [base, Patch(color=FRONTIER, alpha=0.7), Patch(color=REASONING, alpha=0.7)]
+        labels = [f"Base median ({_year_text(base_year)})", "Parameter at its low end",
+                  "Parameter at its high end"]
+        ax.set_yticks(ys, [r["parameter"] for r in rows])
+        span = [r[k] for r in rows for k in ("median_low", "median_high")] + [base_year]
+        pad = max(0.25, 0.25 * (max(span) - min(span)))
+        ax.set_xlim(min(span) - pad, max(span) + pad)
+        ax.set_ylim(-0.8, len(rows) - 0.2)
+        ax.set_xlabel("Median meeting date (calendar year)")
+        ax.set_title("Sensitivity of the meeting date to each assumption")
+        ax.grid(True, axis="x", alpha=0.3)
+        fig.legend(handles, labels, loc="outside right upper", frameon=False)
+        _footer(fig, stamp, sources)
+    return fig
+
+
+def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = 150) -> tuple[Path, Path]:
+    """Write ``stem.png`` and ``stem.svg``; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png, svg = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+    with matplotlib.rc_context(_RC):
+        fig.savefig(png, dpi=dpi, metadata={"Software": "flopcast"})
+        fig.savefig(svg, metadata={"Date": None})
+    return png, svg
+
+
+def svg_text(fig: Figure) -> str:
+    """The figure as an SVG element (no XML prolog), for inlining in HTML."""
+    buf = io.StringIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def _new(width: float, height: float) -> tuple[Figure, Any]:
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def _footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
+    # supxlabel is a figure-level text that the constrained layout makes room for.
+    fig.supxlabel(stamp.footer(sources), x=0.005, ha="left", fontsize=6.5, color=GREY,
+                  linespacing=1.35)
+
+
+def _percentiles(table: Mapping[Any, Sequence[float]]) -> dict[int, list[float]]:
+    """Percentile keys may be ints or (after JSON) strings such as "5" or "p5"."""
+    out = {int(str(k).lstrip("p")): list(v) for k, v in table.items()}
+    missing = [p for p in _PERCENTILES if p not in out]
+    if missing:
+        raise ValueError(f"band percentiles {missing} missing; have {sorted(out)}")
+    return out
+
+
+def _pow10(values: Sequence[float]) -> list[float]:
+    return [10.0 ** v for v in values]
+
+
+def _err(points: Sequence[Mapping[str, float]]) -> list[list[float]]:
+    return [[max(p["median"] - p["lo"], 0.0) for p in points],
+            [max(p["hi"] - p["median"], 0.0) for p in points]]
+
+
+def _errorbar(ax: Any, pos: Sequence[float], points: Sequence[Mapping[str, float]], colour: str,
+              marker: str, label: str, *, horizontal: bool) -> None:
+    vals = [p["median"] for p in points]
+    if horizontal:
+        ax.errorbar(vals, pos, xerr=_err(points), fmt=marker, color=colour, ms=5, capsize=3,
+                    lw=1.2, label=label)
+    else:
+        ax.errorbar(pos, vals, yerr=_err(points), fmt=marker, color=colour, ms=5, capsize=3,
+                    lw=1.2, label=label)
+
+
+def _decade_ticks(axis: Any) -> None:
+    axis.set_major_locator(LogLocator(base=10, numticks=30))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(math.log10(v))}" if v > 0 else ""))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _year_text(year: float) -> str:
+    """Decimal year to 'YYYY-MM' (month of the year fraction)."""
+    y = math.floor(year)
+    month = min(12, int((year - y) * 12) + 1)
+    return f"{y}-{month:02d}"
+
+
+def _pct_text(v: float) -> str:
+    if v >= 1:
+        return f"{v:.0f}%"
+    if v >= 0.1:
+        return f"{v:.1f}%"
+    return f"{v:.2g}%"

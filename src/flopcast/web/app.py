@@ -1,0 +1,366 @@
+"""The local dashboard: a JSON API under ``/api`` and one static page that uses it.
+
+The API is a thin adapter over the library, like the CLI: every number it returns comes from
+``flopcast.forecast``, ``flopcast.dataset`` and ``flopcast.rl``; here requests are validated,
+results are cached and shaped for the page (a histogram of the library's meeting-date draws is
+the only arithmetic, and it is binning, not estimation).
+
+Inputs are bounded before anything runs: sample counts, horizons, seeds, the number and length
+of overrides, and scenario names (names of shipped scenarios only: a web request never opens a
+path). A bad value is a 422 whose ``detail`` says which field, what was wrong and what is
+allowed; the library's own errors (``ScenarioError`` for a value out of its bounds, ...) become
+the same kind of 422. Nothing on the page is fetched from outside: no CDN, and a
+Content-Security-Policy of ``'self'`` says so to the browser.
+
+Create the app with :func:`create_app`; ``flopcast serve`` runs it with uvicorn on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from flopcast.errors import FlopcastError, UnknownNameError
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Bounds on what one request may ask for. They keep a request under about a second on one core
+# and its response under a few MB; they are limits of this server, not of the library.
+MAX_SAMPLES = 200_000
+MAX_SENSITIVITY_SAMPLES = 50_000
+MAX_HORIZON_YEARS = 30.0
+MAX_SEED = 2**32 - 1
+MAX_OVERRIDES = 32
+MAX_EXPRESSION_CHARS = 200
+DEFAULT_SAMPLES = 20_000
+DEFAULT_SCENARIO = "seed-analysis"
+
+ScenarioName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+ParameterKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$", max_length=64)]
+Expression = Annotated[str, StringConstraints(max_length=MAX_EXPRESSION_CHARS)]
+
+
+class ScenarioRequest(BaseModel):
+    """A shipped scenario and the parameter values the user changed (expressions, as in YAML)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: ScenarioName = DEFAULT_SCENARIO
+    overrides: dict[ParameterKey, Expression] = Field(default_factory=dict,
+                                                      max_length=MAX_OVERRIDES)
+
+
+class ForecastRequest(ScenarioRequest):
+    n: int = Field(DEFAULT_SAMPLES, ge=1_000, le=MAX_SAMPLES,
+                   description="Monte Carlo draws of the scenario parameters")
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+    horizon_years: float = Field(10.0, gt=0, le=MAX_HORIZON_YEARS,
+                                 description="years of trajectory bands to return")
+    bins: int = Field(40, ge=5, le=200, description="bins of the meeting-date histogram")
+
+
+class SensitivityRequest(ScenarioRequest):
+    n: int = Field(5_000, ge=1_000, le=MAX_SENSITIVITY_SAMPLES)
+    seed: int = Field(0, ge=0, le=MAX_SEED)
+
+
+def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: int = 64) -> FastAPI:
+    """The FastAPI app. ``dataset_loader`` defaults to ``flopcast.dataset.load`` (called once)."""
+    app = FastAPI(title="flopcast", version=_version(),
+                  description="Forecast reasoning-training compute against the frontier; "
+                              "browse the model dataset; account an RL run.",
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    state = _State(dataset_loader, cache_size)
+    app.state.flopcast = state
+
+    @app.exception_handler(FlopcastError)
+    async def _flopcast_error(request: Request, exc: FlopcastError) -> JSONResponse:
+        status = 404 if isinstance(exc, UnknownNameError) and request.method == "GET" else 422
+        loc = ["body"] + ([exc.field] if getattr(exc, "field", None) else [])
+        return JSONResponse({"detail": [{"loc": loc, "msg": str(exc),
+                                         "type": type(exc).__name__}]}, status_code=status)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable) -> Response:
+        response = await call_next(request)
+        # The page and everything it loads come from this server; say so to the browser.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness and the versions in use."""
+        return {"status": "ok", "flopcast": _version()}
+
+    @app.get("/api/scenarios", tags=["forecast"])
+    def scenarios() -> dict[str, Any]:
+        """Names of the shipped scenarios."""
+        forecast = _library("forecast")
+
+        return {"scenarios": forecast.list_scenarios(), "default": DEFAULT_SCENARIO}
+
+    @app.get("/api/scenarios/{name}", tags=["forecast"])
+    def scenario_detail(name: ScenarioName) -> dict[str, Any]:
+        """One scenario's parameters: value, source, and the kind, unit and bounds of each."""
+        sc = state.scenario(name, {})
+        return {"name": sc.name, "title": getattr(sc, "title", ""),
+                "description": getattr(sc, "description", ""),
+                "parameters": _parameter_rows(sc)}
+
+    @app.post("/api/forecast", tags=["forecast"])
+    def forecast_(req: ForecastRequest) -> dict[str, Any]:
+        """Run the forecast: meeting-date summary, histogram, trajectory bands and headroom."""
+        res = state.forecast(req)
+        return _forecast_payload(res, req)
+
+    @app.post("/api/sensitivity", tags=["forecast"])
+    def sensitivity(req: SensitivityRequest) -> dict[str, Any]:
+        """One-at-a-time sensitivity of the median meeting date to each parameter."""
+        rows = state.sensitivity(req)
+        return {"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows}
+
+    @app.get("/api/models", tags=["models"])
+    def models() -> dict[str, Any]:
+        """The dataset table: one row per model with pre-training, RL and RL-share summaries."""
+        ds = state.dataset()
+        return {"data_version": ds.version, "models": ds.table()}
+
+    @app.get("/api/models/{model_id}", tags=["models"])
+    def model_detail(model_id: Annotated[str, StringConstraints(max_length=100)]) -> dict[str, Any]:
+        """One model: its record, each quantity's summary, and the evidence lines behind it."""
+        return _finite(state.dataset().derivation(model_id))
+
+    @app.post("/api/download/scenario.yaml", tags=["downloads"])
+    def download_scenario(req: ScenarioRequest) -> Response:
+        """The scenario with the user's changes, as a YAML file ``flopcast report --scenario`` reads."""
+        sc = state.scenario(req.scenario, req.overrides)
+        return _attachment(sc.to_yaml(), "application/x-yaml", f"{sc.name}.yaml")
+
+    @app.post("/api/download/results.json", tags=["downloads"])
+    def download_json(req: ForecastRequest) -> Response:
+        """The forecast for these inputs, as a JSON file."""
+        payload = _forecast_payload(state.forecast(req), req)
+        return _attachment(json.dumps(_finite(payload), indent=2), "application/json",
+                           f"flopcast-{req.scenario}-seed{req.seed}.json")
+
+    @app.post("/api/download/results.csv", tags=["downloads"])
+    def download_csv(req: ForecastRequest) -> Response:
+        """The trajectory bands for these inputs, one row per month, as CSV."""
+        payload = _forecast_payload(state.forecast(req), req)
+        return _attachment(_bands_csv(payload), "text/csv",
+                           f"flopcast-{req.scenario}-seed{req.seed}.csv")
+
+    _register_rl(app)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    return app
+
+
+# ---------------------------------------------------------------------------- state and cache
+
+class _State:
+    """The dataset (loaded once) and a small LRU cache of forecast results.
+
+    A forecast is a pure function of (scenario, overrides, n, seed), so equal requests share one
+    run; the cache is bounded by entries, each holding the result the library returned.
+    """
+
+    def __init__(self, dataset_loader: Callable[[], Any] | None, cache_size: int):
+        self._loader = dataset_loader
+        self._ds: Any = None
+        self._lock = threading.Lock()
+        self._results: _LRU = _LRU(cache_size)
+
+    def dataset(self) -> Any:
+        with self._lock:
+            if self._ds is None:
+                if self._loader is None:
+                    self._ds = _library("dataset").load()
+                else:
+                    self._ds = self._loader()
+            return self._ds
+
+    def scenario(self, name: str, overrides: dict[str, str]) -> Any:
+        forecast = _library("forecast")
+
+        if name not in forecast.list_scenarios():
+            raise HTTPException(422, detail=[{
+                "loc": ["body", "scenario"], "type": "value_error",
+                "msg": f"unknown scenario {name!r}; shipped: {', '.join(forecast.list_scenarios())}"}])
+        return forecast.load_scenario(name, overrides=overrides or None)
+
+    def forecast(self, req: ForecastRequest) -> Any:
+        forecast = _library("forecast")
+
+        key = ("forecast", req.scenario, tuple(sorted(req.overrides.items())), req.n, req.seed)
+        return self._results.get_or_make(
+            key, lambda: forecast.run(self.scenario(req.scenario, req.overrides), n=req.n,
+                                      seed=req.seed))
+
+    def sensitivity(self, req: SensitivityRequest) -> Any:
+        forecast = _library("forecast")
+
+        key = ("sensitivity", req.scenario, tuple(sorted(req.overrides.items())), req.n, req.seed)
+        return self._results.get_or_make(
+            key, lambda: forecast.sensitivity(self.scenario(req.scenario, req.overrides),
+                                              n=req.n, seed=req.seed))
+
+
+class _LRU:
+    """A thread-safe least-recently-used map; a value is made outside the lock."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        value = make()
+        with self._lock:
+            self._data[key] = value
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+# ---------------------------------------------------------------------------- shaping
+
+def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
+    years = np.asarray(res.meeting_years, dtype=float)
+    bands = res.bands(years=req.horizon_years)
+    return _finite({
+        "scenario": req.scenario,
+        "overrides": req.overrides,
+        "n": req.n,
+        "seed": req.seed,
+        "horizon_years": req.horizon_years,
+        "meeting_date": res.meeting_date,
+        "headroom_oom": res.headroom_oom,
+        "histogram": _histogram(years, req.bins),
+        "bands": _json_bands(bands),
+        "result": res.to_dict(),
+    })
+
+
+def _histogram(years: np.ndarray, bins: int) -> dict[str, Any]:
+    """Counts of the meeting-date draws per bin of decimal years (draws that never meet apart)."""
+    finite = years[np.isfinite(years)]
+    if finite.size == 0:
+        return {"edges": [], "counts": [], "never": int(years.size), "n": int(years.size)}
+    lo, hi = np.percentile(finite, [0.5, 99.5])
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, edges = np.histogram(np.clip(finite, lo, hi), bins=bins, range=(lo, hi))
+    return {"edges": edges.tolist(), "counts": counts.tolist(),
+            "never": int(years.size - finite.size), "n": int(years.size)}
+
+
+def _json_bands(bands: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in bands.items():
+        if isinstance(value, dict):
+            out[key] = {str(p): np.asarray(v, dtype=float).tolist() for p, v in value.items()}
+        else:
+            out[key] = [v if isinstance(v, str) else float(v) for v in value]
+    return out
+
+
+def _bands_csv(payload: dict[str, Any]) -> str:
+    bands = payload["bands"]
+    series = [(name, p) for name in ("reasoning", "frontier") for p in bands.get(name, {})]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["date", "year"] + [f"{name}_log10_flop_p{p}" for name, p in series])
+    for i, t in enumerate(bands["t"]):
+        date = bands["dates"][i] if "dates" in bands else ""
+        writer.writerow([date, f"{t:.4f}"] + [f"{bands[name][p][i]:.4f}" for name, p in series])
+    return buf.getvalue()
+
+
+def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
+    """Each parameter with its value and source, plus its declared kind, unit and bounds."""
+    try:
+        from flopcast.scenario import PARAMETERS, in_use
+    except ImportError:  # the forecast owner may keep parameter specs elsewhere
+        PARAMETERS, in_use = {}, None
+    cap_kind = sc.parameters.get("cap.kind", {}).get("value", "")
+    rows = []
+    for key, entry in sc.parameters.items():
+        spec = PARAMETERS.get(key)
+        row = {"key": key, "value": entry.get("value", ""), "source": entry.get("source", ""),
+               "note": entry.get("note", "")}
+        if spec is not None:
+            row.update(kind=spec.kind, unit=spec.unit, description=spec.description,
+                       low=spec.low, high=spec.high, low_open=spec.low_open,
+                       high_open=spec.high_open, choices=list(spec.choices),
+                       in_use=in_use(key, cap_kind) if in_use else True)
+        rows.append(row)
+    return rows
+
+
+def _attachment(text: str, media_type: str, filename: str) -> Response:
+    return Response(text, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _finite(obj: Any) -> Any:
+    """NaN and inf are not JSON: they become null (e.g. a draw that never meets the cap)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _finite(obj.item())
+    if isinstance(obj, np.ndarray):
+        return _finite(obj.tolist())
+    return obj
+
+
+def _library(name: str) -> Any:
+    """A library module by name. NB: ``from flopcast import forecast`` would give the package's
+    ``forecast()`` function, not the module, until the module has been imported once."""
+    return importlib.import_module(f"flopcast.{name}")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("flopcast")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _register_rl(app: FastAPI) -> None:
+    """The RL calculator's endpoint (see ``flopcast.web.rl_api``)."""
+    from flopcast.web import rl_api
+
+    rl_api.register(app)
+
