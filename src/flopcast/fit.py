@@ -310,13 +310,6 @@ class LogisticFit(ScoreFit):
     def _reach_hint(self) -> str:
         return f" (it stays between {self.floor_:g} and {self.ceiling_:g})"
 
-    def _check_data(self, x: np.ndarray, y: np.ndarray) -> None:
-        super()._check_data(x, y)
-        if self.floor is not None and np.any(y < self.floor):
-            raise InputError(f"a score ({y.min():g}) is below the fixed floor {self.floor:g}")
-        if self.ceiling is not None and np.any(y > self.ceiling):
-            raise InputError(f"a score ({y.max():g}) is above the fixed ceiling {self.ceiling:g}")
-
     def _start(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         lo = y.min() if self.floor is None else self.floor
         hi = y.max() if self.ceiling is None else self.ceiling
