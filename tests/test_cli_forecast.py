@@ -1,0 +1,122 @@
+"""``flopcast forecast | sensitivity | fit | backtest`` through the CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from flopcast.cli import app
+from flopcast.cli.forecast import parse_sets
+
+DATA = Path(__file__).parent / "data" / "fit"
+
+
+def _ok(result):
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _one_line_error(result, *words):
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert "Traceback" not in result.output
+    for w in words:
+        assert w in lines[0]
+
+
+def test_forecast_json(runner):
+    r = _ok(runner.invoke(app, ["forecast", "--json", "--samples", "5000", "--seed", "3"]))
+    d = json.loads(r.stdout)
+    assert set(d["meeting_date"]) == {"median", "p5", "p25", "p75", "p95"}
+    dates = [dt.date.fromisoformat(d["meeting_date"][k]) for k in ("p5", "p25", "median", "p75", "p95")]
+    assert dates == sorted(dates)
+    assert set(d["headroom_oom"]) == {"median", "p5", "p95"}
+    assert d["scenario"] == "seed-analysis" and d["seed"] == 3 and d["samples"] == 5000
+    assert "bands" not in d
+
+
+def test_forecast_text_and_overrides(runner):
+    r = _ok(runner.invoke(app, ["forecast", "--samples", "2000", "--set",
+                                "growth.months_per_10x=3 to 5", "--set", "cap.share=0.5"]))
+    assert "90% interval" in r.stdout and "Headroom at the start" in r.stdout
+    assert "override cap.share = 0.5" in r.stdout
+
+
+def test_forecast_bands_in_json(runner):
+    r = _ok(runner.invoke(app, ["forecast", "--json", "--samples", "1000", "--bands", "--years", "2"]))
+    b = json.loads(r.stdout)["bands"]
+    assert len(b["t"]) == 25 and set(b["reasoning"]) == {"5", "25", "50", "75", "95"}
+
+
+def test_forecast_scenario_file(runner, tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nparameters:\n  growth.months_per_10x:\n    value: '6'\n"
+                    "    source: my guess\n")
+    r = _ok(runner.invoke(app, ["forecast", "--scenario", str(path), "--json", "--samples", "500"]))
+    assert json.loads(r.stdout)["scenario"] == "mine"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--set", "growth.speed=3"], ["unknown parameter 'growth.speed'", "allowed:"]),
+    (["--set", "growth.months_per_10x=-3"], ["negative or zero growth"]),
+    (["--set", "evidence.as_of=2024-01-01"], ["after evidence.as_of"]),
+    (["--set", "cap.share=0.001"], ["below reasoning.start_flop"]),
+    (["--set", "growth.months_per_10x"], ["--set expects KEY=VALUE"]),
+    (["--scenario", "seed-analisys"], ["unknown scenario", "seed-analysis"]),
+    (["--set", "growth.months_per_10x=3 to"], ["growth.months_per_10x", "cannot evaluate"]),
+])
+def test_forecast_bad_input_is_one_line(runner, args, words):
+    _one_line_error(runner.invoke(app, ["forecast", "--samples", "500", *args]), *words)
+
+
+def test_sensitivity_json_and_text(runner):
+    r = _ok(runner.invoke(app, ["sensitivity", "--json", "--samples", "2000"]))
+    rows = {row["parameter"]: row for row in json.loads(r.stdout)["parameters"]}
+    assert rows["cap.share"]["swing_years"] == 0 and rows["cap.share"]["variance_share"] == 0
+    r = _ok(runner.invoke(app, ["sensitivity", "--samples", "2000"]))
+    assert "growth.months_per_10x" in r.stdout and "fixed" in r.stdout
+
+
+def test_fit_csv_json(runner):
+    r = _ok(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), "--x", "rl_flop",
+                                "--y", "accuracy", "--model", "logistic", "--json",
+                                "--bootstrap", "50", "--target", "50", "--compare"]))
+    d = json.loads(r.stdout)
+    assert d["model"] == "logistic" and set(d["params"]) == {"k", "x0", "floor", "ceiling"}
+    assert abs(d["params"]["x0"]["value"] - 24) < 0.3  # generated with x0 = 24
+    lo, hi = d["target"]["interval"]
+    assert lo < d["target"]["compute"] < hi
+    assert {row["model"] for row in d["comparison"]} == {"linear", "logistic"}
+
+
+def test_fit_text(runner):
+    r = _ok(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), "--x", "rl_flop",
+                                "--y", "accuracy", "--bootstrap", "20"]))
+    assert r.stdout.startswith("linear fit of") and "slope" in r.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--x", "flop", "--y", "accuracy"], ["no column 'flop'"]),
+    (["--x", "rl_flop", "--y", "accuracy", "--model", "cubic"], ["unknown fit model 'cubic'"]),
+])
+def test_fit_bad_input_is_one_line(runner, args, words):
+    _one_line_error(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), *args]), *words)
+
+
+def test_fit_needs_data(runner):
+    _one_line_error(runner.invoke(app, ["fit", "--x", "a"]), "--benchmark")
+    _one_line_error(runner.invoke(app, ["fit", str(DATA / "bad_cell.csv"), "--x", "rl_flop",
+                                        "--y", "accuracy"]), "bad_cell.csv:3")
+
+
+def test_backtest_bad_date_is_one_line(runner):
+    _one_line_error(runner.invoke(app, ["backtest", "--as-of", "last year"]), "not an ISO date")
+
+
+def test_parse_sets():
+    assert parse_sets(['a.b="3 to 5"', "c=1"]) == {"a.b": "3 to 5", "c": "1"}
+    assert parse_sets(None) == {}
