@@ -33,7 +33,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from flopcast.errors import DataError, FlopcastError, UnknownNameError
+from flopcast.errors import DataError, ExpressionError, FlopcastError, UnknownNameError
 
 SHIPPED_DIR = Path(__file__).parent / "data" / "models"
 ENV_VAR = "FLOPCAST_DATA"
@@ -603,7 +603,8 @@ class Dataset:
         except DataError:
             raise
         except FlopcastError as exc:
-            raise DataError(str(exc).replace("\n", " "), *where) from None
+            msg = exc.message if isinstance(exc, ExpressionError) else str(exc)
+            raise DataError(f"{msg} (in {line.expression()!r})", *where) from None
         if value.is_point and field in COMPUTE_FIELDS:
             # NB: a bare stated figure carries no interval; its confidence label supplies one
             # (flopcast's convention, data/models/_confidence.yaml), so lines can be pooled.
@@ -679,11 +680,13 @@ class Dataset:
                             deps = [(target, tf)]
                         graph.setdefault((rec.id, f), []).extend(deps)
         problems, done, reported = [], set(), set()
+        self._cyclic_ids: set[str] = set()
 
         def visit(node: tuple[str, str], path: list[tuple[str, str]]) -> None:
             if node in path:
                 cycle = path[path.index(node):]
                 ids = frozenset(cycle)
+                self._cyclic_ids.update(i for i, _ in cycle)
                 if ids not in reported:
                     reported.add(ids)
                     rec = self._by_id[cycle[0][0]]
@@ -703,9 +706,9 @@ class Dataset:
 
     def _evaluate_all(self) -> list[DataError]:
         problems: list[DataError] = []
-        cyclic = {p.path for p in self._find_cycles()}
+        self._find_cycles()
         for rec in self.records:
-            if rec.path in cyclic:
+            if rec.id in self._cyclic_ids:
                 continue  # already reported; evaluating would only repeat it
             for f in (*COMPUTE_FIELDS, *COUNT_FIELDS):
                 ev = getattr(rec, f)

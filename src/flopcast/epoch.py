@@ -163,6 +163,9 @@ def to_records(rows: Sequence[EpochRow], *, accessed: dt.date | None = None,
         if label is None:
             line_base["reasoning"] = (f"imported from Epoch with confidence {row.confidence or 'empty'!r}, "
                                       "which is not one of Confident/Likely/Speculative")
+        elif label == "Speculative":
+            line_base["reasoning"] = ("Epoch AI labels this estimate Speculative; its notes: "
+                                      + (" ".join((row.training_compute_notes or "none given").split())))
         rec: dict[str, Any] = {"id": rid, "name": row.model, "developer": row.organization or "unknown",
                                "release_date": row.date, "reasoning": False}
         if row.parameters is not None:
@@ -257,18 +260,21 @@ def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> d
         chip = row.hardware[0]
         try:
             spec = chips.lookup(chip)
+            # NB: bf16 peak where the catalog has it, else fp16 (V100-era tensor cores)
+            precision = "bf16" if "bf16" in spec.peak or "fp16" not in spec.peak else "fp16"
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PlausibilityWarning)
-                ours = methods.hardware(spec.id, chips=row.hardware_quantity,
+                ours = methods.hardware(spec.id, chips=row.hardware_quantity, precision=precision,
                                         hours=row.training_time_hours, stage="pretraining")
         except FlopcastError as exc:
             skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
             continue
         p5, med, p95 = (float(x) for x in ours.percentile([5, 50, 95], n=n, seed=seed))
         stated = row.training_compute
-        peak_time = row.hardware_quantity * row.training_time_hours * 3600 * chips.peak_flop_per_s(spec.id)
+        peak_time = (row.hardware_quantity * row.training_time_hours * 3600
+                     * chips.peak_flop_per_s(spec.id, precision))
         out.append({
-            "model": row.model, "line": row.line, "chip": spec.id,
+            "model": row.model, "line": row.line, "chip": spec.id, "precision": precision,
             "chips_listed": row.hardware, "chips": row.hardware_quantity,
             "hours": row.training_time_hours, "stated": stated, "median": med, "p5": p5, "p95": p95,
             "ratio": stated / med if stated else None,

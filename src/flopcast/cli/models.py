@@ -162,7 +162,7 @@ def import_epoch_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"
         return
     typer.echo(f"{'id':<34} {'date':<10} {'training FLOP':>13} {'finetune FLOP':>13}  hardware")
     for rec, row in zip(records, [r for r in rows if r.date is not None], strict=True):
-        typer.echo(f"{rec['id'][:34]:<34} {rec['release_date']:<10} {fmt(row.training_compute):>13} "
+        typer.echo(f"{rec['id'][:34]:<34} {str(rec['release_date']):<10} {fmt(row.training_compute):>13} "
                    f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}")
     for s in skipped:
         typer.echo(f"skipped line {s['line']}: {s['reason']}")
