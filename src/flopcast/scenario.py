@@ -12,7 +12,9 @@ Drawing a scenario (:func:`draw`) turns it into numpy arrays, one per quantity p
 decimal years for the dates; the forecast itself (:mod:`flopcast.forecast`) never sees text.
 
 NB: parameters are drawn independently of one another (each from a generator seeded by the run's
-seed and the parameter key), even when two of them reference the same dataset record.
+seed and the parameter key), except that parameters referencing the dataset share the run's
+seed, so evidence common to two of them (a record's RL figure derived from its pre-training)
+is one draw in both.
 """
 
 from __future__ import annotations
@@ -270,7 +272,11 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
             first = str(exc).splitlines()[0]
             raise ScenarioError(f"cannot evaluate {text!r}: {first}", path=sc.path,
                                 field=key) from None
-        x = np.asarray(q.samples(n, seed=param_seed(seed, key)), dtype=float)
+        # NB: parameters that reference the dataset share the run's seed, so a record's
+        # evidence used by two of them is the same draw (inputs are seeded by name); the others
+        # get a seed of their own, so equal texts ("3 to 5" twice) stay independent.
+        own = seed if "@" in text else param_seed(seed, key)
+        x = np.asarray(q.samples(n, seed=own), dtype=float)
         check_draws(key, x, text, sc.path)
         values[key] = x
     return Draws(n=n, values=values, years=years, cap_kind=kind,
