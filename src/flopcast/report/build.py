@@ -70,7 +70,7 @@ def _figure(stem: str, title: str, caption: str) -> Callable:
 
 
 def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analysis", seed: int = 0,
-          n: int = 20_000, horizon_years: float = 10.0, benchmark: str | None = None,
+          n: int = 20_000, horizon_years: float = 6.0, benchmark: str | None = None,
           extra_dirs: list[str] | None = None, progress: Progress | None = None,
           today: dt.date | None = None) -> Report:
     """Write the report for ``scenario`` into ``out_dir`` and return what was written.
@@ -374,7 +374,11 @@ def _short_sources(urls: list[str], dated: Mapping[str, dict], scenario: str | N
         date = d.get("accessed") or ""
         if site and (site not in sites or date > sites[site]):
             sites[site] = date
-    items = [f"{s} (accessed {d})" if d else s for s, d in sorted(sites.items())]
+    by_date: dict[str, list[str]] = {}
+    for site, date in sorted(sites.items()):
+        by_date.setdefault(date, []).append(site)
+    items = [(f"accessed {d}: " if d else "") + ", ".join(names)
+             for d, names in sorted(by_date.items(), reverse=True)]
     if scenario:
         items.append(f"parameter sources listed in scenario {scenario}")
     else:
@@ -394,7 +398,7 @@ def _num_text(x: Any, unit: str | None = None) -> str:
     if not isinstance(x, (int, float)):
         return str(x)
     a = abs(x)
-    text = f"{x:.3g}" if 1e-3 <= a < 1e4 or a == 0 else f"{x:.2g}"
+    text = f"{x:.3g}" if 1e-3 <= a < 1e4 or a == 0 else f"{x:.2g}".replace("e+", "e")
     return f"{text} {unit}" if unit and unit not in ("FLOP",) else text
 
 

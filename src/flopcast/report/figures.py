@@ -78,26 +78,26 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
     ``meeting``: decimal years ``median``, ``p5``, ``p95`` of the meeting date.
     """
     t = list(bands["t"])
-    fig, ax = _new(9.0, 5.6)
+    fig, ax = _new(11.0, 5.8)
     with matplotlib.rc_context(_RC):
-        for name, colour, key in (("Frontier total training compute", FRONTIER, "frontier"),
-                                  ("Reasoning (RL-stage) training compute", REASONING, "reasoning")):
+        for name, colour, key, width in (("Frontier (total)", FRONTIER, "frontier", 3.2),
+                                         ("Reasoning (RL stage)", REASONING, "reasoning", 1.6)):
             pct = _percentiles(bands[key])
             ax.fill_between(t, _pow10(pct[5]), _pow10(pct[95]), color=colour, alpha=0.15, lw=0,
                             label=f"{name}: 5-95%")
             ax.fill_between(t, _pow10(pct[25]), _pow10(pct[75]), color=colour, alpha=0.30, lw=0,
                             label=f"{name}: 25-75%")
-            ax.plot(t, _pow10(pct[50]), color=colour, lw=1.8, label=f"{name}: median")
-        for kind, colour, marker, label in (("rl", RL, "o", "Dataset: RL-stage compute (90% CI)"),
-                                            ("total", FRONTIER, "s", "Dataset: total training compute (90% CI)")):
+            # The frontier's median is drawn wider, so it still shows where reasoning rides the cap.
+            ax.plot(t, _pow10(pct[50]), color=colour, lw=width, label=f"{name}: median")
+        for kind, colour, marker, label in (("rl", RL, "o", "Models: RL-stage compute, 90% CI"),
+                                            ("total", FRONTIER, "s", "Models: total compute, 90% CI")):
             pts = [m for m in models if m["kind"] == kind]
             if pts:
                 _errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
-        lo, hi = ax.get_ylim()
         ax.axvspan(meeting["p5"], meeting["p95"], color=MEETING, alpha=0.10, lw=0,
-                   label=f"Meeting date 90% interval ({_year_text(meeting['p5'])} to {_year_text(meeting['p95'])})")
+                   label=f"Meeting date, 90% interval\n({_year_text(meeting['p5'])} to {_year_text(meeting['p95'])})")
         ax.axvline(meeting["median"], color=MEETING, lw=1.5, ls="--",
-                   label=f"Meeting date median ({_year_text(meeting['median'])})")
+                   label=f"Meeting date, median ({_year_text(meeting['median'])})")
         ax.set_yscale("log")
         _decade_ticks(ax.yaxis)
         xs = t + [m["year"] for m in models]
@@ -106,7 +106,7 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
         ax.set_ylabel("Training compute (FLOP, log scale)")
         ax.set_title("Reasoning-training compute against the frontier of total training compute")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", ncol=2, frameon=False)
+        fig.legend(loc="outside right upper", frameon=False)
         _footer(fig, stamp, sources)
     return fig
 
@@ -117,7 +117,7 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Seq
     ``rows``: dicts with ``label`` and ``rl`` / ``pretraining`` each ``{median, lo, hi}`` (FLOP)
     or None.
     """
-    fig, ax = _new(9.0, max(3.2, 1.6 + 0.32 * len(rows)))
+    fig, ax = _new(11.0, max(3.2, 1.6 + 0.32 * len(rows)))
     with matplotlib.rc_context(_RC):
         ys = list(range(len(rows)))[::-1]
         for key, colour, marker, offset, label in (
@@ -145,7 +145,7 @@ def rl_share_chart(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *,
 
     ``rows``: dicts with ``label``, ``median``, ``lo``, ``hi`` (fractions of the total).
     """
-    fig, ax = _new(9.0, max(3.0, 1.6 + 0.32 * len(rows)))
+    fig, ax = _new(11.0, max(3.0, 1.6 + 0.32 * len(rows)))
     with matplotlib.rc_context(_RC):
         ys = list(range(len(rows)))[::-1]
         pct = [{k: 100.0 * r[k] for k in ("median", "lo", "hi")} for r in rows]
@@ -176,10 +176,10 @@ def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequenc
     ``points``: dicts with ``label``, ``median``, ``lo``, ``hi`` (FLOP) and ``score`` (%).
     ``curve``: ``x`` (FLOP), ``y``, ``lo``, ``hi`` (score, %) from the fit's predictions.
     """
-    fig, ax = _new(9.0, 5.2)
+    fig, ax = _new(11.0, 5.6)
     with matplotlib.rc_context(_RC):
         ax.fill_between(curve["x"], curve["lo"], curve["hi"], color=FRONTIER, alpha=0.15, lw=0,
-                        label="Fit: 90% prediction band")
+                        label="Fit: 90% band of the fitted curve (bootstrap)")
         ax.plot(curve["x"], curve["y"], color=FRONTIER, lw=1.8, label=f"Fit: {fit_label}")
         if points:
             xs = [p["median"] for p in points]
@@ -193,6 +193,8 @@ def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequenc
         _decade_ticks(ax.xaxis)
         ax.set_xlabel("RL-stage training compute (FLOP, log scale)")
         ax.set_ylabel(f"{benchmark} score (%)")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(max(lo, 0.0), min(hi, 100.0))  # a score in % lies in [0, 100]
         ax.set_title(f"{benchmark} score against RL-stage compute")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper left", frameon=False)
@@ -207,7 +209,7 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], base_year: float, stamp: St
     ``rows``: dicts with ``parameter``, ``low``, ``high`` (the values tried, as text) and
     ``median_low``, ``median_high`` (decimal years), widest swing first.
     """
-    fig, ax = _new(9.0, max(3.0, 1.8 + 0.42 * len(rows)))
+    fig, ax = _new(11.0, max(3.0, 1.8 + 0.42 * len(rows)))
     with matplotlib.rc_context(_RC):
         ys = list(range(len(rows)))[::-1]
         for y, r in zip(ys, rows, strict=True):
@@ -226,7 +228,8 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], base_year: float, stamp: St
         pad = max(0.25, 0.25 * (max(span) - min(span)))
         ax.set_xlim(min(span) - pad, max(span) + pad)
         ax.set_ylim(-0.8, len(rows) - 0.2)
-        ax.set_xlabel("Median meeting date (calendar year)")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _year_text(v)))
+        ax.set_xlabel("Median meeting date (year-month)")
         ax.set_title("Sensitivity of the meeting date to each assumption")
         ax.grid(True, axis="x", alpha=0.3)
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
@@ -240,17 +243,21 @@ def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = 150) -> tuple[Path
     png, svg = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
     with matplotlib.rc_context(_RC):
         fig.savefig(png, dpi=dpi, metadata={"Software": "flopcast"})
-        fig.savefig(svg, metadata={"Date": None})
+    svg.write_text(svg_text(fig), encoding="utf-8")
     return png, svg
 
 
 def svg_text(fig: Figure) -> str:
-    """The figure as an SVG element (no XML prolog), for inlining in HTML."""
-    buf = io.StringIO()
-    with matplotlib.rc_context(_RC):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+    """The figure as an SVG element (no XML prolog or DOCTYPE): a valid .svg file, and inlinable."""
+    cached = getattr(fig, "_flopcast_svg", None)
+    if cached is None:
+        buf = io.StringIO()
+        with matplotlib.rc_context(_RC):
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        text = buf.getvalue()
+        cached = text[text.index("<svg"):]
+        fig._flopcast_svg = cached  # drawn once for the file and the inline copy
+    return cached
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -9,6 +9,7 @@ The HTML page is self-contained: CSS in a ``<style>`` element and each figure as
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -155,14 +156,17 @@ def _ci(s: Mapping[str, float] | None, fmt: Callable[[float], str] | None = None
 
 
 def _num(x: Any) -> str:
+    """Compact numbers: 0.25, 3.69, 1270, 1.27e4, 6.1e23."""
     if not isinstance(x, (int, float)):
         return str(x)
-    if x == 0:
-        return "0"
+    if x == 0 or not math.isfinite(x):
+        return str(x)
     a = abs(x)
     if 1e-3 <= a < 1e4:
-        return f"{x:.3g}"
-    return f"{x:.2e}".replace("e+", "e")
+        return f"{x:.4g}" if a >= 1000 else f"{x:.3g}"
+    exp = math.floor(math.log10(a))
+    mantissa = x / 10**exp
+    return f"{mantissa:.3g}e{exp}"
 
 
 def _pct(x: float | None) -> str:
