@@ -31,7 +31,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from flopcast.errors import DataError, ExpressionError, FlopcastError, UnknownNameError
 
@@ -612,7 +620,7 @@ class Dataset:
             value = value * ci(1 / factor, factor, name=f"{model_id}.{field}: {line.confidence} spread",
                                description=why)
         unit = "FLOP" if field in COMPUTE_FIELDS else None
-        meta = {"assumptions": [*value.assumptions, *line.assumptions]}
+        meta: dict[str, Any] = {"assumptions": [*value.assumptions, *line.assumptions]}
         if value.method is None:
             meta["method"] = "stated" if _is_number(line.expression()) else "expression"
         return value.with_unit(unit).with_meta(**meta)

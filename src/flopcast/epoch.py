@@ -112,10 +112,11 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
                                 "a ragged row usually means an unquoted comma or a broken quote",
                                 path, line)
             get = {k: (cells[i].strip() or None) for k, i in index.items()}
-            if not get.get("model"):
+            model = get.get("model")
+            if not model:
                 continue
             rows.append(EpochRow(
-                line=line, model=get["model"], organization=get.get("organization"),
+                line=line, model=model, organization=get.get("organization"),
                 date=_date(get.get("date"), path, line),
                 parameters=_number(get.get("parameters"), "Parameters", path, line),
                 training_compute=_number(get.get("training_compute"), "Training compute (FLOP)", path, line),
@@ -253,7 +254,8 @@ def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> d
     from flopcast import chips, methods  # noqa: PLC0415
     from flopcast.errors import PlausibilityWarning  # noqa: PLC0415
 
-    out, skipped = [], []
+    out: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     for row in rows:
         if not (row.hardware and row.hardware_quantity and row.training_time_hours):
             continue

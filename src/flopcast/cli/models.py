@@ -126,8 +126,14 @@ def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar
     typer.echo("\n".join(out))
 
 
-def validate_command(paths: list[Path] = typer.Argument(None, help="Record files or folders "
-                                                                   "(default: shipped data and $FLOPCAST_DATA)."),
+PathsArg = typer.Argument(None, help="Record files or folders (default: shipped data and $FLOPCAST_DATA).")
+CsvArg = typer.Argument(..., metavar="FILE.csv")
+OutDirOpt = typer.Option(None, "--out", help="Write one YAML record per row into this folder (created).")
+FormatOpt = typer.Option("epoch-csv", "--format", help="Only 'epoch-csv'.")
+OutFileOpt = typer.Option(None, "--out", help="Write to this file instead of stdout.")
+
+
+def validate_command(paths: list[Path] = PathsArg,
                      json_out: bool = JsonOpt) -> None:
     """Check records: schema, sources, dates, relations, cycles, and that every line evaluates."""
     from flopcast import dataset
@@ -144,9 +150,7 @@ def validate_command(paths: list[Path] = typer.Argument(None, help="Record files
         raise typer.Exit(1)
 
 
-def import_epoch_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"),
-                         out: Path = typer.Option(None, "--out", help="Write one YAML record per row "
-                                                                      "into this folder (created)."),
+def import_epoch_command(csv_file: Path = CsvArg, out: Path = OutDirOpt,
                          json_out: bool = JsonOpt) -> None:
     """Read an Epoch AI models CSV into flopcast records (or show them as a table)."""
     from flopcast import epoch
@@ -170,8 +174,7 @@ def import_epoch_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"
         typer.echo(f"wrote {len(written)} record(s) to {out}")
 
 
-def export_command(fmt_name: str = typer.Option("epoch-csv", "--format", help="Only 'epoch-csv'."),
-                   out: Path = typer.Option(None, "--out", help="Write to this file instead of stdout."),
+def export_command(fmt_name: str = FormatOpt, out: Path = OutFileOpt,
                    data: list[Path] = DataOpt, seed: int = SeedOpt) -> None:
     """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
     from flopcast import dataset, epoch
@@ -188,7 +191,7 @@ def export_command(fmt_name: str = typer.Option("epoch-csv", "--format", help="O
     typer.echo(f"wrote {len(ds.records)} rows to {out}")
 
 
-def reestimate_command(csv_file: Path = typer.Argument(..., metavar="FILE.csv"),
+def reestimate_command(csv_file: Path = CsvArg,
                        json_out: bool = JsonOpt, seed: int = SeedOpt) -> None:
     """Re-derive each row's compute by the hardware method and compare with the stated figure."""
     from flopcast import epoch
