@@ -528,7 +528,7 @@ class Dataset:
                     entry["lines"].append({
                         "label": ln.label, "expression": ln.expression(), "confidence": ln.confidence,
                         "date": ln.date.isoformat() if ln.date else None,
-                        "method": lv.method, "assumptions": [*lv.assumptions, *ln.assumptions],
+                        "method": lv.method, "assumptions": lv.assumptions,
                         "reasoning": ln.reasoning, "notes": ln.notes,
                         "value": lv.summary(n=n, seed=seed), "text": str(lv),
                         "sources": [s.model_dump(mode="json") for s in ln.sources]})
