@@ -24,6 +24,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,7 +35,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from flopcast.errors import FlopcastError, UnknownNameError
+from flopcast.errors import DataError, FlopcastError, UnknownNameError
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -77,6 +78,34 @@ class SensitivityRequest(ScenarioRequest):
     seed: int = Field(0, ge=0, le=MAX_SEED)
 
 
+class Histogram(BaseModel):
+    edges: list[float] = Field(description="bin edges, decimal years")
+    counts: list[int] = Field(description="draws per bin")
+    never: int = Field(description="draws that never meet the cap")
+    n: int
+
+
+class ForecastResponse(BaseModel):
+    """What ``POST /api/forecast`` returns (documented here; the body is built by the library)."""
+
+    scenario: str
+    overrides: dict[str, str]
+    n: int
+    seed: int
+    horizon_years: float
+    meeting_date: dict[str, str | None] = Field(description="p5, p25, median, p75, p95 as ISO dates")
+    headroom_oom: dict[str, float] = Field(description="orders of magnitude from start to cap")
+    histogram: Histogram
+    bands: dict[str, Any] = Field(description="t, dates, and reasoning/frontier/growth percentiles "
+                                              "(log10 FLOP) on a monthly grid, met share")
+    result: dict[str, Any] = Field(description="ForecastResult.to_dict(): settings and summaries")
+
+
+class ModelsResponse(BaseModel):
+    data_version: str
+    models: list[dict[str, Any]] = Field(description="Dataset.table() rows")
+
+
 def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: int = 64) -> FastAPI:
     """The FastAPI app. ``dataset_loader`` defaults to ``flopcast.dataset.load`` (called once)."""
     app = FastAPI(title="flopcast", version=_version(),
@@ -88,10 +117,17 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
 
     @app.exception_handler(FlopcastError)
     async def _flopcast_error(request: Request, exc: FlopcastError) -> JSONResponse:
+        # A name that is part of the URL and unknown is a 404; anything wrong in a body is a 422.
         status = 404 if isinstance(exc, UnknownNameError) and request.method == "GET" else 422
-        loc = ["body"] + ([exc.field] if getattr(exc, "field", None) else [])
-        return JSONResponse({"detail": [{"loc": loc, "msg": str(exc),
-                                         "type": type(exc).__name__}]}, status_code=status)
+        field = getattr(exc, "field", None)
+        root = "path" if request.method == "GET" else "body"
+        loc = [root, "overrides", field] if field in _scenario_keys() else (
+            [root, field] if field else [root])
+        # DataError.message is the sentence without the server's file path in front.
+        msg = ((f"{field}: " if field else "") + exc.message if isinstance(exc, DataError)
+               else str(exc))
+        return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": type(exc).__name__}]},
+                            status_code=status)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable) -> Response:
@@ -105,46 +141,51 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, Any]:
-        """Liveness and the versions in use."""
+        """Liveness and the version in use."""
         return {"status": "ok", "flopcast": _version()}
 
     @app.get("/api/scenarios", tags=["forecast"])
     def scenarios() -> dict[str, Any]:
         """Names of the shipped scenarios."""
-        forecast = _library("forecast")
-
-        return {"scenarios": forecast.list_scenarios(), "default": DEFAULT_SCENARIO}
+        return {"scenarios": _library("forecast").list_scenarios(), "default": DEFAULT_SCENARIO}
 
     @app.get("/api/scenarios/{name}", tags=["forecast"])
     def scenario_detail(name: ScenarioName) -> dict[str, Any]:
         """One scenario's parameters: value, source, and the kind, unit and bounds of each."""
-        sc = state.scenario(name, {})
+        sc = state.scenario(name, {}, status=404)
         return {"name": sc.name, "title": getattr(sc, "title", ""),
                 "description": getattr(sc, "description", ""),
                 "parameters": _parameter_rows(sc)}
 
-    @app.post("/api/forecast", tags=["forecast"])
-    def forecast_(req: ForecastRequest) -> dict[str, Any]:
+    @app.post("/api/forecast", tags=["forecast"], response_model=None,
+              responses={200: {"model": ForecastResponse}})
+    def forecast_(req: ForecastRequest) -> Response:
         """Run the forecast: meeting-date summary, histogram, trajectory bands and headroom."""
-        res = state.forecast(req)
-        return _forecast_payload(res, req)
+        key = ("forecast-json", _request_key(req), req.horizon_years, req.bins)
+        body = state.cached(key, lambda: _json_bytes(_forecast_payload(state.forecast(req), req)))
+        return Response(body, media_type="application/json")
 
     @app.post("/api/sensitivity", tags=["forecast"])
     def sensitivity(req: SensitivityRequest) -> dict[str, Any]:
         """One-at-a-time sensitivity of the median meeting date to each parameter."""
         rows = state.sensitivity(req)
-        return {"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows}
+        return _finite({"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows})
 
-    @app.get("/api/models", tags=["models"])
-    def models() -> dict[str, Any]:
+    @app.get("/api/models", tags=["models"], response_model=None,
+             responses={200: {"model": ModelsResponse}})
+    def models() -> Response:
         """The dataset table: one row per model with pre-training, RL and RL-share summaries."""
         ds = state.dataset()
-        return {"data_version": ds.version, "models": ds.table()}
+        body = state.cached(("models", ds.version), lambda: _json_bytes(
+            {"data_version": ds.version, "models": ds.table()}))
+        return Response(body, media_type="application/json")
 
     @app.get("/api/models/{model_id}", tags=["models"])
     def model_detail(model_id: Annotated[str, StringConstraints(max_length=100)]) -> dict[str, Any]:
-        """One model: its record, each quantity's summary, and the evidence lines behind it."""
-        return _finite(state.dataset().derivation(model_id))
+        """One model: its record, each quantity's summary, and the evidence lines and sources."""
+        ds = state.dataset()
+        return state.cached(("model", ds.version, model_id),
+                            lambda: _finite(ds.derivation(model_id)))
 
     @app.post("/api/download/scenario.yaml", tags=["downloads"])
     def download_scenario(req: ScenarioRequest) -> Response:
@@ -201,38 +242,45 @@ class _State:
                     self._ds = self._loader()
             return self._ds
 
-    def scenario(self, name: str, overrides: dict[str, str]) -> Any:
+    def scenario(self, name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
         forecast = _library("forecast")
-
-        if name not in forecast.list_scenarios():
-            raise HTTPException(422, detail=[{
-                "loc": ["body", "scenario"], "type": "value_error",
-                "msg": f"unknown scenario {name!r}; shipped: {', '.join(forecast.list_scenarios())}"}])
+        shipped = forecast.list_scenarios()
+        if name not in shipped:
+            raise HTTPException(status, detail=[{
+                "loc": ["path" if status == 404 else "body", "scenario"], "type": "value_error",
+                "msg": f"unknown scenario {name!r}; shipped: {', '.join(shipped)}"}])
         return forecast.load_scenario(name, overrides=overrides or None)
 
     def forecast(self, req: ForecastRequest) -> Any:
         forecast = _library("forecast")
-
-        key = ("forecast", req.scenario, tuple(sorted(req.overrides.items())), req.n, req.seed)
         return self._results.get_or_make(
-            key, lambda: forecast.run(self.scenario(req.scenario, req.overrides), n=req.n,
-                                      seed=req.seed))
+            ("forecast", _request_key(req)),
+            lambda: forecast.run(self.scenario(req.scenario, req.overrides), n=req.n,
+                                 seed=req.seed, dataset=self.dataset()))
 
     def sensitivity(self, req: SensitivityRequest) -> Any:
         forecast = _library("forecast")
-
-        key = ("sensitivity", req.scenario, tuple(sorted(req.overrides.items())), req.n, req.seed)
         return self._results.get_or_make(
-            key, lambda: forecast.sensitivity(self.scenario(req.scenario, req.overrides),
-                                              n=req.n, seed=req.seed))
+            ("sensitivity", _request_key(req)),
+            lambda: forecast.sensitivity(self.scenario(req.scenario, req.overrides), n=req.n,
+                                         seed=req.seed, dataset=self.dataset()))
+
+    def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        return self._results.get_or_make(key, make)
 
 
 class _LRU:
-    """A thread-safe least-recently-used map; a value is made outside the lock."""
+    """A thread-safe least-recently-used map that makes each missing value once.
+
+    Concurrent requests for the same missing key wait for the one computation instead of each
+    starting their own (on two cores, fifty identical forecasts at once would take fifty times
+    as long); an error is passed to every waiter and nothing is cached.
+    """
 
     def __init__(self, size: int):
         self.size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, Future] = {}
         self._lock = threading.Lock()
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
@@ -240,12 +288,43 @@ class _LRU:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-        value = make()
+            future = self._pending.get(key)
+            owner = future is None
+            if owner:
+                future = self._pending[key] = Future()
+        if not owner:
+            return future.result()
+        try:
+            value = make()
+        except BaseException as exc:
+            with self._lock:
+                del self._pending[key]
+            future.set_exception(exc)
+            raise
         with self._lock:
             self._data[key] = value
+            del self._pending[key]
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
+        future.set_result(value)
         return value
+
+
+def _request_key(req: ScenarioRequest) -> tuple:
+    return (req.scenario, tuple(sorted(req.overrides.items())), getattr(req, "n", None),
+            getattr(req, "seed", None))
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(_finite(obj), separators=(",", ":"), allow_nan=False).encode()
+
+
+def _scenario_keys() -> set[str]:
+    try:
+        from flopcast.scenario import PARAMETERS
+    except ImportError:
+        return set()
+    return set(PARAMETERS)
 
 
 # ---------------------------------------------------------------------------- shaping

@@ -490,6 +490,9 @@ async function loadModels() {
 
 // ---------------------------------------------------------------- RL calculator
 
+const STAGE_FIELDS = ["architecture", "algorithm", "steps", "prompts_per_step", "samples_per_prompt",
+                      "prompt_length", "response_length", "epochs", "reward"];
+
 async function loadRl() {
   const r = await api("/api/rl/options");
   const opt = await r.json();
@@ -498,19 +501,30 @@ async function loadRl() {
   for (const f of opt.fields) {
     const id = "rl-" + f.name;
     let input;
-    if (f.choices) input = el("select", {id, name: f.name}, ...f.choices.map(c => el("option", {value: c, text: c, selected: c === f.default})));
+    if (f.choices) input = el("select", {id, name: f.name}, ...f.choices.map(c => el("option", {value: c, text: c || "(custom: the fields below)", selected: c === f.default})));
     else input = el("input", {id, name: f.name, type: f.type === "number" ? "number" : "text", value: f.default ?? "",
-                              min: f.min, max: f.max, step: f.step || "any", required: f.required || null});
-    box.append(el("label", {class: "row", title: f.help || ""}, el("span", {text: f.label}), input,
+                              step: f.type === "number" ? "any" : null, spellcheck: "false"});
+    box.append(el("label", {class: "row", title: f.help || ""}, el("span", {class: "name", text: f.label}), input,
                   el("span", {class: "unit", text: f.unit || ""})));
   }
+  const preset = $("#rl-recipe");
+  const sync = () => {
+    for (const name of STAGE_FIELDS) { const i = $("#rl-" + name); if (i) i.disabled = Boolean(preset.value); }
+  };
+  preset.addEventListener("change", sync);
+  sync();
+}
+
+function summ(s, f = sci) {
+  if (!s) return "–";
+  return s.lo === s.hi ? f(s.median) : `${f(s.median)} (${f(s.lo)}–${f(s.hi)})`;
 }
 
 async function runRl(ev) {
   ev.preventDefault();
   const body = {};
   for (const input of $("#rl-fields").querySelectorAll("input, select")) {
-    if (input.value === "") continue;
+    if (input.value === "" || input.disabled) continue;
     body[input.name] = input.type === "number" ? +input.value : input.value;
   }
   const out = $("#rl-result");
@@ -518,14 +532,16 @@ async function runRl(ev) {
   try {
     const r = await api("/api/rl", body);
     const d = await r.json();
-    const rows = d.phases.map(p => el("tr", {}, el("td", {text: p.phase}), el("td", {class: "num", text: sci(p.flop)}),
-                                             el("td", {class: "num", text: pct(p.share)})));
+    const rows = d.phases.map(p => el("tr", {"data-phase": p.phase}, el("td", {text: p.phase}),
+      el("td", {class: "num", text: summ({median: p.flop, lo: p.lo, hi: p.hi})}), el("td", {class: "num", text: pct(p.share)})));
     out.replaceChildren(
-      el("table", {class: "rl-phases"}, el("thead", {}, el("tr", {}, el("th", {text: "Phase"}), el("th", {text: "FLOP (run)"}), el("th", {text: "Share"}))),
+      el("p", {class: "hint", text: `${d.recipe}: ${d.algorithm} on ${d.architecture}`}),
+      el("table", {class: "rl-phases"}, el("thead", {}, el("tr", {}, el("th", {text: "Phase"}),
+         el("th", {class: "num", text: "FLOP, whole run (90% CI)"}), el("th", {class: "num", text: "Share"}))),
          el("tbody", {}, ...rows)),
-      el("p", {class: "rl-total", id: "rl-total", text: `Total: ${sci(d.total_flop)} FLOP` +
-        (d.chip_hours ? ` · ${sci(d.chip_hours)} ${d.chip}-hours at ${pct(d.utilization)} utilisation` : "") +
-        (d.cost_usd ? ` · $${sci(d.cost_usd)}` : "")}),
+      el("p", {class: "rl-total", id: "rl-total", text: `Total: ${summ(d.total)} FLOP`}),
+      el("p", {id: "rl-hours", text: `${d.chip} ${d.precision} at ${summ(d.utilization, pct)} of peak: ${summ(d.chip_hours)} chip-hours`}),
+      el("p", {id: "rl-cost", text: d.cost_usd ? `Cost at $${d.usd_per_hour}/chip-hour: $${summ(d.cost_usd)}` : "No price known for this chip: give one."}),
       ...(d.notes || []).map(n => el("p", {class: "hint", text: n})));
   } catch (e) {
     out.replaceChildren(el("p", {class: "error", text: e.message}));
