@@ -20,6 +20,7 @@ import datetime as dt
 import importlib
 import json
 import math
+import shlex
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -69,11 +70,12 @@ def _figure(stem: str, title: str, caption: str) -> Callable:
     return register
 
 
-def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analysis", seed: int = 0,
+def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analysis",
+          overrides: Mapping[str, str] | None = None, seed: int = 0,
           n: int = 20_000, horizon_years: float = 6.0, benchmark: str | None = None,
           extra_dirs: list[str] | None = None, progress: Progress | None = None,
           today: dt.date | None = None) -> Report:
-    """Write the report for ``scenario`` into ``out_dir`` and return what was written.
+    """Write the report for ``scenario`` (with ``overrides``) into ``out_dir``; return what was written.
 
     ``n`` Monte Carlo draws (at most 1,000,000) with ``seed``; bands over ``horizon_years``;
     ``benchmark`` for the score-against-compute figure (default: AIME 2024 if any record has it,
@@ -95,7 +97,7 @@ def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analys
                               for m in ("dataset", "forecast", "fit"))
     step(done)
     ds = dataset.load(extra_dirs)
-    sc = forecast.load_scenario(scenario)
+    sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
     done += 1
     step(done)
     res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
@@ -291,8 +293,10 @@ def _gather(ds: Any, sc: Any, res: Any, bands: dict, sens: list[dict], table: li
         "seed": res.seed,
         "n": res.n,
         "horizon_years": horizon_years,
+        "overrides": dict(sc.overrides),
         "command": (f"flopcast report --scenario {sc.path if _is_user_file(sc.path) else sc.name} "
-                    f"--seed {res.seed} --samples {res.n}"),
+                    + "".join(f"--set {shlex.quote(f'{k}={v}')} " for k, v in sc.overrides.items())
+                    + f"--seed {res.seed} --samples {res.n} --years {horizon_years:g}"),
     }
     return {
         "meta": meta,
