@@ -49,6 +49,7 @@ __all__ = [
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_BYTES = 64 * 2**20  # memory budget of one chunk of band columns
+_TEMPORARIES = 4         # arrays of one chunk's shape alive at once while it is evaluated
 
 
 # ---- the formulas ------------------------------------------------------------------------------
@@ -80,6 +81,8 @@ def softmin10(a: Any, b: Any, width: Any) -> np.ndarray:
     """
     a, b, w = np.asarray(a, float), np.asarray(b, float), np.asarray(width, float)
     m = np.minimum(a, b)
+    if not np.any(w > 0):  # the kink: skip the soft branch (most scenarios; keeps bands fast)
+        return m
     with np.errstate(divide="ignore", invalid="ignore"):
         soft = m - w * np.log10(1.0 + 10.0 ** (-np.abs(a - b) / np.where(w > 0, w, 1.0)))
     return np.where(w > 0, soft, m)
@@ -100,6 +103,8 @@ def reasoning_growth(t: Any, r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_
     u = r0 + inv_T * (np.asarray(t) - t0)
     c = c0 + g_c * (np.asarray(t) - t_c)
     w = np.asarray(width, float)
+    if not np.any(w > 0):  # NB: at the kink itself, the cap's slope
+        return np.where(u < c, inv_T, g_c)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         s_soft = 1.0 / (1.0 + 10.0 ** np.clip((u - c) / np.where(w > 0, w, 1.0), -300, 300))
     s = np.where(w > 0, s_soft, (u < c).astype(float))  # NB: at the kink itself, the cap's slope
@@ -316,11 +321,14 @@ class ForecastResult:
                   "growth": self.lines.growth}
         acc = {name: np.empty((len(ps), len(t))) for name in series}
         met = np.empty(len(t))
-        step = max(1, int(max_bytes // (8 * self.n)))
+        # NB: one chunk holds about _TEMPORARIES arrays of n x step floats at once
+        step = max(1, int(max_bytes // (8 * self.n * _TEMPORARIES)))
         for lo in range(0, len(t), step):
             cols = t[lo:lo + step][None, :]
             for name, fn in series.items():
-                acc[name][:, lo:lo + step] = np.percentile(fn(cols), ps, axis=0)
+                values = np.ascontiguousarray(fn(cols).T)  # percentiles along rows are faster
+                acc[name][:, lo:lo + step] = np.percentile(values, ps, axis=1)
+                del values
             met[lo:lo + step] = np.mean(self.meeting_years[:, None] <= cols, axis=0)
             if progress is not None:
                 progress(min(lo + step, len(t)), len(t))
