@@ -32,9 +32,9 @@ microseconds, independent of the number of sequences when they come as a histogr
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np

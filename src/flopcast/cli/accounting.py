@@ -146,5 +146,5 @@ def _expr(text: str) -> Any:
 
 
 def _published_value(v: Any) -> Any:
-    value = v.get("value") if isinstance(v, dict) else v
+    value: Any = v.get("value") if isinstance(v, dict) else v
     return _expr(value) if isinstance(value, str) else float(value)
