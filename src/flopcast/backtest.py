@@ -63,7 +63,7 @@ def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
     for row in sorted(rows, key=lambda r: r["release_date"]):
         released = parse_date(row["release_date"])
         rl = row.get("rl")
-        is_new_max = bool(rl) and rl["median"] > best_rl
+        is_new_max = rl is not None and rl["median"] > best_rl
         if released > cutoff:
             for fld, series in FIELDS.items():
                 obs = row.get(fld)
@@ -78,7 +78,7 @@ def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
                 t = to_year(released)
                 draws = res.reasoning_at(t) - res.frontier_at(t)
                 out.append(_compare(row, "rl_share", share, draws, new_max=None))
-        if rl:
+        if rl is not None:
             best_rl = max(best_rl, rl["median"])
     return out
 

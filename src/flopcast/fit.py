@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from flopcast.errors import DataError, InputError, UnknownNameError
 
@@ -76,7 +77,7 @@ class ScoreFit:
         return np.array([self._solve(xi, yi, self.params_) for xi, yi in zip(xs, ys, strict=True)])
 
     # -- fitting --------------------------------------------------------------------------------
-    def fit(self, compute_flop: Sequence[float], scores: Sequence[float]) -> ScoreFit:
+    def fit(self, compute_flop: ArrayLike, scores: ArrayLike) -> ScoreFit:
         """Fit scores against compute (FLOP, not log); returns ``self``."""
         x, y = _check_xy(compute_flop, scores, len(self.param_names) + 1)
         self._check_data(x, y)
@@ -269,7 +270,7 @@ class LogisticFit(ScoreFit):
 
     @property
     def param_names(self) -> tuple[str, ...]:  # type: ignore[override]
-        names = ("k", "x0")
+        names: tuple[str, ...] = ("k", "x0")
         if self.floor is None:
             names += ("floor",)
         if self.ceiling is None:
@@ -347,7 +348,7 @@ def make_fit(model: str, **kwargs: Any) -> ScoreFit:
     return cls(**kwargs)
 
 
-def compare(compute_flop: Sequence[float], scores: Sequence[float],
+def compare(compute_flop: ArrayLike, scores: ArrayLike,
             models: Sequence[ScoreFit] | None = None, *, folds: int = 5,
             seed: int = 0) -> list[dict[str, Any]]:
     """AIC, BIC and k-fold held-out RMSE of each model (default: linear and logistic with fitted
@@ -360,7 +361,7 @@ def compare(compute_flop: Sequence[float], scores: Sequence[float],
     k = min(folds, n)
     order = np.random.default_rng(seed).permutation(n)
     groups = np.array_split(order, k)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in models:
         proto = _settings(m)
         m_boot, m.n_boot = m.n_boot, 0

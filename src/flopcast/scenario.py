@@ -24,6 +24,7 @@ import math
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +266,7 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
             continue
         text = sc.value(key)
         try:
-            q = evaluate(text, resolve=lambda ref, _k=key: refs.quantity(ref, _k))
+            q = evaluate(text, resolve=partial(refs.quantity, key=key))
         except ScenarioError:
             raise
         except FlopcastError as exc:

@@ -51,7 +51,7 @@ def sensitivity(sc: Scenario | str, n: int = 20_000, seed: int = 0, *, dataset: 
     y = _years_after_start(lines)
     medians = {k: float(np.median(v)) for k, v in d.values.items()}
     base = _meeting_at(d, medians)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key, x in d.values.items():
         lo, hi = (float(v) for v in np.percentile(x, [5, 95]))
         fixed = bool(np.all(x == x[0]))
