@@ -253,23 +253,18 @@ def implied_utilization(flop: Any, chip: str, *, chip_hours: Any = None, cost_us
 
 
 def _peak(chip: str, precision: str) -> float:
-    return _hardware().peak_flop_per_s(chip, precision)
+    from flopcast import chips
+
+    return chips.peak_flop_per_s(chip, precision)
 
 
 def _price(chip: str) -> float:
-    price = _hardware().price_per_hour(chip)
+    from flopcast import chips
+
+    price = chips.price_per_hour(chip)
     if price is None:
         raise InputError(f"no rental price for {chip!r} in the catalog; pass usd_per_hour")
     return float(price.usd_per_hour)
-
-
-def _hardware() -> Any:
-    import importlib
-
-    try:  # the name in docs/CONTRACTS.md; the catalog module shipped as flopcast.chips
-        return importlib.import_module("flopcast.hardware")
-    except ImportError:
-        return importlib.import_module("flopcast.chips")
 
 
 # ---- helpers ----------------------------------------------------------------------------
