@@ -22,7 +22,7 @@ import json
 import math
 import shlex
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,20 +73,25 @@ def _figure(stem: str, title: str, caption: str) -> Callable:
 def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analysis",
           overrides: Mapping[str, str] | None = None, seed: int = 0,
           n: int = 20_000, horizon_years: float = 6.0, benchmark: str | None = None,
-          extra_dirs: list[str] | None = None, progress: Progress | None = None,
-          today: dt.date | None = None) -> Report:
+          extra_dirs: list[str] | None = None, figures: Sequence[str] | None = None,
+          progress: Progress | None = None, today: dt.date | None = None) -> Report:
     """Write the report for ``scenario`` (with ``overrides``) into ``out_dir``; return what was written.
 
     ``n`` Monte Carlo draws (at most 1,000,000) with ``seed``; bands over ``horizon_years``;
     ``benchmark`` for the score-against-compute figure (default: AIME 2024 if any record has it,
-    else the benchmark with the most results). ``progress(step, done, total)`` is told each step.
+    else the benchmark with the most results). ``figures``: stems from :data:`FIGURES` to draw
+    (default all). ``progress(step, done, total)`` is told each step.
     """
     if not 1_000 <= int(n) <= MAX_SAMPLES:
         raise InputError(f"--samples must lie in [1000, {MAX_SAMPLES:,}], got {n}")
     if not 0 < horizon_years <= 30:
         raise InputError(f"the horizon must lie in (0, 30] years, got {horizon_years}")
+    unknown = sorted(set(figures or ()) - set(FIGURES))
+    if unknown:
+        raise InputError(f"unknown figure(s) {unknown}; known: {', '.join(FIGURES)}")
+    specs = [f for f in FIGURES.values() if figures is None or f.stem in figures]
     steps = ["load data", "run forecast", "trajectory bands", "sensitivity", "fit scores",
-             *(f"figure: {f.stem}" for f in FIGURES.values()), "write files"]
+             *(f"figure: {f.stem}" for f in specs), "write files"]
     done = 0
 
     def step(i: int) -> None:
@@ -123,7 +128,7 @@ def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analys
                           data_version=data["meta"]["data_version"], generated=today.isoformat())
     files: dict[str, Path] = {}
     svgs: dict[str, str] = {}
-    for spec in FIGURES.values():
+    for spec in specs:
         step(done)
         fig = spec.draw(data, stamp)
         done += 1
@@ -133,7 +138,7 @@ def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analys
         svgs[spec.stem] = figures.svg_text(fig)
     data["figures"] = [{"stem": s.stem, "title": s.title, "caption": s.caption,
                         "png": f"{s.stem}.png", "svg": f"{s.stem}.svg"}
-                       for s in FIGURES.values() if s.stem in svgs]
+                       for s in specs if s.stem in svgs]
     step(done)
     files["report.md"] = out / "report.md"
     files["report.md"].write_text(render.markdown(data), encoding="utf-8")

@@ -1,0 +1,262 @@
+"""flopcast.report and ``flopcast report``: files, sizes, and the numbers each figure states.
+
+One report is built through the CLI for the whole module (about ten seconds); every number it
+states is checked against an independent call of the library with the same scenario and seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flopcast.cli import app
+
+SEED = 3
+SAMPLES = 4_000
+STEMS = ("fan_chart", "forest_plot", "rl_share", "score_vs_compute", "sensitivity_tornado")
+AXIS_LABELS = {
+    "fan_chart": ("Training compute (FLOP, log scale)", "Date (calendar year)"),
+    "forest_plot": ("Training compute (FLOP, log scale)",),
+    "rl_share": ("RL-stage share of total training compute (%, log scale)",),
+    "score_vs_compute": ("RL-stage training compute (FLOP, log scale)", "AIME 2024 score (%)"),
+    "sensitivity_tornado": ("Median meeting date (year-month)",),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(app, ["report", "--out", str(out), "--seed", str(SEED),
+                                      "--samples", str(SAMPLES), "--json"])
+    assert result.exit_code == 0, result.output
+    return out, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def forecast_json():
+    """The forecast the report should state, computed here without the report code."""
+    import importlib
+
+    forecast = importlib.import_module("flopcast.forecast")
+    dataset = importlib.import_module("flopcast.dataset")
+    ds = dataset.load()
+    sc = forecast.load_scenario("seed-analysis")
+    return forecast.run(sc, n=SAMPLES, seed=SEED, dataset=ds).to_dict(), ds
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    return struct.unpack(">II", head[16:24])
+
+
+def test_every_file_is_written_with_a_plausible_size(built):
+    out, summary = built
+    for stem in STEMS:
+        png, svg = out / f"{stem}.png", out / f"{stem}.svg"
+        assert png.stat().st_size > 20_000, f"{png.name} is suspiciously small"
+        width, height = _png_size(png)
+        assert width == 1650  # 11 in x 150 dpi
+        assert 400 <= height <= 3000
+        ET.fromstring(svg.read_text())  # a well-formed SVG document
+    for name in ("index.html", "report.md", "report.json"):
+        assert (out / name).stat().st_size > 1_000
+    assert set(summary["files"]) == {f"{s}.{e}" for s in STEMS for e in ("png", "svg")} | {
+        "index.html", "report.md", "report.json"}
+
+
+def test_headline_in_report_md_equals_the_forecast(built, forecast_json):
+    out, summary = built
+    expected, _ = forecast_json
+    md = expected["meeting_date"]
+    text = (out / "report.md").read_text()
+    headline = text.split("## Headline\n\n", 1)[1].split("\n", 1)[0]
+    assert f"on {md['median']} (median; 90% interval {md['p5']} to {md['p95']})" in headline
+    assert f"{expected['headroom_oom']['median']:.1f} orders of magnitude" in headline
+    assert f"| Meeting date, 50% interval | {md['p25']} to {md['p75']} |" in text
+    assert summary["headline"]["meeting_date"] == md
+    stated = json.loads((out / "report.json").read_text())
+    assert stated["forecast"]["meeting_date"] == md
+    assert stated["forecast"]["prob_before"] == pytest.approx(expected["prob_before"])
+
+
+def test_headline_equals_the_forecast_command_json(built, runner):
+    _, summary = built
+    result = runner.invoke(app, ["forecast", "--json", "--seed", str(SEED), "--samples", str(SAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert summary["headline"]["meeting_date"] == json.loads(result.stdout)["meeting_date"]
+
+
+def test_every_figure_states_scenario_seed_samples_data_version_and_sources(built, forecast_json):
+    out, summary = built
+    _, ds = forecast_json
+    stamp = (f"flopcast data {ds.version} · scenario seed-analysis · seed {SEED} · "
+             f"n={SAMPLES:,}")
+    for stem in STEMS:
+        text = (out / f"{stem}.svg").read_text()
+        assert stamp in text, stem
+        assert re.search(r"Sources: accessed \d{4}-\d{2}-\d{2}: ", text), stem
+        for label in AXIS_LABELS[stem]:  # axes with their units
+            assert label in text, (stem, label)
+    assert summary["meta"]["data_version"] == ds.version
+
+
+def test_fan_chart_marks_the_forecast_meeting_date(built, forecast_json):
+    out, _ = built
+    expected, _ = forecast_json
+    median = expected["meeting_date"]["median"]  # e.g. 2026-01-18 -> legend says 2026-01
+    text = (out / "fan_chart.svg").read_text()
+    assert f"Meeting date, median ({median[:7]})" in text
+    assert "Training compute (FLOP, log scale)" in text
+    assert "Date (calendar year)" in text
+
+
+def test_forest_and_share_plots_name_every_model_with_numbers(built, forecast_json):
+    out, _ = built
+    _, ds = forecast_json
+    table = ds.table(seed=SEED)
+    forest = (out / "forest_plot.svg").read_text()
+    share = (out / "rl_share.svg").read_text()
+    for row in table:
+        if row["rl"] or row["pretraining"]:
+            assert row["name"] in forest, row["id"]
+        if row["rl_share"]:
+            assert row["name"] in share, row["id"]
+    # The share figure prints each median share; DeepSeek-R1's is in the dataset.
+    r1 = next(r for r in table if r["id"] == "deepseek-r1")
+    pct = 100 * r1["rl_share"]["median"]
+    label = f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%" if pct >= 0.1 else f"{pct:.2g}%"
+    assert label in share
+
+
+def test_score_figure_states_the_fit_of_the_library(built):
+    import importlib
+
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())["scores"]
+    fit = importlib.import_module("flopcast.fit")
+    points = stated["points"]
+    assert len(points) >= 3
+    f = fit.LogLinearFit(seed=SEED).fit([p["median"] for p in points], [p["score"] for p in points])
+    label = f"score = {f.intercept_:.1f} + {f.slope_:.2f} × log10(FLOP) (n = {len(points)})"
+    assert label in (out / "score_vs_compute.svg").read_text()
+    assert stated["benchmark"] == "AIME 2024"
+
+
+def test_tornado_lists_the_parameters_that_move_the_date(built):
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())["sensitivity"]
+    text = (out / "sensitivity_tornado.svg").read_text()
+    moving = [r["parameter"] for r in stated if not r["fixed"]]
+    assert moving and all(p in text for p in moving)
+    assert "cap.share" not in text  # held fixed at 1 in seed-analysis: no bar
+
+
+def test_index_html_is_self_contained(built):
+    out, _ = built
+    page = (out / "index.html").read_text()
+    assert page.count("<svg") >= len(STEMS)
+    assert "<style>" in page
+    # Nothing to load: no scripts, no stylesheets, no images from elsewhere.
+    assert not re.search(r"<(script|link|img|iframe)\b", page)
+    assert not re.search(r"""(src|@import|url\()\s*=?\s*["']?https?://""", page)
+    headline = json.loads((out / "report.json").read_text())["headline"]["sentence"]
+    assert headline.split(" (scenario")[0] in page
+
+
+def test_report_md_links_the_figures_and_the_reproducing_command(built):
+    out, _ = built
+    text = (out / "report.md").read_text()
+    for stem in STEMS:
+        assert f"]({stem}.png)" in text
+    assert f"`flopcast report --scenario seed-analysis --seed {SEED} --samples {SAMPLES} --years 6`" in text
+
+
+def test_report_with_a_scenario_file_and_overrides(tmp_path, runner):
+    # A downloaded/edited scenario file is accepted and named in the reproducing command.
+    import importlib
+
+    forecast = importlib.import_module("flopcast.forecast")
+    path = tmp_path / "mine.yaml"
+    path.write_text(forecast.load_scenario("seed-analysis").to_yaml())
+    from flopcast.report.build import build
+
+    # No figures drawn: this test is about the numbers and the command.
+    report = build(tmp_path / "out", scenario=path, seed=1, n=2_000, figures=(),
+                   overrides={"growth.months_per_10x": "6 to 8"})
+    assert str(path) in report.data["meta"]["command"]
+    assert "--set 'growth.months_per_10x=6 to 8'" in report.data["meta"]["command"]
+    expected = forecast.run(forecast.load_scenario(path, {"growth.months_per_10x": "6 to 8"}),
+                            n=2_000, seed=1).meeting_date
+    assert report.data["headline"]["meeting_date"] == expected
+
+
+def test_bad_input_is_one_line_and_exit_1(runner, tmp_path):
+    result = runner.invoke(app, ["report", "--out", str(tmp_path), "--scenario", "no-such-scenario"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+    result = runner.invoke(app, ["report", "--out", str(tmp_path), "--set", "growth.months_per_10x"])
+    assert result.exit_code == 1 and "key=value" in result.stderr
+    assert runner.invoke(app, ["report", "--samples", "10"]).exit_code == 2
+
+
+def test_cli_import_does_not_load_matplotlib_or_fastapi():
+    code = ("import sys, flopcast.cli; heavy = [m for m in ('matplotlib', 'fastapi', 'uvicorn') "
+            "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_figures_leave_global_matplotlib_state_alone():
+    import matplotlib
+
+    from flopcast.report import figures
+
+    before = dict(matplotlib.rcParams)
+    backend = matplotlib.get_backend()
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
+    fig = figures.tornado_chart([{"parameter": "p", "low": "1", "high": "2", "median_low": 2026.0,
+                                  "median_high": 2026.5}], 2026.2, stamp)
+    figures.svg_text(fig)
+    assert dict(matplotlib.rcParams) == before
+    assert matplotlib.get_backend() == backend
+
+
+def test_same_data_gives_the_same_svg():
+    from flopcast.report import figures
+
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01", ("example.org",))
+    rows = [{"label": "A", "median": 0.2, "lo": 0.1, "hi": 0.3},
+            {"label": "B", "median": 0.001, "lo": 0.0005, "hi": 0.002}]
+    a = figures.svg_text(figures.rl_share_chart(rows, stamp))
+    b = figures.svg_text(figures.rl_share_chart(rows, stamp))
+    assert a == b
+    assert "20%" in a and "0.1%" in a  # each median share is printed: 0.2 -> 20%, 0.001 -> 0.1%
+
+
+def test_fan_chart_refuses_bands_without_its_percentiles():
+    from flopcast.report import figures
+
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
+    bands = {"t": [2025.0, 2026.0], "reasoning": {"50": [24, 25]}, "frontier": {"50": [26, 26.6]}}
+    with pytest.raises(ValueError, match=r"band percentiles \[5, 25, 75, 95\] missing"):
+        figures.fan_chart(bands, [], {"median": 2025.5, "p5": 2025.2, "p95": 2025.9}, stamp)
+
+
+def test_scenario_yaml_round_trip_is_what_report_reads(tmp_path):
+    import importlib
+
+    forecast = importlib.import_module("flopcast.forecast")
+    sc = forecast.load_scenario("seed-analysis", {"frontier.growth_per_year": "5"})
+    doc = yaml.safe_load(sc.to_yaml())
+    assert doc["parameters"]["frontier.growth_per_year"]["value"] == "5"
