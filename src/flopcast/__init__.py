@@ -53,6 +53,7 @@ __all__ = [
     "hardware", "operations", "cost", "ratio", "share", "chart_value", "chart_ratio", "prior",
     "peak_flop_per_s", "lookup_chip",
     "load_dataset", "load_scenario", "forecast",
+    "from_config", "load_recipe", "step_flop",
     "FlopcastError", "InputError", "ExpressionError", "UnknownNameError", "DataError",
     "ConfigError", "ScenarioError", "PlausibilityWarning",
     "__version__",
@@ -94,3 +95,20 @@ def forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int = 0)
     if isinstance(scenario, str):
         scenario = _forecast.load_scenario(scenario)
     return _forecast.run(scenario, n=n, seed=seed)
+
+
+# Accounting API, imported on first use (PEP 562) so `import flopcast` stays light.
+_LAZY = {
+    "from_config": "flopcast.architecture",
+    "load_recipe": "flopcast.rl",
+    "step_flop": "flopcast.rl",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flopcast' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
