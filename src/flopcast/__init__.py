@@ -52,7 +52,7 @@ __all__ = [
     "evaluate",
     "hardware", "operations", "cost", "ratio", "share", "chart_value", "chart_ratio", "prior",
     "peak_flop_per_s", "lookup_chip",
-    "load_dataset", "load_scenario", "forecast",
+    "load_dataset", "load_scenario", "run_forecast",
     "from_config", "load_recipe", "step_flop",
     "FlopcastError", "InputError", "ExpressionError", "UnknownNameError", "DataError",
     "ConfigError", "ScenarioError", "PlausibilityWarning",
@@ -88,8 +88,11 @@ def load_scenario(name_or_path: str, overrides: dict[str, str] | None = None) ->
     return _forecast.load_scenario(name_or_path, overrides)
 
 
-def forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int = 0) -> Any:
-    """Run a forecast scenario (a name, a path or a loaded scenario)."""
+def run_forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int = 0) -> Any:
+    """Run a forecast scenario (a name, a path or a loaded scenario).
+
+    (Not called ``forecast``: that name is the module ``flopcast.forecast``.)
+    """
     from flopcast import forecast as _forecast
 
     if isinstance(scenario, str):
