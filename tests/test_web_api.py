@@ -1,0 +1,333 @@
+"""The dashboard's JSON API (flopcast.web.app): every endpoint, good and bad input.
+
+Numbers the API returns are compared with direct calls of the library with the same inputs: the
+API must not compute anything of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+
+import numpy as np
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from flopcast.web.app import MAX_SAMPLES, create_app
+
+forecast = importlib.import_module("flopcast.forecast")
+rl = importlib.import_module("flopcast.rl")
+dataset = importlib.import_module("flopcast.dataset")
+
+N = 2_000  # small runs keep the module fast; the page's default is 20,000
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return dataset.load()
+
+
+@pytest.fixture(scope="module")
+def client(ds):
+    return TestClient(create_app(dataset_loader=lambda: ds))
+
+
+def _detail(r) -> str:
+    return " ".join(d["msg"] for d in r.json()["detail"])
+
+
+# ---------------------------------------------------------------------------- schema and meta
+
+def test_openapi_schema_lists_every_endpoint(client):
+    schema = client.get("/api/openapi.json").json()
+    expected = {"/api/health", "/api/scenarios", "/api/scenarios/{name}", "/api/forecast",
+                "/api/sensitivity", "/api/models", "/api/models/{model_id}", "/api/rl/options",
+                "/api/rl", "/api/download/scenario.yaml", "/api/download/results.json",
+                "/api/download/results.csv"}
+    assert expected <= set(schema["paths"])
+    # Bounds are part of the schema, so clients see them before they ask.
+    props = schema["components"]["schemas"]["ForecastRequest"]["properties"]
+    assert props["n"]["maximum"] == MAX_SAMPLES == 200_000
+    assert props["horizon_years"]["maximum"] == 30
+    assert "ForecastResponse" in schema["components"]["schemas"]
+
+
+def test_health_and_security_headers(client):
+    r = client.get("/api/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert "default-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_page_and_static_assets_are_served_locally(client):
+    page = client.get("/")
+    assert page.status_code == 200 and "<svg id=\"fan-chart\"" in page.text
+    for asset in ("/static/app.js", "/static/style.css"):
+        assert client.get(asset).status_code == 200
+    # No asset of the page comes from elsewhere.
+    for text in (page.text, client.get("/static/app.js").text, client.get("/static/style.css").text):
+        assert "https://cdn" not in text and "http://" not in text.replace("http://www.w3.org", "")
+    assert client.get("/api/docs").status_code == 404  # Swagger UI would load from a CDN
+
+
+# ---------------------------------------------------------------------------- scenarios
+
+def test_scenarios_list_and_detail(client):
+    r = client.get("/api/scenarios").json()
+    assert r["scenarios"] == forecast.list_scenarios() and r["default"] == "seed-analysis"
+    d = client.get("/api/scenarios/seed-analysis").json()
+    rows = {p["key"]: p for p in d["parameters"]}
+    sc = forecast.load_scenario("seed-analysis")
+    assert rows["growth.months_per_10x"]["value"] == sc.value("growth.months_per_10x")
+    assert rows["growth.months_per_10x"]["unit"] == "months"
+    assert rows["cap.share"]["high"] == 1
+    assert rows["budget.usd_per_year"]["in_use"] is False  # only for cap.kind = budget
+
+
+def test_unknown_scenario_is_404_and_a_path_is_refused(client):
+    r = client.get("/api/scenarios/nope")
+    assert r.status_code == 404 and "shipped: latest-evidence, seed-analysis" in _detail(r)
+    # A scenario is a shipped name, never a path on the server.
+    r = client.post("/api/forecast", json={"scenario": "../../etc/passwd"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario"]
+    r = client.post("/api/forecast", json={"scenario": "nope"})
+    assert r.status_code == 422 and "unknown scenario 'nope'" in _detail(r)
+
+
+# ---------------------------------------------------------------------------- forecast
+
+def test_forecast_equals_the_library(client, ds):
+    r = client.post("/api/forecast", json={"n": N, "seed": 7, "horizon_years": 4, "bins": 20})
+    assert r.status_code == 200
+    d = r.json()
+    res = forecast.run(forecast.load_scenario("seed-analysis"), n=N, seed=7, dataset=ds)
+    assert d["meeting_date"] == res.meeting_date
+    assert d["headroom_oom"] == pytest.approx(res.headroom_oom)
+    bands = res.bands(years=4)
+    assert len(d["bands"]["t"]) == len(bands["t"]) == 49  # 4 years x 12 months + 1
+    assert d["bands"]["reasoning"]["50"] == pytest.approx(bands["reasoning"][50])
+    assert d["bands"]["frontier"]["95"] == pytest.approx(bands["frontier"][95])
+    h = d["histogram"]
+    assert len(h["counts"]) == 20 and len(h["edges"]) == 21
+    assert sum(h["counts"]) + h["never"] == h["n"] == N  # every draw is counted once
+    counts, _ = np.histogram(np.clip(res.meeting_years, h["edges"][0], h["edges"][-1]),
+                             bins=h["edges"])
+    assert h["counts"] == counts.tolist()
+    assert d["result"]["seed"] == 7 and d["result"]["n"] == N
+
+
+def test_forecast_override_moves_the_meeting_date(client):
+    base = client.post("/api/forecast", json={"n": N}).json()["meeting_date"]["median"]
+    slow = client.post("/api/forecast", json={
+        "n": N, "overrides": {"growth.months_per_10x": "6 to 8"}}).json()
+    assert slow["meeting_date"]["median"] > base  # slower growth meets later
+    assert slow["overrides"] == {"growth.months_per_10x": "6 to 8"}
+
+
+def test_huge_sample_counts_are_refused_not_attempted(client, monkeypatch):
+    calls = []
+    monkeypatch.setattr(forecast, "run", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(forecast, "sensitivity", lambda *a, **k: calls.append(1))
+    for path, n in (("/api/forecast", 10**9), ("/api/forecast", MAX_SAMPLES + 1),
+                    ("/api/sensitivity", 10**6), ("/api/download/results.csv", 10**8)):
+        r = client.post(path, json={"n": n, "seed": 12345})
+        assert r.status_code == 422, path
+        assert r.json()["detail"][0]["loc"] == ["body", "n"]
+    assert calls == []  # nothing ran
+
+
+@pytest.mark.parametrize("body, loc, words", [
+    ({"n": "many"}, ["body", "n"], "valid integer"),
+    ({"n": 10}, ["body", "n"], "greater than or equal to 1000"),
+    ({"seed": -1}, ["body", "seed"], "greater than or equal to 0"),
+    ({"horizon_years": 31}, ["body", "horizon_years"], "less than or equal to 30"),
+    ({"horizon_years": 0}, ["body", "horizon_years"], "greater than 0"),
+    ({"bins": 10_000}, ["body", "bins"], "less than or equal to 200"),
+    ({"overrides": {"growth.months_per_10x": "3" * 201}}, ["body", "overrides", "growth.months_per_10x"],
+     "at most 200 characters"),
+    ({"overrides": {f"key.x{i}": "1" for i in range(33)}}, ["body", "overrides"], "at most 32 items"),
+    ({"overrides": ["growth.months_per_10x"]}, ["body", "overrides"], "valid dictionary"),
+    ({"samples": 1000}, ["body", "samples"], "Extra inputs are not permitted"),
+])
+def test_forecast_bad_input_is_a_clear_422(client, body, loc, words):
+    r = client.post("/api/forecast", json=body)
+    assert r.status_code == 422
+    d = r.json()["detail"][0]
+    assert d["loc"][:len(loc)] == loc
+    assert words in d["msg"]
+
+
+@pytest.mark.parametrize("overrides, field, words", [
+    ({"growth.months_per_10x": "-3"}, "growth.months_per_10x", "must lie in (0, inf) months"),
+    ({"cap.share": "2"}, "cap.share", "must lie in (0, 1] fraction"),
+    ({"frontier.growth_per_year": "0.5"}, "frontier.growth_per_year", "negative growth"),
+    ({"growth.months_per_10x": "3 to"}, None, "ends too early"),
+    ({"growth.months": "3"}, None, "did you mean 'growth.months_per_10x'"),
+])
+def test_out_of_bounds_parameters_are_the_librarys_422(client, overrides, field, words):
+    r = client.post("/api/forecast", json={"n": N, "overrides": overrides})
+    assert r.status_code == 422
+    d = r.json()["detail"][0]
+    assert words in d["msg"]
+    if field:
+        assert d["loc"] == ["body", "overrides", field]
+        assert "/" not in d["msg"].split(":")[0]  # no server path in front of the message
+
+
+def test_sensitivity_equals_the_library(client, ds):
+    r = client.post("/api/sensitivity", json={"n": N, "seed": 2})
+    assert r.status_code == 200
+    rows = forecast.sensitivity(forecast.load_scenario("seed-analysis"), n=N, seed=2, dataset=ds)
+    got = r.json()["rows"]
+    assert [x["parameter"] for x in got] == [x["parameter"] for x in rows]
+    assert got[0]["swing_years"] == pytest.approx(rows[0]["swing_years"])
+    assert client.post("/api/sensitivity", json={"n": 60_000}).status_code == 422
+
+
+# ---------------------------------------------------------------------------- models
+
+def test_models_table_is_the_datasets(client, ds):
+    d = client.get("/api/models").json()
+    assert d["data_version"] == ds.version
+    table = ds.table()
+    assert [m["id"] for m in d["models"]] == [m["id"] for m in table]
+    r1 = next(m for m in d["models"] if m["id"] == "deepseek-r1")
+    assert r1["rl"]["median"] == pytest.approx(next(m for m in table if m["id"] == "deepseek-r1")["rl"]["median"])
+
+
+def test_model_detail_has_derivation_and_sources(client, ds):
+    d = client.get("/api/models/deepseek-r1").json()
+    assert d["id"] == "deepseek-r1" and d["data_version"] == ds.version
+    rl_field = d["fields"]["rl"]
+    assert rl_field["lines"], "the RL figure has lines of evidence"
+    line = rl_field["lines"][0]
+    assert line["expression"] and line["confidence"] in ("Confident", "Likely", "Speculative")
+    assert all(s["url"].startswith("http") and s["accessed"] for s in line["sources"])
+    expected = ds.derivation("deepseek-r1")["fields"]["rl"]["value"]["median"]
+    assert rl_field["value"]["median"] == pytest.approx(expected)
+
+
+def test_unknown_model_is_404_with_suggestions(client):
+    r = client.get("/api/models/deepseek-r2")
+    assert r.status_code == 404
+    assert "unknown model 'deepseek-r2'; did you mean" in _detail(r)
+    assert client.get("/api/models/" + "x" * 101).status_code == 422
+
+
+# ---------------------------------------------------------------------------- RL calculator
+
+def test_rl_options(client):
+    d = client.get("/api/rl/options").json()
+    assert d["recipes"] == rl.list_recipes() and "grpo" in d["algorithms"]
+    names = [f["name"] for f in d["fields"]]
+    assert {"architecture", "steps", "response_length", "chip", "utilization"} <= set(names)
+
+
+def test_rl_run_equals_the_library(client):
+    body = {"architecture": "qwen2.5-32b", "algorithm": "grpo", "steps": "500",
+            "prompts_per_step": "64", "samples_per_prompt": "8", "prompt_length": "400",
+            "response_length": "4000", "chip": "H100", "utilization": "0.25", "usd_per_hour": 2}
+    r = client.post("/api/rl", json=body)
+    assert r.status_code == 200, r.text
+    d = r.json()
+    recipe = rl.parse_recipe({"name": "t", "architecture": "qwen2.5-32b", "algorithm": "grpo",
+                              "stages": [{"name": "run", "reward": "verifier", "steps": "500",
+                                          "prompts_per_step": "64", "samples_per_prompt": "8",
+                                          "prompt_length": "400", "response_length": "4000",
+                                          "epochs": "1"}]})
+    total = float(recipe.run().total)
+    assert d["total_flop"] == pytest.approx(total)
+    assert sum(p["flop"] for p in d["phases"]) == pytest.approx(total)
+    peak = importlib.import_module("flopcast.chips").peak_flop_per_s("H100", "bf16")
+    hours = total / (peak * 0.25 * 3600)  # chip-hours = FLOP / (peak x utilisation x 3600 s)
+    assert d["chip_hours"]["median"] == pytest.approx(hours)
+    assert d["cost_usd"]["median"] == pytest.approx(2 * hours)  # at $2 per chip-hour
+
+
+def test_rl_preset_recipe_equals_the_library(client):
+    d = client.post("/api/rl", json={"recipe": "deepseek-r1-zero", "chip": "H800"}).json()
+    expected = rl.load_recipe("deepseek-r1-zero").run().to_dict()["total"]["median"]
+    assert d["total"]["median"] == pytest.approx(expected)
+    assert d["chip"] == "h800-sxm" and d["cost_usd"]["median"] > 0
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"steps": "1e12"}, "at most 10,000,000"),
+    ({"response_length": "1e9"}, "at most 10,000,000"),
+    ({"samples_per_prompt": "abc ++"}, "ends too early"),
+    ({"chip": "Z9000"}, "unknown chip 'Z9000'"),
+    ({"architecture": "gpt-9"}, "unknown architecture 'gpt-9'"),
+    ({"recipe": "nope"}, "unknown recipe 'nope'"),
+    ({"utilization": "3"}, "share of peak in (0, 1]"),
+    ({"usd_per_hour": -1}, "greater than 0"),
+    ({"reward": "human"}, "'verifier' or 'model'"),
+])
+def test_rl_bad_input_is_a_clear_422(client, body, words):
+    r = client.post("/api/rl", json=body)
+    assert r.status_code == 422
+    assert words in _detail(r)
+
+
+# ---------------------------------------------------------------------------- downloads
+
+def test_scenario_download_is_yaml_that_loads_back(client, tmp_path):
+    r = client.post("/api/download/scenario.yaml",
+                    json={"overrides": {"growth.months_per_10x": "6 to 8"}})
+    assert r.status_code == 200
+    assert 'filename="seed-analysis.yaml"' in r.headers["content-disposition"]
+    doc = yaml.safe_load(r.text)
+    assert doc["parameters"]["growth.months_per_10x"]["value"] == "6 to 8"
+    path = tmp_path / "mine.yaml"
+    path.write_text(r.text)
+    assert forecast.load_scenario(path).value("growth.months_per_10x") == "6 to 8"
+
+
+def test_results_downloads(client):
+    body = {"n": N, "seed": 4, "horizon_years": 2}
+    j = client.post("/api/download/results.json", json=body)
+    assert j.status_code == 200 and "attachment" in j.headers["content-disposition"]
+    payload = json.loads(j.text)
+    assert payload["meeting_date"] == client.post("/api/forecast", json=body).json()["meeting_date"]
+    c = client.post("/api/download/results.csv", json=body)
+    assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(c.text)))
+    assert rows[0][:3] == ["date", "year", "reasoning_log10_flop_p5"]
+    assert len(rows) == 1 + 25  # header + 2 years x 12 months + 1
+    assert float(rows[1][rows[0].index("frontier_log10_flop_p50")]) == pytest.approx(
+        payload["bands"]["frontier"]["50"][0], abs=1e-4)
+    assert client.post("/api/download/results.csv", json={"n": 10**7}).status_code == 422
+
+
+def test_equal_requests_share_one_computation(ds, monkeypatch):
+    import threading
+
+    calls = []
+    real = forecast.run
+
+    def counted(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(forecast, "run", counted)
+    client = TestClient(create_app(dataset_loader=lambda: ds))
+    results = []
+
+    def ask():
+        results.append(client.post("/api/forecast", json={"n": N, "seed": 99}).json()["meeting_date"])
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 8 and all(r == results[0] for r in results)
+    assert len(calls) == 1  # one run served eight concurrent requests
+
+
+def test_serve_refuses_a_public_address_without_public(runner):
+    from flopcast.cli import app
+
+    r = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
+    assert r.exit_code == 1 and "not a loopback address" in r.stderr
