@@ -81,6 +81,8 @@ class SensitivityRequest(ScenarioRequest):
 class Histogram(BaseModel):
     edges: list[float] = Field(description="bin edges, decimal years")
     counts: list[int] = Field(description="draws per bin")
+    below: int = Field(description="draws before the first edge")
+    above: int = Field(description="draws after the last edge")
     never: int = Field(description="draws that never meet the cap")
     n: int
 
@@ -347,15 +349,22 @@ def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
 
 
 def _histogram(years: np.ndarray, bins: int) -> dict[str, Any]:
-    """Counts of the meeting-date draws per bin of decimal years (draws that never meet apart)."""
+    """Counts of the meeting-date draws per bin of decimal years.
+
+    The bins span the 0.5th to 99.5th percentile of the draws that meet; the draws outside that
+    span (``below``, ``above``) and those that never meet (``never``) are counted apart, so
+    ``sum(counts) + below + above + never == n``.
+    """
     finite = years[np.isfinite(years)]
+    empty = {"edges": [], "counts": [], "below": 0, "above": 0}
     if finite.size == 0:
-        return {"edges": [], "counts": [], "never": int(years.size), "n": int(years.size)}
+        return {**empty, "never": int(years.size), "n": int(years.size)}
     lo, hi = np.percentile(finite, [0.5, 99.5])
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(np.clip(finite, lo, hi), bins=bins, range=(lo, hi))
+    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
     return {"edges": edges.tolist(), "counts": counts.tolist(),
+            "below": int(np.sum(finite < lo)), "above": int(np.sum(finite > hi)),
             "never": int(years.size - finite.size), "n": int(years.size)}
 
 

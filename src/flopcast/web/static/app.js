@@ -42,6 +42,7 @@ function sci(x, digits = 2) {
 function pct(x) {
   if (x === null || x === undefined || !isFinite(x)) return "–";
   const v = 100 * x;
+  if (v === 0) return "0%";
   return (v >= 1 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(1) : v.toPrecision(2)) + "%";
 }
 
@@ -299,7 +300,7 @@ function drawFan(svg, data) {
       svg.append(el("svg:text", {x: x(m) + 4, y: box.t + 12, class: "meeting-label", text: `meets ${md.median}`}));
     }
   }
-  const legend = el("svg:g", {class: "legend", transform: `translate(${box.l + 10},${box.t + 8})`});
+  const legend = el("svg:g", {class: "legend", transform: `translate(${box.r - 230},${box.b - 40})`});
   [["frontier", "Frontier total training compute"], ["reasoning", "Reasoning (RL-stage) compute"]].forEach(([cls, label], i) => {
     legend.append(el("svg:rect", {x: 0, y: i * 16, width: 14, height: 8, class: `band90 ${cls}`}));
     legend.append(el("svg:line", {x1: 0, x2: 14, y1: i * 16 + 4, y2: i * 16 + 4, class: `median ${cls}`}));
@@ -337,8 +338,10 @@ function drawHistogram(svg, data) {
     const m = dateToYear(md.median);
     svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting"}));
   }
-  if (h.never) svg.append(el("svg:text", {x: box.r, y: box.t + 10, "text-anchor": "end", class: "tick",
-                                          text: `${pct(h.never / n)} of draws never meet`}));
+  const notes = [h.below && `${pct(h.below / n)} earlier`, h.above && `${pct(h.above / n)} later`,
+                 h.never && `${pct(h.never / n)} never meet`].filter(Boolean);
+  if (notes.length) svg.append(el("svg:text", {x: box.r, y: box.t + 10, "text-anchor": "end", class: "tick",
+                                               text: `outside the bins: ${notes.join(", ")}`}));
 }
 
 async function runSensitivity() {
