@@ -33,6 +33,7 @@ import numpy as np
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from flopcast.errors import DataError, FlopcastError, UnknownNameError
@@ -131,15 +132,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
         return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": type(exc).__name__}]},
                             status_code=status)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable) -> Response:
-        response = await call_next(request)
-        # The page and everything it loads come from this server; say so to the browser.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-            "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+    app.add_middleware(_SecurityHeaders)
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, Any]:
@@ -161,10 +154,11 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
 
     @app.post("/api/forecast", tags=["forecast"], response_model=None,
               responses={200: {"model": ForecastResponse}})
-    def forecast_(req: ForecastRequest) -> Response:
+    async def forecast_(req: ForecastRequest) -> Response:
         """Run the forecast: meeting-date summary, histogram, trajectory bands and headroom."""
         key = ("forecast-json", _request_key(req), req.horizon_years, req.bins)
-        body = state.cached(key, lambda: _json_bytes(_forecast_payload(state.forecast(req), req)))
+        body = await state.cached_async(
+            key, lambda: _json_bytes(_forecast_payload(state.forecast(req), req)))
         return Response(body, media_type="application/json")
 
     @app.post("/api/sensitivity", tags=["forecast"])
@@ -175,11 +169,13 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
 
     @app.get("/api/models", tags=["models"], response_model=None,
              responses={200: {"model": ModelsResponse}})
-    def models() -> Response:
+    async def models() -> Response:
         """The dataset table: one row per model with pre-training, RL and RL-share summaries."""
-        ds = state.dataset()
-        body = state.cached(("models", ds.version), lambda: _json_bytes(
-            {"data_version": ds.version, "models": ds.table()}))
+        def make() -> bytes:
+            ds = state.dataset()
+            return _json_bytes({"data_version": ds.version, "models": ds.table()})
+
+        body = await state.cached_async(("models",), make)
         return Response(body, media_type="application/json")
 
     @app.get("/api/models/{model_id}", tags=["models"])
@@ -270,6 +266,42 @@ class _State:
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
         return self._results.get_or_make(key, make)
 
+    async def cached_async(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """A cache hit is answered on the event loop; a miss is made in the thread pool."""
+        hit = self._results.peek(key)
+        if hit is not _MISSING:
+            return hit
+        return await run_in_threadpool(self._results.get_or_make, key, make)
+
+
+_MISSING = object()
+
+
+class _SecurityHeaders:
+    """Pure ASGI middleware: every response says the page loads nothing from elsewhere."""
+
+    HEADERS = [
+        (b"content-security-policy",
+         b"default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+         b"connect-src 'self'; object-src 'none'; base-uri 'none'"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
 
 class _LRU:
     """A thread-safe least-recently-used map that makes each missing value once.
@@ -284,6 +316,13 @@ class _LRU:
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._pending: dict[Hashable, Future] = {}
         self._lock = threading.Lock()
+
+    def peek(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return _MISSING
 
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
