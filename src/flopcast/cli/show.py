@@ -17,6 +17,9 @@ from flopcast.cli._common import print_json
 from flopcast.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+OutOpt = typer.Option(Path("report"), "--out", "-o", help="Folder to write into (created if missing).")
+SetOpt = typer.Option(None, "--set", help='Override a parameter: --set growth.months_per_10x="3 to 5".')
+DataOpt = typer.Option(None, "--data", help="Extra folder of model records, layered over the shipped ones.")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,15 +30,15 @@ def register(app: typer.Typer) -> None:
 
 
 def report_command(
-    out: Path = typer.Option(Path("report"), "--out", "-o", help="Folder to write into (created if missing)."),
+    out: Path = OutOpt,
     scenario: str = typer.Option("seed-analysis", "--scenario", "-s",
                                  help="A shipped scenario name (seed-analysis, latest-evidence) or a YAML file."),
-    sets: list[str] = typer.Option(None, "--set", help='Override a parameter: --set growth.months_per_10x="3 to 5".'),
+    sets: list[str] = SetOpt,
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same report)."),
     samples: int = typer.Option(20_000, "--samples", "-n", min=1_000, max=1_000_000, help="Monte Carlo draws."),
     years: float = typer.Option(6.0, "--years", min=1, max=30, help="Years of trajectory in the fan chart."),
     benchmark: str = typer.Option(None, "--benchmark", help="Benchmark of the score figure (default: AIME 2024)."),
-    data: list[Path] = typer.Option(None, "--data", help="Extra folder of model records, layered over the shipped ones."),
+    data: list[Path] = DataOpt,
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     from flopcast.report.build import build

@@ -122,9 +122,10 @@ def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analys
     data = _gather(ds, sc, res, bands, sens, table, scores, today=today, horizon_years=horizon_years)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from flopcast.report import figures, render
+    from flopcast.report import figures as figs
+    from flopcast.report import render
 
-    stamp = figures.Stamp(scenario=sc.name, seed=int(seed), n=int(n),
+    stamp = figs.Stamp(scenario=sc.name, seed=int(seed), n=int(n),
                           data_version=data["meta"]["data_version"], generated=today.isoformat())
     files: dict[str, Path] = {}
     svgs: dict[str, str] = {}
@@ -134,8 +135,8 @@ def build(out_dir: str | Path = "report", *, scenario: str | Path = "seed-analys
         done += 1
         if fig is None:
             continue
-        files[f"{spec.stem}.png"], files[f"{spec.stem}.svg"] = figures.save(fig, out, spec.stem)
-        svgs[spec.stem] = figures.svg_text(fig)
+        files[f"{spec.stem}.png"], files[f"{spec.stem}.svg"] = figs.save(fig, out, spec.stem)
+        svgs[spec.stem] = figs.svg_text(fig)
     data["figures"] = [{"stem": s.stem, "title": s.title, "caption": s.caption,
                         "png": f"{s.stem}.png", "svg": f"{s.stem}.svg"}
                        for s in specs if s.stem in svgs]
@@ -199,7 +200,8 @@ def _forest(data: dict[str, Any], stamp: Any) -> Any:
 def _share(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures
 
-    rows = [dict(label=r["name"], **_ci(r["rl_share"])) for r in data["models"] if r.get("rl_share")]
+    rows = [{"label": r["name"], **(_ci(r["rl_share"]) or {})} for r in data["models"]
+            if r.get("rl_share")]
     if not rows:
         return None
     return figures.rl_share_chart(rows, stamp, sources=data["sources_short"]["dataset"])

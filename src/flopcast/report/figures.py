@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ RL = "#D55E00"
 MEETING = "#009E73"
 GREY = "#555555"
 
-_RC = {
+_RC: Any = {  # Any: matplotlib types rc keys as a Literal union
     "font.size": 9,
     "axes.titlesize": 11,
     "axes.labelsize": 9,
@@ -45,6 +46,7 @@ _RC = {
     "svg.hashsalt": "flopcast",  # stable element ids, so the same data gives the same SVG
 }
 _PERCENTILES = (5, 25, 50, 75, 95)
+_SVG_CACHE: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -249,14 +251,13 @@ def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = 150) -> tuple[Path
 
 def svg_text(fig: Figure) -> str:
     """The figure as an SVG element (no XML prolog or DOCTYPE): a valid .svg file, and inlinable."""
-    cached = getattr(fig, "_flopcast_svg", None)
+    cached = _SVG_CACHE.get(fig)
     if cached is None:
         buf = io.StringIO()
         with matplotlib.rc_context(_RC):
             fig.savefig(buf, format="svg", metadata={"Date": None})
         text = buf.getvalue()
-        cached = text[text.index("<svg"):]
-        fig._flopcast_svg = cached  # drawn once for the file and the inline copy
+        cached = _SVG_CACHE[fig] = text[text.index("<svg"):]  # drawn once: file and inline copy
     return cached
 
 

@@ -24,8 +24,8 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,8 +33,8 @@ import numpy as np
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from flopcast.errors import DataError, FlopcastError, UnknownNameError
 
@@ -329,12 +329,12 @@ class _LRU:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
-            future = self._pending.get(key)
-            owner = future is None
-            if owner:
-                future = self._pending[key] = Future()
-        if not owner:
-            return future.result()
+            waiting = self._pending.get(key)
+            if waiting is None:
+                future: Future = Future()
+                self._pending[key] = future
+        if waiting is not None:
+            return waiting.result()
         try:
             value = make()
         except BaseException as exc:
@@ -434,7 +434,7 @@ def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
     try:
         from flopcast.scenario import PARAMETERS, in_use
     except ImportError:  # the forecast owner may keep parameter specs elsewhere
-        PARAMETERS, in_use = {}, None
+        PARAMETERS, in_use = {}, None  # type: ignore[assignment]
     cap_kind = sc.parameters.get("cap.kind", {}).get("value", "")
     rows = []
     for key, entry in sc.parameters.items():
@@ -445,7 +445,7 @@ def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
             row.update(kind=spec.kind, unit=spec.unit, description=spec.description,
                        low=spec.low, high=spec.high, low_open=spec.low_open,
                        high_open=spec.high_open, choices=list(spec.choices),
-                       in_use=in_use(key, cap_kind) if in_use else True)
+                       in_use=in_use(key, cap_kind) if in_use is not None else True)
         rows.append(row)
     return rows
 
