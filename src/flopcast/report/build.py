@@ -209,7 +209,9 @@ def _share(data: dict[str, Any], stamp: Any) -> Any:
 
 @_figure("score_vs_compute", "Benchmark score against RL-stage compute",
          "Benchmark score against RL-stage compute for the models that report it, with the fitted "
-         "curve (score linear in log10 compute) and the 90% bootstrap band of the fitted curve.")
+         "curve (score linear in log10 compute) and the 90% bootstrap band of the fitted curve. "
+         "NB: small distilled models trained on traces of stronger models are not comparable with "
+         "o3-style RL at scale (Epoch AI's caveat); the fit pools them and shows the spread.")
 def _score(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures
 

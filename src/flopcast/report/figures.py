@@ -190,7 +190,8 @@ def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequenc
                         label="Models: RL-stage compute (90% CI)")
             for p in points:
                 ax.annotate(p["label"], (p["median"], p["score"]), xytext=(5, 5),
-                            textcoords="offset points", fontsize=7.5, color=GREY)
+                            textcoords="offset points", fontsize=7.5, color=GREY,
+                            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
         ax.set_xscale("log")
         _decade_ticks(ax.xaxis)
         ax.set_xlabel("RL-stage training compute (FLOP, log scale)")
