@@ -174,8 +174,6 @@ def _fan(data: dict[str, Any], stamp: Any) -> Any:
                            "median": stats["median"], "lo": stats["p5"], "hi": stats["p95"]})
     md = f["meeting_date"]
     meeting = {k: to_year(md[k]) if md.get(k) else math.inf for k in ("median", "p5", "p95")}
-    end = data["bands"]["t"][-1]
-    meeting = {k: min(v, end) for k, v in meeting.items()}
     return figures.fan_chart(data["bands"], models, meeting, stamp,
                              sources=data["sources_short"]["forecast"])
 
@@ -346,8 +344,8 @@ def _headline(sc: Any, result: dict, res: Any) -> dict[str, Any]:
                     f"{h['median']:.1f} orders of magnitude (90% interval {h['p5']:.1f} to "
                     f"{h['p95']:.1f}) below it on {result['start_date']} ({run}).")
     else:
-        sentence = (f"In most draws reasoning-training compute never meets {target} "
-                    f"(P(never) = {result['prob_never']:.0%}; {run}).")
+        sentence = (f"Reasoning-training compute never meets {target} in "
+                    f"{result['prob_never']:.0%} of the draws, the median draw included ({run}).")
     return {"sentence": sentence, "meeting_date": md, "headroom_oom": h,
             "start_date": result["start_date"], "prob_never": result["prob_never"]}
 

@@ -77,7 +77,8 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
     ``bands``: ``t`` (decimal years) and ``reasoning`` / ``frontier`` mapping percentile
     (5, 25, 50, 75, 95) to log10 FLOP. ``models``: dicts with ``label``, ``year`` (decimal),
     ``median``, ``lo``, ``hi`` (FLOP, 90% interval) and ``kind`` ("rl" or "total").
-    ``meeting``: decimal years ``median``, ``p5``, ``p95`` of the meeting date.
+    ``meeting``: decimal years ``median``, ``p5``, ``p95`` of the meeting date (``inf`` for
+    never); a date past the chart's end is named in the legend, not drawn.
     """
     t = list(bands["t"])
     fig, ax = _new(11.0, 5.8)
@@ -96,10 +97,19 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
             pts = [m for m in models if m["kind"] == kind]
             if pts:
                 _errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
-        ax.axvspan(meeting["p5"], meeting["p95"], color=MEETING, alpha=0.10, lw=0,
-                   label=f"Meeting date, 90% interval\n({_year_text(meeting['p5'])} to {_year_text(meeting['p95'])})")
-        ax.axvline(meeting["median"], color=MEETING, lw=1.5, ls="--",
-                   label=f"Meeting date, median ({_year_text(meeting['median'])})")
+        end = max(t)
+        lo, hi, mid = meeting["p5"], meeting["p95"], meeting["median"]
+        span_label = (f"Meeting date, 90% interval\n({_when(lo, end)} to {_when(hi, end)})")
+        if math.isfinite(lo) and lo <= end:
+            ax.axvspan(lo, min(hi, end), color=MEETING, alpha=0.10, lw=0, label=span_label)
+        else:
+            ax.plot([], [], " ", label=span_label)  # nothing to shade inside the chart
+        if math.isfinite(mid) and mid <= end:
+            ax.axvline(mid, color=MEETING, lw=1.5, ls="--",
+                       label=f"Meeting date, median ({_year_text(mid)})")
+        else:
+            ax.plot([], [], color=MEETING, lw=1.5, ls="--",
+                    label=f"Meeting date, median: {_when(mid, end)}")
         ax.set_yscale("log")
         _decade_ticks(ax.yaxis)
         xs = t + [m["year"] for m in models]
@@ -318,6 +328,12 @@ def _year_text(year: float) -> str:
     y = math.floor(year)
     month = min(12, int((year - y) * 12) + 1)
     return f"{y}-{month:02d}"
+
+
+def _when(year: float, end: float) -> str:
+    if not math.isfinite(year):
+        return "never"
+    return _year_text(year) if year <= end else f"after {_year_text(end)}"
 
 
 def _pct_text(v: float) -> str:

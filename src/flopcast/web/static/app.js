@@ -211,7 +211,7 @@ async function runForecast() {
 
 function render(data) {
   const md = data.meeting_date;
-  $("#meeting-median").textContent = md.median || "not within the horizon";
+  $("#meeting-median").textContent = md.median || "never (median draw)";
   $("#meeting-interval").textContent = `90%: ${md.p5 || "–"} to ${md.p95 || "–"}`;
   const h = data.headroom_oom;
   $("#headroom").textContent = h ? `${Number(h.median).toFixed(2)} OOM` : "–";
@@ -289,12 +289,12 @@ function drawFan(svg, data) {
     svg.append(g);
   }
   const md = data.meeting_date;
+  if (md.p5) {  // the 90% interval; a p95 of "never" runs to the chart's end
+    const a = Math.max(x0, dateToYear(md.p5)), z = md.p95 ? Math.min(x1, dateToYear(md.p95)) : x1;
+    if (z > a) svg.append(el("svg:rect", {x: x(a), y: box.t, width: x(z) - x(a), height: box.b - box.t, class: "meeting-band"}));
+  }
   if (md.median) {
     const m = dateToYear(md.median);
-    if (md.p5 && md.p95) {
-      const a = Math.max(x0, dateToYear(md.p5)), z = Math.min(x1, dateToYear(md.p95));
-      if (z > a) svg.append(el("svg:rect", {x: x(a), y: box.t, width: x(z) - x(a), height: box.b - box.t, class: "meeting-band"}));
-    }
     if (m >= x0 && m <= x1) {
       svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting", id: "fan-meeting"}));
       svg.append(el("svg:text", {x: x(m) + 4, y: box.t + 12, class: "meeting-label", text: `meets ${md.median}`}));
