@@ -260,3 +260,25 @@ def test_scenario_yaml_round_trip_is_what_report_reads(tmp_path):
     sc = forecast.load_scenario("seed-analysis", {"frontier.growth_per_year": "5"})
     doc = yaml.safe_load(sc.to_yaml())
     assert doc["parameters"]["frontier.growth_per_year"]["value"] == "5"
+
+
+def test_fan_chart_names_a_meeting_date_it_cannot_draw():
+    import math
+
+    from flopcast.report import figures
+
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
+    t = [2025.0 + i / 12 for i in range(25)]  # two years, monthly
+    band = {str(p): [24 + 0.1 * i + (p - 50) / 100 for i in range(25)] for p in (5, 25, 50, 75, 95)}
+    far = figures.svg_text(figures.fan_chart({"t": t, "reasoning": band, "frontier": band}, [],
+                                             {"median": 2030.5, "p5": 2026.5, "p95": math.inf}, stamp))
+    assert "Meeting date, median: after 2027-01" in far  # the chart ends at 2027.0
+    assert "(2026-07 to never)" in far
+
+
+def test_headline_when_the_median_draw_never_meets(tmp_path):
+    from flopcast.report.build import build
+
+    report = build(tmp_path, n=2_000, figures=(), overrides={"growth.months_per_10x": "200"})
+    assert report.data["headline"]["meeting_date"]["median"] is None
+    assert "never meets the frontier of total training compute in 100% of the draws" in report.headline
