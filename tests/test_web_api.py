@@ -332,3 +332,35 @@ def test_serve_refuses_a_public_address_without_public(runner):
 
     r = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 1 and "not a loopback address" in r.stderr
+
+
+def test_serve_command_serves_on_loopback():
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    proc = subprocess.Popen([sys.executable, "-c", "from flopcast.cli import main; main()", "serve",
+                             "--port", "0", "--json"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or lines[-1].rstrip() != "}":  # print_json writes one indented object
+            line = proc.stdout.readline()
+            assert line, "serve exited before printing its address"
+            lines.append(line)
+        info = json.loads("".join(lines))
+        assert info["host"] == "127.0.0.1" and info["url"].startswith("http://127.0.0.1:")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(info["url"] + "api/health", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.1)
+        assert r.status_code == 200 and r.json()["status"] == "ok"
+        assert httpx.get(info["api"], timeout=5).json()["info"]["title"] == "flopcast"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
