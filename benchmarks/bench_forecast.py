@@ -72,25 +72,35 @@ def main() -> None:
     meetings, t_loop = loop_baseline(res.lines, n_loop)
     # the loop's month grid finds the first month at or past the closed-form date
     closed = res.meeting_years[:n_loop]
-    agree = np.all(np.asarray(meetings) - closed <= 1 / 12 + 1e-9) and np.all(np.asarray(meetings) >= closed - 1e-9)
+    agree = np.all(np.asarray(meetings) - closed <= 1 / 12 + 1e-9) and np.all(
+        np.asarray(meetings) >= closed - 1e-9
+    )
     loop_full = t_loop / n_loop * args.draws
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
     print(f"draws                      {args.draws:,}")
     print(f"meeting dates (closed form) {t_meet:8.2f} s  (includes drawing the scenario)")
     print(f"bands, 121 months x 3       {t_bands:8.2f} s  chunks of {args.chunk_mb:g} MB")
-    print(f"peak traced memory          {peak / 2**20:8.1f} MB  "
-          f"(draws alone: {args.draws * 8 * 10 / 2**20:.0f} MB for 10 arrays)")
+    print(
+        f"peak traced memory          {peak / 2**20:8.1f} MB  "
+        f"(draws alone: {args.draws * 8 * 10 / 2**20:.0f} MB for 10 arrays)"
+    )
     print(f"peak RSS of the process     {rss_mb:8.1f} MB")
-    print(f"per-draw Python loop        {t_loop:8.2f} s for {n_loop:,} draws "
-          f"-> {loop_full:,.0f} s scaled to {args.draws:,}")
+    print(
+        f"per-draw Python loop        {t_loop:8.2f} s for {n_loop:,} draws "
+        f"-> {loop_full:,.0f} s scaled to {args.draws:,}"
+    )
     print(f"ratio, meeting dates: loop / closed form            {loop_full / t_meet:8.0f}x")
-    print(f"ratio, loop (dates + paths, no percentiles) / ours (dates + bands) "
-          f"{loop_full / (t_meet + t_bands):6.1f}x")
+    print(
+        f"ratio, loop (dates + paths, no percentiles) / ours (dates + bands) "
+        f"{loop_full / (t_meet + t_bands):6.1f}x"
+    )
     print(f"loop agrees with closed form (within one month): {bool(agree)}")
-    print(f"median meeting date {res.meeting_date['median']}, "
-          f"90% {res.meeting_date['p5']} - {res.meeting_date['p95']}; "
-          f"median reasoning compute 10 years on: 1e{bands['reasoning'][50][-1]:.1f} FLOP")
+    print(
+        f"median meeting date {res.meeting_date['median']}, "
+        f"90% {res.meeting_date['p5']} - {res.meeting_date['p95']}; "
+        f"median reasoning compute 10 years on: 1e{bands['reasoning'][50][-1]:.1f} FLOP"
+    )
     sys.stdout.flush()
 
 

@@ -40,7 +40,9 @@ def main() -> None:
     for n_prompts in (1, 62_500):
         stage = Stage("bench", 1, n_prompts, 16, prompts, responses)
         t = _best(lambda stage=stage: step_flop(coef, prompts, responses, stage))
-        print(f"step_flop, 64x64-bucket histograms, {n_prompts * 16:>9,} sequences: {t * 1e6:8.1f} us")
+        print(
+            f"step_flop, 64x64-bucket histograms, {n_prompts * 16:>9,} sequences: {t * 1e6:8.1f} us"
+        )
 
     import torch
     import transformers
@@ -49,7 +51,8 @@ def main() -> None:
     cfg = json.loads(CONFIG.read_text())
     kwargs = {k: v for k, v in cfg.items() if not k.startswith("_") and k != "model_type"}
     model = transformers.AutoModelForCausalLM.from_config(
-        transformers.AutoConfig.for_model(cfg["model_type"], **kwargs), attn_implementation="eager")
+        transformers.AutoConfig.for_model(cfg["model_type"], **kwargs), attn_implementation="eager"
+    )
     tiny = from_config(CONFIG)
     ids = torch.randint(0, tiny.vocab_size, (8, 128), generator=torch.Generator().manual_seed(0))
 
@@ -62,10 +65,12 @@ def main() -> None:
 
     t_plain, t_counted = _best(plain, 3, 5), _best(counted, 3, 5)
     t_analytic = _best(lambda: 8 * tiny.training_flop(128, Conventions(causal=False)), 5, 1000)
-    print(f"tiny Llama fwd+bwd, batch 8 x 128: {t_plain * 1e3:.2f} ms plain, "
-          f"{t_counted * 1e3:.2f} ms under FlopCounterMode "
-          f"(overhead x{t_counted / t_plain:.2f}); flopcast's count of the same: {t_analytic * 1e6:.1f} us "
-          f"({t_counted / t_analytic:,.0f}x faster than measuring)")
+    print(
+        f"tiny Llama fwd+bwd, batch 8 x 128: {t_plain * 1e3:.2f} ms plain, "
+        f"{t_counted * 1e3:.2f} ms under FlopCounterMode "
+        f"(overhead x{t_counted / t_plain:.2f}); flopcast's count of the same: {t_analytic * 1e6:.1f} us "
+        f"({t_counted / t_analytic:,.0f}x faster than measuring)"
+    )
 
 
 if __name__ == "__main__":

@@ -90,18 +90,24 @@ def main() -> None:
     t_fc = best_of(flopcast_exact, 50)
     t_sq = best_of(squiggle_exact, 3)
     rows.append(("exact product/quotient", t_fc, t_sq, None, t_sq / t_fc, 100, None))
-    for label, f_fc, f_sq, f_np in (("Monte Carlo sum, 1e6", flopcast_sum, squiggle_sum, numpy_sum),
-                                    ("Monte Carlo mixture, 1e6", flopcast_mix, squiggle_mix, numpy_mix)):
+    for label, f_fc, f_sq, f_np in (
+        ("Monte Carlo sum, 1e6", flopcast_sum, squiggle_sum, numpy_sum),
+        ("Monte Carlo mixture, 1e6", flopcast_mix, squiggle_mix, numpy_mix),
+    ):
         t_fc, t_sq, t_np = best_of(f_fc), best_of(f_sq, 3), best_of(f_np)
         rows.append((label, t_fc, t_sq, t_np, t_sq / t_fc, 5, t_fc / t_np))
-    print(f"{'case':28} {'flopcast':>10} {'squigglepy':>11} {'numpy':>9} {'sq/fc':>8} {'fc/numpy':>9}  verdict")
+    print(
+        f"{'case':28} {'flopcast':>10} {'squigglepy':>11} {'numpy':>9} {'sq/fc':>8} {'fc/numpy':>9}  verdict"
+    )
     for label, t_fc, t_sq, t_np, speedup, target, vs_np in rows:
         ok = speedup >= target and (vs_np is None or vs_np <= 1.5)
-        print(f"{label:28} {t_fc * 1e3:9.2f}ms {t_sq * 1e3:10.1f}ms "
-              f"{'-' if t_np is None else f'{t_np * 1e3:.1f}ms':>9} {speedup:7.0f}x "
-              f"{'-' if vs_np is None else f'{vs_np:.2f}x':>9}  "
-              f"{'ok' if ok else 'MISSED'} (target >= {target}x vs squigglepy"
-              f"{'' if vs_np is None else ', <= 1.5x numpy'})")
+        print(
+            f"{label:28} {t_fc * 1e3:9.2f}ms {t_sq * 1e3:10.1f}ms "
+            f"{'-' if t_np is None else f'{t_np * 1e3:.1f}ms':>9} {speedup:7.0f}x "
+            f"{'-' if vs_np is None else f'{vs_np:.2f}x':>9}  "
+            f"{'ok' if ok else 'MISSED'} (target >= {target}x vs squigglepy"
+            f"{'' if vs_np is None else ', <= 1.5x numpy'})"
+        )
     # Same answers, as a sanity check of the comparison itself.
     print("medians (flopcast sum, numpy sum):", f"{flopcast_sum()[0]:.4g}", f"{numpy_sum()[0]:.4g}")
 

@@ -42,8 +42,16 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", "from flopcast.cli import main; main()", "serve",
-           "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from flopcast.cli import main; main()",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -84,8 +92,10 @@ async def load(url: str, clients: int, bodies: list[dict | None]) -> tuple[list[
 
     # Clients are made before the clock starts: building one (its TLS context) blocks the event
     # loop for tens of ms, which would otherwise be counted against the server's first requests.
-    pool = [httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=1))
-            for _ in range(clients)]
+    pool = [
+        httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=1))
+        for _ in range(clients)
+    ]
     start = time.perf_counter()
     try:
         await asyncio.gather(*(worker(c) for c in pool))
@@ -102,12 +112,21 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 def report(name: str, lat: list[float], errors: int, wall: float, clients: int) -> dict:
-    row = {"phase": name, "requests": len(lat), "clients": clients, "errors": errors,
-           "p50_ms": 1000 * percentile(lat, 50), "p99_ms": 1000 * percentile(lat, 99),
-           "max_ms": 1000 * max(lat), "throughput_rps": len(lat) / wall}
-    print(f"{name:<20} {row['requests']:>6} req  {clients:>3} clients  p50 {row['p50_ms']:8.1f} ms  "
-          f"p99 {row['p99_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  "
-          f"{row['throughput_rps']:7.1f} req/s  errors {errors}")
+    row = {
+        "phase": name,
+        "requests": len(lat),
+        "clients": clients,
+        "errors": errors,
+        "p50_ms": 1000 * percentile(lat, 50),
+        "p99_ms": 1000 * percentile(lat, 99),
+        "max_ms": 1000 * max(lat),
+        "throughput_rps": len(lat) / wall,
+    }
+    print(
+        f"{name:<20} {row['requests']:>6} req  {clients:>3} clients  p50 {row['p50_ms']:8.1f} ms  "
+        f"p99 {row['p99_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  "
+        f"{row['throughput_rps']:7.1f} req/s  errors {errors}"
+    )
     return row
 
 
@@ -128,14 +147,17 @@ def main() -> int:
         t0 = time.perf_counter()
         httpx.post(base + "/api/forecast", json=DEFAULT_FORECAST, timeout=120).raise_for_status()
         print(f"warm-up: first default forecast {1000 * (time.perf_counter() - t0):.0f} ms")
-        lat, err, wall = asyncio.run(load(base + "/api/forecast", args.clients,
-                                          [DEFAULT_FORECAST] * args.requests))
+        lat, err, wall = asyncio.run(
+            load(base + "/api/forecast", args.clients, [DEFAULT_FORECAST] * args.requests)
+        )
         rows.append(report("forecast, default", lat, err, wall, args.clients))
         if args.cold:
             bodies = [dict(DEFAULT_FORECAST, seed=1000 + i) for i in range(args.cold)]
             lat, err, wall = asyncio.run(load(base + "/api/forecast", args.clients, bodies))
             rows.append(report("forecast, cold", lat, err, wall, args.clients))
-        lat, err, wall = asyncio.run(load(base + "/api/models", args.clients, [None] * args.requests))
+        lat, err, wall = asyncio.run(
+            load(base + "/api/models", args.clients, [None] * args.requests)
+        )
         rows.append(report("models", lat, err, wall, args.clients))
     finally:
         proc.terminate()
@@ -145,8 +167,10 @@ def main() -> int:
             proc.kill()
     main_row = rows[0]
     met = main_row["errors"] == 0 and main_row["p99_ms"] < 1000 * TARGET_P99_S
-    print(f"target (default forecast: zero errors, p99 < {1000 * TARGET_P99_S:.0f} ms): "
-          f"{'met' if met else 'MISSED'}")
+    print(
+        f"target (default forecast: zero errors, p99 < {1000 * TARGET_P99_S:.0f} ms): "
+        f"{'met' if met else 'MISSED'}"
+    )
     if args.json:
         print(json.dumps({"rows": rows, "target_met": met}))
     return 0 if met else 1

@@ -25,8 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).parent / "data" / "configs"
 
 # A hand-checkable Llama: d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied.
-TOY = {"model_type": "llama", "hidden_size": 8, "num_attention_heads": 2, "num_key_value_heads": 1,
-       "intermediate_size": 16, "num_hidden_layers": 1, "vocab_size": 10, "tie_word_embeddings": False}
+TOY = {
+    "model_type": "llama",
+    "hidden_size": 8,
+    "num_attention_heads": 2,
+    "num_key_value_heads": 1,
+    "intermediate_size": 16,
+    "num_hidden_layers": 1,
+    "vocab_size": 10,
+    "tie_word_embeddings": False,
+}
 
 
 def test_toy_llama_counts_by_hand():
@@ -67,7 +75,9 @@ def test_training_is_three_times_forward(s):
 
 def test_sliding_window_saves_only_past_the_window():
     arch = from_config(CONFIGS / "tiny-mistral.json")  # window 8 on every layer
-    dense = from_config({**json.loads((CONFIGS / "tiny-mistral.json").read_text()), "sliding_window": None})
+    dense = from_config(
+        {**json.loads((CONFIGS / "tiny-mistral.json").read_text()), "sliding_window": None}
+    )
     assert arch.forward_flop(8) == dense.forward_flop(8)
     assert arch.forward_flop(100) < dense.forward_flop(100)
     # past the window every token sees 8 keys: the per-token cost stops growing
@@ -77,10 +87,13 @@ def test_sliding_window_saves_only_past_the_window():
 def test_vectorised_over_numpy_arrays():
     arch = from_config("llama-3.1-405b")
     lengths = np.array([1, 100, 10_000])
-    np.testing.assert_allclose(arch.forward_flop(lengths), [arch.forward_flop(int(n)) for n in lengths])
+    np.testing.assert_allclose(
+        arch.forward_flop(lengths), [arch.forward_flop(int(n)) for n in lengths]
+    )
 
 
 # ---- published parameter counts ---------------------------------------------------------
+
 
 def test_deepseek_v3_671b_total_37b_active():
     p = from_config("deepseek-v3").parameters()
@@ -105,7 +118,9 @@ def test_nemotron_ultra_253b_from_its_nas_blocks():
     arch = from_config("llama-3.1-nemotron-ultra-253b")
     assert arch.parameters()["total"] == pytest.approx(253e9, rel=0.01)
     assert len(arch.layers) == 162
-    assert sum(1 for layer in arch.layers if layer.attention.flop_per_pair == 0) == 81 + 9 + 2 + 2 + 4
+    assert (
+        sum(1 for layer in arch.layers if layer.attention.flop_per_pair == 0) == 81 + 9 + 2 + 2 + 4
+    )
 
 
 def test_qwen2_5_32b_exact_count():
@@ -127,6 +142,7 @@ def test_palm_formula_for_a_dense_model():
 
 # ---- errors -------------------------------------------------------------------------------
 
+
 def test_unsupported_model_type_names_it():
     with pytest.raises(ConfigError, match="model_type 'mamba' is not supported"):
         from_config({**TOY, "model_type": "mamba"})
@@ -141,7 +157,9 @@ def test_missing_key_names_the_key():
 
 def test_experts_per_token_above_experts_is_refused():
     cfg = json.loads((CONFIGS / "tiny-mixtral.json").read_text())
-    with pytest.raises(ConfigError, match=r"num_experts_per_tok \(5\) exceeds num_local_experts \(4\)"):
+    with pytest.raises(
+        ConfigError, match=r"num_experts_per_tok \(5\) exceeds num_local_experts \(4\)"
+    ):
         from_config({**cfg, "num_experts_per_tok": 5})
 
 
@@ -163,6 +181,7 @@ def test_block_registry_rejects_duplicates():
 
 
 # ---- the documentation's examples run -------------------------------------------------------
+
 
 def _python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)

@@ -53,35 +53,39 @@ chips:
 
 # ---- shipped figures (reference table: facts.md section 5; primary sources in the yaml) ------
 
-@pytest.mark.parametrize("chip, precision, value", [
-    ("V100", "fp16", 1.25e14),             # 125 TFLOPS tensor FP16, SXM2
-    ("A100", "bf16", 3.12e14),             # 312 TFLOPS
-    ("A100", "tf32", 1.56e14),             # 156 TFLOPS
-    ("NVIDIA A100 SXM4 80 GB", "bf16", 3.12e14),
-    ("NVIDIA A100 PCIe", "bf16", 3.12e14),
-    ("A800", "bf16", 3.12e14),
-    ("H100 SXM", "bf16", 9.89e14),         # 1,979 / 2 (sparse figure halved)
-    ("H100 SXM", "fp8", 1.979e15),         # 3,958 / 2
-    ("H100 PCIe", "bf16", 7.56e14),        # 1,513 / 2
-    ("H100 PCIe", "fp8", 1.513e15),        # 3,026 / 2
-    ("H800", "bf16", 9.89e14),
-    ("H800", "fp8", 1.979e15),
-    ("H200", "bf16", 9.89e14),
-    ("H200", "fp8", 1.979e15),
-    ("H20", "bf16", 1.48e14),
-    ("H20", "fp8", 2.96e14),
-    ("B200", "bf16", 2.25e15),
-    ("B200", "fp8", 4.5e15),
-    ("GB200", "bf16", 2.5e15),             # per GPU: 360 PFLOPS sparse BF16 / 72 / 2
-    ("GB200", "fp8", 5.0e15),              # 720 PFLOPS sparse FP8 / 72 / 2
-    ("MI300X", "bf16", 1.307e15),
-    ("MI300X", "fp8", 2.615e15),
-    ("TPU v3", "bf16", 1.23e14),
-    ("TPU v4", "bf16", 2.75e14),
-    ("TPU v5e", "bf16", 1.97e14),
-    ("TPU v5p", "bf16", 4.59e14),
-    ("TPU v6e", "bf16", 9.18e14),
-])
+
+@pytest.mark.parametrize(
+    "chip, precision, value",
+    [
+        ("V100", "fp16", 1.25e14),  # 125 TFLOPS tensor FP16, SXM2
+        ("A100", "bf16", 3.12e14),  # 312 TFLOPS
+        ("A100", "tf32", 1.56e14),  # 156 TFLOPS
+        ("NVIDIA A100 SXM4 80 GB", "bf16", 3.12e14),
+        ("NVIDIA A100 PCIe", "bf16", 3.12e14),
+        ("A800", "bf16", 3.12e14),
+        ("H100 SXM", "bf16", 9.89e14),  # 1,979 / 2 (sparse figure halved)
+        ("H100 SXM", "fp8", 1.979e15),  # 3,958 / 2
+        ("H100 PCIe", "bf16", 7.56e14),  # 1,513 / 2
+        ("H100 PCIe", "fp8", 1.513e15),  # 3,026 / 2
+        ("H800", "bf16", 9.89e14),
+        ("H800", "fp8", 1.979e15),
+        ("H200", "bf16", 9.89e14),
+        ("H200", "fp8", 1.979e15),
+        ("H20", "bf16", 1.48e14),
+        ("H20", "fp8", 2.96e14),
+        ("B200", "bf16", 2.25e15),
+        ("B200", "fp8", 4.5e15),
+        ("GB200", "bf16", 2.5e15),  # per GPU: 360 PFLOPS sparse BF16 / 72 / 2
+        ("GB200", "fp8", 5.0e15),  # 720 PFLOPS sparse FP8 / 72 / 2
+        ("MI300X", "bf16", 1.307e15),
+        ("MI300X", "fp8", 2.615e15),
+        ("TPU v3", "bf16", 1.23e14),
+        ("TPU v4", "bf16", 2.75e14),
+        ("TPU v5e", "bf16", 1.97e14),
+        ("TPU v5p", "bf16", 4.59e14),
+        ("TPU v6e", "bf16", 9.18e14),
+    ],
+)
 def test_reference_peaks(chip, precision, value):
     assert chips.peak_flop_per_s(chip, precision) == pytest.approx(value, rel=1e-3)
 
@@ -109,61 +113,95 @@ def test_llama_nemotron_rl_hours_at_peak():
 
 
 def test_required_chips_are_present():
-    for name in ("V100 SXM2", "V100 PCIe", "A100 SXM4 40GB", "A100 SXM4 80GB", "A100 PCIe 40GB",
-                 "A100 PCIe 80GB", "A800", "H100 SXM", "H100 PCIe", "H800", "H200", "H20", "B200",
-                 "GB200", "MI250X", "MI300X", "TPU v2", "TPU v3", "TPU v4", "TPU v5e", "TPU v5p",
-                 "TPU v6e", "Ascend 910", "Ascend 910B", "RTX 3090", "RTX 4090", "RTX A6000",
-                 "Titan X Pascal", "GTX 1080 Ti", "T4", "L4", "L40S", "A10"):
+    for name in (
+        "V100 SXM2",
+        "V100 PCIe",
+        "A100 SXM4 40GB",
+        "A100 SXM4 80GB",
+        "A100 PCIe 40GB",
+        "A100 PCIe 80GB",
+        "A800",
+        "H100 SXM",
+        "H100 PCIe",
+        "H800",
+        "H200",
+        "H20",
+        "B200",
+        "GB200",
+        "MI250X",
+        "MI300X",
+        "TPU v2",
+        "TPU v3",
+        "TPU v4",
+        "TPU v5e",
+        "TPU v5p",
+        "TPU v6e",
+        "Ascend 910",
+        "Ascend 910B",
+        "RTX 3090",
+        "RTX 4090",
+        "RTX A6000",
+        "Titan X Pascal",
+        "GTX 1080 Ti",
+        "T4",
+        "L4",
+        "L40S",
+        "A10",
+    ):
         assert name in chips.default_catalog(), name
 
 
 # ---- names ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, chip_id", [
-    # Epoch AI dataset spellings
-    ("NVIDIA A100 SXM4 40 GB", "a100-sxm4-40gb"),
-    ("NVIDIA A100 SXM4 80 GB", "a100-sxm4-80gb"),
-    ("NVIDIA A100 PCIe", "a100-pcie"),
-    ("NVIDIA A100", "a100-sxm4-40gb"),
-    ("NVIDIA H100 SXM5 80GB", "h100-sxm"),
-    ("NVIDIA H100 SXM5", "h100-sxm"),
-    ("NVIDIA H100 PCIe", "h100-pcie"),
-    ("NVIDIA H800 SXM5", "h800-sxm"),
-    ("NVIDIA A800", "a800"),
-    ("Google TPU v3", "tpu-v3"),
-    ("Google TPU v4", "tpu-v4"),
-    ("Google TPU v6e Trillium", "tpu-v6e"),
-    ("NVIDIA Tesla V100 DGXS 32 GB", "v100-sxm2"),
-    ("NVIDIA Tesla V100 DGXS 16 GB", "v100-sxm2"),
-    ("NVIDIA Tesla V100 SXM2", "v100-sxm2"),
-    ("NVIDIA Tesla V100S PCIe 32 GB", "v100s-pcie"),
-    ("NVIDIA V100", "v100-sxm2"),
-    ("NVIDIA GeForce RTX 3090", "rtx-3090"),
-    ("AMD Instinct MI250X", "mi250x"),
-    ("AMD Radeon Instinct MI250X", "mi250x"),
-    ("Huawei Ascend 910", "ascend-910"),
-    ("Huawei Ascend 910B", "ascend-910b"),
-    ("NVIDIA H200 SXM", "h200"),
-    ("NVIDIA HGX H20", "h20"),
-    ("NVIDIA TITAN X Pascal", "titan-x-pascal"),
-    ("NVIDIA Tesla T4", "t4"),
-    # short names and ids
-    ("H100", "h100-sxm"),
-    ("h100-sxm", "h100-sxm"),
-    ("A100", "a100-sxm4-40gb"),
-    ("v100", "v100-sxm2"),
-    ("tpu-v4", "tpu-v4"),
-    # case, spaces, dashes, underscores, dots, parentheses; vendor word optional
-    ("h100_sxm", "h100-sxm"),
-    ("  H100   SXM ", "h100-sxm"),
-    ("TPUV4", "tpu-v4"),
-    ("TITAN X (Pascal)", "titan-x-pascal"),
-    ("NVIDIA H100 SXM", "h100-sxm"),
-    ("nvidia tpu v4", "tpu-v4"),       # a vendor word is dropped, even the wrong one
-    ("Google TPU v5p", "tpu-v5p"),
-    ("NVIDIA L40S", "l40s"),
-    ("nvidia-b200", "b200"),
-])
+
+@pytest.mark.parametrize(
+    "name, chip_id",
+    [
+        # Epoch AI dataset spellings
+        ("NVIDIA A100 SXM4 40 GB", "a100-sxm4-40gb"),
+        ("NVIDIA A100 SXM4 80 GB", "a100-sxm4-80gb"),
+        ("NVIDIA A100 PCIe", "a100-pcie"),
+        ("NVIDIA A100", "a100-sxm4-40gb"),
+        ("NVIDIA H100 SXM5 80GB", "h100-sxm"),
+        ("NVIDIA H100 SXM5", "h100-sxm"),
+        ("NVIDIA H100 PCIe", "h100-pcie"),
+        ("NVIDIA H800 SXM5", "h800-sxm"),
+        ("NVIDIA A800", "a800"),
+        ("Google TPU v3", "tpu-v3"),
+        ("Google TPU v4", "tpu-v4"),
+        ("Google TPU v6e Trillium", "tpu-v6e"),
+        ("NVIDIA Tesla V100 DGXS 32 GB", "v100-sxm2"),
+        ("NVIDIA Tesla V100 DGXS 16 GB", "v100-sxm2"),
+        ("NVIDIA Tesla V100 SXM2", "v100-sxm2"),
+        ("NVIDIA Tesla V100S PCIe 32 GB", "v100s-pcie"),
+        ("NVIDIA V100", "v100-sxm2"),
+        ("NVIDIA GeForce RTX 3090", "rtx-3090"),
+        ("AMD Instinct MI250X", "mi250x"),
+        ("AMD Radeon Instinct MI250X", "mi250x"),
+        ("Huawei Ascend 910", "ascend-910"),
+        ("Huawei Ascend 910B", "ascend-910b"),
+        ("NVIDIA H200 SXM", "h200"),
+        ("NVIDIA HGX H20", "h20"),
+        ("NVIDIA TITAN X Pascal", "titan-x-pascal"),
+        ("NVIDIA Tesla T4", "t4"),
+        # short names and ids
+        ("H100", "h100-sxm"),
+        ("h100-sxm", "h100-sxm"),
+        ("A100", "a100-sxm4-40gb"),
+        ("v100", "v100-sxm2"),
+        ("tpu-v4", "tpu-v4"),
+        # case, spaces, dashes, underscores, dots, parentheses; vendor word optional
+        ("h100_sxm", "h100-sxm"),
+        ("  H100   SXM ", "h100-sxm"),
+        ("TPUV4", "tpu-v4"),
+        ("TITAN X (Pascal)", "titan-x-pascal"),
+        ("NVIDIA H100 SXM", "h100-sxm"),
+        ("nvidia tpu v4", "tpu-v4"),  # a vendor word is dropped, even the wrong one
+        ("Google TPU v5p", "tpu-v5p"),
+        ("NVIDIA L40S", "l40s"),
+        ("nvidia-b200", "b200"),
+    ],
+)
 def test_names_resolve(name, chip_id):
     assert chips.lookup(name).id == chip_id
 
@@ -182,7 +220,9 @@ def test_lookup_rejects_non_text():
 def test_unknown_chip_lists_the_closest_names():
     with pytest.raises(UnknownNameError) as info:
         chips.lookup("H1000")
-    assert str(info.value) == "unknown chip 'H1000'; did you mean 'h100-sxm', 'v100-sxm2', 'h800-sxm'?"
+    assert (
+        str(info.value) == "unknown chip 'H1000'; did you mean 'h100-sxm', 'v100-sxm2', 'h800-sxm'?"
+    )
     assert info.value.kind == "chip"
     assert info.value.suggestions == ["h100-sxm", "v100-sxm2", "h800-sxm"]
     assert isinstance(info.value, KeyError)
@@ -202,11 +242,22 @@ def test_catalog_is_loaded_once():
 
 # ---- precisions ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("alias, precision", [
-    ("bfloat16", "bf16"), ("BF16", "bf16"), ("half", "fp16"), ("float16", "fp16"),
-    ("float32", "fp32"), ("float8", "fp8"), ("e4m3", "fp8"), ("float8_e4m3fn", "fp8"),
-    ("tf32", "tf32"), ("int8", "int8"),
-])
+
+@pytest.mark.parametrize(
+    "alias, precision",
+    [
+        ("bfloat16", "bf16"),
+        ("BF16", "bf16"),
+        ("half", "fp16"),
+        ("float16", "fp16"),
+        ("float32", "fp32"),
+        ("float8", "fp8"),
+        ("e4m3", "fp8"),
+        ("float8_e4m3fn", "fp8"),
+        ("tf32", "tf32"),
+        ("int8", "int8"),
+    ],
+)
 def test_precision_aliases(alias, precision):
     assert chips.normalize_precision(alias) == precision
 
@@ -222,7 +273,8 @@ def test_missing_precision_is_an_error_listing_what_the_chip_has():
     assert str(info.value) == (
         "chip 'v100-sxm2' (NVIDIA Tesla V100 SXM2) has no bf16 peak in the catalog; it has fp32, "
         "fp16: pass one of these as the precision, or add a sourced bf16 figure in a user "
-        "hardware.yaml")
+        "hardware.yaml"
+    )
 
 
 def test_no_silent_substitution_for_other_chips_without_bf16():
@@ -232,12 +284,16 @@ def test_no_silent_substitution_for_other_chips_without_bf16():
 
 
 def test_unknown_precision():
-    with pytest.raises(InputError, match=r"^unknown precision 'fp4'; allowed: fp32, tf32, bf16, "
-                                          r"fp16, fp8, int8 \(also accepted: float32, single,"):
+    with pytest.raises(
+        InputError,
+        match=r"^unknown precision 'fp4'; allowed: fp32, tf32, bf16, "
+        r"fp16, fp8, int8 \(also accepted: float32, single,",
+    ):
         chips.peak_flop_per_s("B200", "fp4")
 
 
 # ---- provenance ---------------------------------------------------------------------------------
+
 
 def test_every_chip_cites_a_dated_url_and_valid_peaks():
     for chip in chips.catalog():
@@ -266,6 +322,7 @@ def test_no_shipped_name_contains_a_comma():
 
 # ---- prices -------------------------------------------------------------------------------------
 
+
 def test_latest_price_of_h800_is_deepseeks_two_dollars():
     price = chips.price_per_hour("H800")
     assert price.usd_per_hour == 2.0
@@ -284,26 +341,33 @@ def test_latest_price_ties_go_to_the_first_listed(tmp_path):
 
 # ---- split_chips --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell, names", [
-    ("Google TPU v2,Google TPU v1", ["Google TPU v2", "Google TPU v1"]),
-    ("NVIDIA A100,NVIDIA V100", ["NVIDIA A100", "NVIDIA V100"]),
-    ("NVIDIA A100 SXM4 40 GB", ["NVIDIA A100 SXM4 40 GB"]),
-    (" Google TPU v4 , Google TPU v3 ,", ["Google TPU v4", "Google TPU v3"]),
-    ("Google TPU v4,Google TPU v4", ["Google TPU v4"]),
-    ("", []),
-    (None, []),
-    (float("nan"), []),
-])
+
+@pytest.mark.parametrize(
+    "cell, names",
+    [
+        ("Google TPU v2,Google TPU v1", ["Google TPU v2", "Google TPU v1"]),
+        ("NVIDIA A100,NVIDIA V100", ["NVIDIA A100", "NVIDIA V100"]),
+        ("NVIDIA A100 SXM4 40 GB", ["NVIDIA A100 SXM4 40 GB"]),
+        (" Google TPU v4 , Google TPU v3 ,", ["Google TPU v4", "Google TPU v3"]),
+        ("Google TPU v4,Google TPU v4", ["Google TPU v4"]),
+        ("", []),
+        (None, []),
+        (float("nan"), []),
+    ],
+)
 def test_split_chips(cell, names):
     assert chips.split_chips(cell) == names
 
 
 def test_split_cells_resolve():
     assert [chips.lookup(n).id for n in chips.split_chips("NVIDIA A100,NVIDIA V100")] == [
-        "a100-sxm4-40gb", "v100-sxm2"]
+        "a100-sxm4-40gb",
+        "v100-sxm2",
+    ]
 
 
 # ---- user catalogs ------------------------------------------------------------------------------
+
 
 def test_user_catalog_adds_a_chip(tmp_path):
     cat = chips.load_catalog([write(tmp_path, USER_CHIP)])
@@ -314,7 +378,9 @@ def test_user_catalog_adds_a_chip(tmp_path):
 
 
 def test_user_catalog_replaces_a_shipped_chip_by_id(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         chips:
           - id: h100-sxm
             name: NVIDIA H100 SXM5 80GB (throttled)
@@ -323,23 +389,31 @@ def test_user_catalog_replaces_a_shipped_chip_by_id(tmp_path):
             aliases: [H100]
             peak: {bf16: 5.0e+14}
             sources: [{url: "https://example.org/power-capped", date: 2026-01-01}]
-        """)
+        """,
+    )
     cat = chips.load_catalog([path])
     assert cat.peak_flop_per_s("H100") == 5.0e14
-    assert [c.id for c in cat].index("h100-sxm") == [c.id for c in chips.catalog()].index("h100-sxm")
+    assert [c.id for c in cat].index("h100-sxm") == [c.id for c in chips.catalog()].index(
+        "h100-sxm"
+    )
     with pytest.raises(UnknownNameError):
         cat.lookup("NVIDIA H100 SXM5 80GB")  # the replaced entry's aliases are gone
 
 
-def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, monkeypatch, fresh_default):
+def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(
+    tmp_path, monkeypatch, fresh_default
+):
     write(tmp_path, USER_CHIP)
     monkeypatch.setenv("FLOPCAST_DATA", str(tmp_path))
     assert chips.lookup("Toy 1").id == "toy-1"
     assert chips.lookup("H100").id == "h100-sxm"
 
 
-@pytest.mark.parametrize("entry, message", [
-    ("""
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
@@ -347,8 +421,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          peak: {bf16: -1.0}
          sources: [{url: "https://example.org", date: 2026-01-01}]
      """,
-     "chips[0] (toy-2): peak: bf16 must be a positive finite FLOP/s, got -1.0"),
-    ("""
+            "chips[0] (toy-2): peak: bf16 must be a positive finite FLOP/s, got -1.0",
+        ),
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
@@ -356,16 +432,20 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          peak: {fp4: 1.0e+15}
          sources: [{url: "https://example.org", date: 2026-01-01}]
      """,
-     "chips[0] (toy-2): peak: unknown precision 'fp4'; allowed: fp32, tf32, bf16, fp16, fp8, int8"),
-    ("""
+            "chips[0] (toy-2): peak: unknown precision 'fp4'; allowed: fp32, tf32, bf16, fp16, fp8, int8",
+        ),
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
          kind: npu
          peak: {bf16: 1.0e+14}
      """,
-     "chips[0] (toy-2): sources: Field required"),
-    ("""
+            "chips[0] (toy-2): sources: Field required",
+        ),
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
@@ -373,8 +453,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          peak: {bf16: 1.0e+14}
          sources: [{url: "example.org", date: 2026-01-01}]
      """,
-     "chips[0] (toy-2): sources.0.url: must be an http(s) URL, got 'example.org'"),
-    ("""
+            "chips[0] (toy-2): sources.0.url: must be an http(s) URL, got 'example.org'",
+        ),
+        (
+            """
        - id: Toy 2
          name: Toy 2
          vendor: Toyco
@@ -382,8 +464,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          peak: {bf16: 1.0e+14}
          sources: [{url: "https://example.org", date: 2026-01-01}]
      """,
-     "chips[0] (Toy 2): id: must be lower-case letters, digits, '.' and '-', got 'Toy 2'"),
-    ("""
+            "chips[0] (Toy 2): id: must be lower-case letters, digits, '.' and '-', got 'Toy 2'",
+        ),
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
@@ -391,8 +475,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          peak: {bf16: 1.0e+14}
          sources: [{url: "https://example.org", date: 2026-01-01}]
      """,
-     "chips[0] (toy-2): kind: Input should be 'gpu', 'tpu' or 'npu' (got 'fpga')"),
-    ("""
+            "chips[0] (toy-2): kind: Input should be 'gpu', 'tpu' or 'npu' (got 'fpga')",
+        ),
+        (
+            """
        - id: toy-2
          name: Toy 2
          vendor: Toyco
@@ -401,8 +487,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(tmp_path, m
          sources: [{url: "https://example.org", date: 2026-01-01}]
          price: 2
      """,
-     "chips[0] (toy-2): price: Extra inputs are not permitted (got 2)"),
-])
+            "chips[0] (toy-2): price: Extra inputs are not permitted (got 2)",
+        ),
+    ],
+)
 def test_malformed_user_entry_is_a_data_error_naming_file_and_entry(tmp_path, entry, message):
     path = write(tmp_path, "chips:" + textwrap.dedent(entry))
     with pytest.raises(DataError) as info:
@@ -412,7 +500,9 @@ def test_malformed_user_entry_is_a_data_error_naming_file_and_entry(tmp_path, en
 
 
 def test_alias_clash_is_a_data_error(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         chips:
           - id: toy-3
             name: Toy 3
@@ -421,12 +511,14 @@ def test_alias_clash_is_a_data_error(tmp_path):
             aliases: [h100 sxm]
             peak: {bf16: 1.0e+14}
             sources: [{url: "https://example.org", date: 2026-01-01}]
-        """)
+        """,
+    )
     with pytest.raises(DataError) as info:
         chips.load_catalog([path])
     assert str(info.value) == (
         f"{path}: aliases: chip 'toy-3': name 'h100 sxm' is already used by chip 'h100-sxm' (names "
-        "are compared ignoring case, spaces, '-', '_', '.' and parentheses); every alias must be unique")
+        "are compared ignoring case, spaces, '-', '_', '.' and parentheses); every alias must be unique"
+    )
 
 
 def test_comma_in_a_name_is_a_data_error(tmp_path):
@@ -435,12 +527,15 @@ def test_comma_in_a_name_is_a_data_error(tmp_path):
         chips.load_catalog([path])
 
 
-@pytest.mark.parametrize("text, message", [
-    ("chips: [", "not valid YAML"),
-    ("- id: x", "expected a mapping with a 'chips' list"),
-    ("chips: []\nextra: 1", "unknown top-level keys ['extra']; allowed: chips, shared"),
-    ("chips:\n  - just a string", "chips[0]: each chip must be a mapping, got str"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("chips: [", "not valid YAML"),
+        ("- id: x", "expected a mapping with a 'chips' list"),
+        ("chips: []\nextra: 1", "unknown top-level keys ['extra']; allowed: chips, shared"),
+        ("chips:\n  - just a string", "chips[0]: each chip must be a mapping, got str"),
+    ],
+)
 def test_malformed_user_file(tmp_path, text, message):
     path = write(tmp_path, text)
     with pytest.raises(DataError) as info:

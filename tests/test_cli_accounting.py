@@ -21,8 +21,9 @@ def test_flops_table_for_a_shipped_name():
 
 
 def test_flops_json_for_a_config_path():
-    res = runner.invoke(app, ["flops", str(CONFIGS / "tiny-llama.json"), "--context", "16",
-                              "--no-causal", "--json"])
+    res = runner.invoke(
+        app, ["flops", str(CONFIGS / "tiny-llama.json"), "--context", "16", "--no-causal", "--json"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert out["parameters_total"] == 106816  # equals sum(p.numel()) of the transformers model
@@ -54,7 +55,9 @@ def test_rl_uses_the_published_hours_and_prints_utilisation():
 
 
 def test_rl_json_with_given_chip_hours():
-    res = runner.invoke(app, ["rl", "deepseek-r1", "--chip", "H800", "--chip-hours", "41k", "--json"])
+    res = runner.invoke(
+        app, ["rl", "deepseek-r1", "--chip", "H800", "--chip-hours", "41k", "--json"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert set(out["phases"]) >= {"generation_prefill", "generation_decode", "update"}

@@ -27,8 +27,18 @@ def test_estimate_expression_json(runner):
 
 
 def test_estimate_hardware_named_options(runner):
-    res = run(runner, "estimate", "hardware", "--chip", "H100", "--chip-hours", "140k",
-              "--utilization", "0.1 to 0.4", "--json")
+    res = run(
+        runner,
+        "estimate",
+        "hardware",
+        "--chip",
+        "H100",
+        "--chip-hours",
+        "140k",
+        "--utilization",
+        "0.1 to 0.4",
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["unit"] == "FLOP"
@@ -40,14 +50,28 @@ def test_estimate_hardware_named_options(runner):
 def test_estimate_ops_and_cost(runner):
     res = run(runner, "estimate", "ops", "-N", "37B", "-D", "14.8T", "--json")
     assert json.loads(res.stdout)["median"] == pytest.approx(3.2856e24)  # 6 x 37e9 x 14.8e12
-    res = run(runner, "estimate", "cost", "--dollars", "1M", "--chip", "H100", "--usd-per-hour", "2",
-              "--utilization", "0.28", "--json")
+    res = run(
+        runner,
+        "estimate",
+        "cost",
+        "--dollars",
+        "1M",
+        "--chip",
+        "H100",
+        "--usd-per-hour",
+        "2",
+        "--utilization",
+        "0.28",
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["median"] == pytest.approx(4.98e23, rel=1e-3)
 
 
 def test_table_output_names_inputs(runner):
-    res = run(runner, "estimate", "hardware", "--chip", "H800", "--chip-hours", "147k", "--stage", "rl")
+    res = run(
+        runner, "estimate", "hardware", "--chip", "H800", "--chip-hours", "147k", "--stage", "rl"
+    )
     assert res.exit_code == 0, res.output
     assert "FLOP (90% CI" in res.stdout
     assert "utilization rl" in res.stdout
@@ -59,14 +83,32 @@ def test_monte_carlo_estimate_is_reproducible(runner):
     assert a == b and a["exact"] is False and a["seed"] == 3
 
 
-@pytest.mark.parametrize("args, message", [
-    (["estimate", "140k * * 2"], "unexpected '*'"),
-    (["estimate", "10 to 1"], "above upper bound"),
-    (["estimate", "hardware", "--chip", "H10O", "--chip-hours", "1k"], "unknown chip 'H10O'; did you mean"),
-    (["estimate", "hardware", "--chip", "H100", "--chip-hours", "-5"], "must be positive"),
-    (["estimate", "hardware", "--chip", "H100", "--chip-hours", "1k", "--utilization", "1.5"], "at most 1"),
-    (["estimate", "hardware", "--chip", "H100", "--chip-hours", "nan"], "unknown name 'nan'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["estimate", "140k * * 2"], "unexpected '*'"),
+        (["estimate", "10 to 1"], "above upper bound"),
+        (
+            ["estimate", "hardware", "--chip", "H10O", "--chip-hours", "1k"],
+            "unknown chip 'H10O'; did you mean",
+        ),
+        (["estimate", "hardware", "--chip", "H100", "--chip-hours", "-5"], "must be positive"),
+        (
+            [
+                "estimate",
+                "hardware",
+                "--chip",
+                "H100",
+                "--chip-hours",
+                "1k",
+                "--utilization",
+                "1.5",
+            ],
+            "at most 1",
+        ),
+        (["estimate", "hardware", "--chip", "H100", "--chip-hours", "nan"], "unknown name 'nan'"),
+    ],
+)
 def test_bad_input_one_line_exit_1(runner, args, message):
     res = run(runner, *args)
     assert res.exit_code == 1

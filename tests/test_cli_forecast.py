@@ -32,7 +32,9 @@ def test_forecast_json(runner):
     r = _ok(runner.invoke(app, ["forecast", "--json", "--samples", "5000", "--seed", "3"]))
     d = json.loads(r.stdout)
     assert set(d["meeting_date"]) == {"median", "p5", "p25", "p75", "p95"}
-    dates = [dt.date.fromisoformat(d["meeting_date"][k]) for k in ("p5", "p25", "median", "p75", "p95")]
+    dates = [
+        dt.date.fromisoformat(d["meeting_date"][k]) for k in ("p5", "p25", "median", "p75", "p95")
+    ]
     assert dates == sorted(dates)
     assert set(d["headroom_oom"]) == {"median", "p5", "p95"}
     assert d["scenario"] == "seed-analysis" and d["seed"] == 3 and d["samples"] == 5000
@@ -40,35 +42,53 @@ def test_forecast_json(runner):
 
 
 def test_forecast_text_and_overrides(runner):
-    r = _ok(runner.invoke(app, ["forecast", "--samples", "2000", "--set",
-                                "growth.months_per_10x=3 to 5", "--set", "cap.share=0.5"]))
+    r = _ok(
+        runner.invoke(
+            app,
+            [
+                "forecast",
+                "--samples",
+                "2000",
+                "--set",
+                "growth.months_per_10x=3 to 5",
+                "--set",
+                "cap.share=0.5",
+            ],
+        )
+    )
     assert "90% interval" in r.stdout and "Headroom at the start" in r.stdout
     assert "override cap.share = 0.5" in r.stdout
 
 
 def test_forecast_bands_in_json(runner):
-    r = _ok(runner.invoke(app, ["forecast", "--json", "--samples", "1000", "--bands", "--years", "2"]))
+    r = _ok(
+        runner.invoke(app, ["forecast", "--json", "--samples", "1000", "--bands", "--years", "2"])
+    )
     b = json.loads(r.stdout)["bands"]
     assert len(b["t"]) == 25 and set(b["reasoning"]) == {"5", "25", "50", "75", "95"}
 
 
 def test_forecast_scenario_file(runner, tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text("name: mine\nparameters:\n  growth.months_per_10x:\n    value: '6'\n"
-                    "    source: my guess\n")
+    path.write_text(
+        "name: mine\nparameters:\n  growth.months_per_10x:\n    value: '6'\n    source: my guess\n"
+    )
     r = _ok(runner.invoke(app, ["forecast", "--scenario", str(path), "--json", "--samples", "500"]))
     assert json.loads(r.stdout)["scenario"] == "mine"
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--set", "growth.speed=3"], ["unknown parameter 'growth.speed'", "allowed:"]),
-    (["--set", "growth.months_per_10x=-3"], ["negative or zero growth"]),
-    (["--set", "evidence.as_of=2024-01-01"], ["after evidence.as_of"]),
-    (["--set", "cap.share=0.001"], ["below reasoning.start_flop"]),
-    (["--set", "growth.months_per_10x"], ["--set expects KEY=VALUE"]),
-    (["--scenario", "seed-analisys"], ["unknown scenario", "seed-analysis"]),
-    (["--set", "growth.months_per_10x=3 to"], ["growth.months_per_10x", "cannot evaluate"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--set", "growth.speed=3"], ["unknown parameter 'growth.speed'", "allowed:"]),
+        (["--set", "growth.months_per_10x=-3"], ["negative or zero growth"]),
+        (["--set", "evidence.as_of=2024-01-01"], ["after evidence.as_of"]),
+        (["--set", "cap.share=0.001"], ["below reasoning.start_flop"]),
+        (["--set", "growth.months_per_10x"], ["--set expects KEY=VALUE"]),
+        (["--scenario", "seed-analisys"], ["unknown scenario", "seed-analysis"]),
+        (["--set", "growth.months_per_10x=3 to"], ["growth.months_per_10x", "cannot evaluate"]),
+    ],
+)
 def test_forecast_bad_input_is_one_line(runner, args, words):
     _one_line_error(runner.invoke(app, ["forecast", "--samples", "500", *args]), *words)
 
@@ -82,9 +102,27 @@ def test_sensitivity_json_and_text(runner):
 
 
 def test_fit_csv_json(runner):
-    r = _ok(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), "--x", "rl_flop",
-                                "--y", "accuracy", "--model", "logistic", "--json",
-                                "--bootstrap", "50", "--target", "50", "--compare"]))
+    r = _ok(
+        runner.invoke(
+            app,
+            [
+                "fit",
+                str(DATA / "synthetic_logistic.csv"),
+                "--x",
+                "rl_flop",
+                "--y",
+                "accuracy",
+                "--model",
+                "logistic",
+                "--json",
+                "--bootstrap",
+                "50",
+                "--target",
+                "50",
+                "--compare",
+            ],
+        )
+    )
     d = json.loads(r.stdout)
     assert d["model"] == "logistic" and set(d["params"]) == {"k", "x0", "floor", "ceiling"}
     assert abs(d["params"]["x0"]["value"] - 24) < 0.3  # generated with x0 = 24
@@ -94,23 +132,45 @@ def test_fit_csv_json(runner):
 
 
 def test_fit_text(runner):
-    r = _ok(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), "--x", "rl_flop",
-                                "--y", "accuracy", "--bootstrap", "20"]))
+    r = _ok(
+        runner.invoke(
+            app,
+            [
+                "fit",
+                str(DATA / "synthetic_logistic.csv"),
+                "--x",
+                "rl_flop",
+                "--y",
+                "accuracy",
+                "--bootstrap",
+                "20",
+            ],
+        )
+    )
     assert r.stdout.startswith("linear fit of") and "slope" in r.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--x", "flop", "--y", "accuracy"], ["no column 'flop'"]),
-    (["--x", "rl_flop", "--y", "accuracy", "--model", "cubic"], ["unknown fit model 'cubic'"]),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--x", "flop", "--y", "accuracy"], ["no column 'flop'"]),
+        (["--x", "rl_flop", "--y", "accuracy", "--model", "cubic"], ["unknown fit model 'cubic'"]),
+    ],
+)
 def test_fit_bad_input_is_one_line(runner, args, words):
-    _one_line_error(runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), *args]), *words)
+    _one_line_error(
+        runner.invoke(app, ["fit", str(DATA / "synthetic_logistic.csv"), *args]), *words
+    )
 
 
 def test_fit_needs_data(runner):
     _one_line_error(runner.invoke(app, ["fit", "--x", "a"]), "--benchmark")
-    _one_line_error(runner.invoke(app, ["fit", str(DATA / "bad_cell.csv"), "--x", "rl_flop",
-                                        "--y", "accuracy"]), "bad_cell.csv:3")
+    _one_line_error(
+        runner.invoke(
+            app, ["fit", str(DATA / "bad_cell.csv"), "--x", "rl_flop", "--y", "accuracy"]
+        ),
+        "bad_cell.csv:3",
+    )
 
 
 def test_backtest_bad_date_is_one_line(runner):

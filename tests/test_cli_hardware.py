@@ -54,13 +54,18 @@ def test_one_chip_json(runner):
     data = json.loads(res.stdout)
     assert [c["id"] for c in data["chips"]] == ["h800-sxm"]
     assert data["chips"][0]["latest_price"] == {
-        "usd_per_hour": 2.0, "date": "2025-09-17",
+        "usd_per_hour": 2.0,
+        "date": "2025-09-17",
         "source": "https://www.nature.com/articles/s41586-025-09422-z",
-        "note": "DeepSeek-R1 (Nature), supplementary cost table, same $2 per H800-hour convention"}
+        "note": "DeepSeek-R1 (Nature), supplementary cost table, same $2 per H800-hour convention",
+    }
 
 
 def test_unknown_chip_is_one_line_and_exit_1(runner):
     res = run(runner, "H1000")
     assert res.exit_code == 1
-    assert res.stderr == "error: unknown chip 'H1000'; did you mean 'h100-sxm', 'v100-sxm2', 'h800-sxm'?\n"
+    assert (
+        res.stderr
+        == "error: unknown chip 'H1000'; did you mean 'h100-sxm', 'v100-sxm2', 'h800-sxm'?\n"
+    )
     assert res.stdout == ""

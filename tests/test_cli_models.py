@@ -70,7 +70,8 @@ def test_models_with_user_data(tmp_path):
     (tmp_path / "mine.yaml").write_text(
         "id: my-model\nname: My Model\ndeveloper: Me\nrelease_date: 2026-01-01\nreasoning: true\n"
         "base_model: deepseek-v3\nrl:\n  estimate: hardware(chip=H100, chip_hours=10k, stage=rl)\n"
-        "  confidence: Likely\n  sources: [{url: 'https://example.org/me', title: me, states: me, accessed: 2026-01-01}]\n")
+        "  confidence: Likely\n  sources: [{url: 'https://example.org/me', title: me, states: me, accessed: 2026-01-01}]\n"
+    )
     res = run("models", "--data", str(tmp_path), "--json")
     assert "my-model" in {m["id"] for m in json.loads(res.output)["models"]}
 
@@ -107,7 +108,9 @@ def test_data_export(tmp_path):
     res = run("data", "export", "--format", "epoch-csv", "--out", str(out))
     assert res.exit_code == 0, res.output
     text = out.read_text()
-    assert text.startswith("Model,Organization,Publication date") and "Finetune compute (FLOP)" in text
+    assert (
+        text.startswith("Model,Organization,Publication date") and "Finetune compute (FLOP)" in text
+    )
     res = run("data", "export", "--format", "parquet")
     assert res.exit_code == 1 and "unknown export format" in res.output
 

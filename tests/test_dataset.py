@@ -32,15 +32,31 @@ def test_every_number_has_a_source_url(ds):
                 continue
             for line in ev.lines:
                 assert line.sources, f"{rec.id}.{field}"
-                assert all(re.match(r"^https?://", s.url) for s in line.sources), f"{rec.id}.{field}"
+                assert all(re.match(r"^https?://", s.url) for s in line.sources), (
+                    f"{rec.id}.{field}"
+                )
         for b in rec.benchmarks:
             assert b.sources and all(s.url.startswith("http") for s in b.sources), rec.id
 
 
 def test_required_records_and_reasoning_count(ds):
-    required = {"o1", "o3", "o3-mini", "deepseek-v3", "deepseek-r1", "deepseek-r1-zero",
-                "llama-3-1-405b", "llama-3-1-nemotron-ultra-253b", "phi-4", "phi-4-reasoning",
-                "phi-4-reasoning-plus", "gpt-4", "gpt-4-5", "grok-3", "grok-4"}
+    required = {
+        "o1",
+        "o3",
+        "o3-mini",
+        "deepseek-v3",
+        "deepseek-r1",
+        "deepseek-r1-zero",
+        "llama-3-1-405b",
+        "llama-3-1-nemotron-ultra-253b",
+        "phi-4",
+        "phi-4-reasoning",
+        "phi-4-reasoning-plus",
+        "gpt-4",
+        "gpt-4-5",
+        "grok-3",
+        "grok-4",
+    }
     assert required <= set(ds.ids())
     assert sum(r.reasoning for r in ds.records) >= 15
 
@@ -59,7 +75,9 @@ def test_r1_rl_is_about_20_percent_of_v3_pretraining(ds):
     v3 = ds.quantity("deepseek-v3", "pretraining")
     ratio = epoch_line.median() / v3.median()
     assert epoch_line.median() == pytest.approx(6.1e23)
-    assert 0.15 < ratio < 0.25  # 6.1e23 / ~3.1e24 (6 * 37e9 * 14.8e12 = 3.29e24 pooled with H800-hours)
+    assert (
+        0.15 < ratio < 0.25
+    )  # 6.1e23 / ~3.1e24 (6 * 37e9 * 14.8e12 = 3.29e24 pooled with H800-hours)
 
 
 def test_r1_lines_disagree_and_are_dated(ds):
@@ -68,16 +86,21 @@ def test_r1_lines_disagree_and_are_dated(ds):
     pooled = ds.quantity("deepseek-r1", "rl")
     dis = pooled.disagreement
     assert dis["consistent"] is False  # 6.1e23 vs 142k H800-hours at 20-40% of peak (~1.4e23)
-    assert dis["ratio_max_min"] == pytest.approx(6.1e23 / ds.line_values("deepseek-r1", "rl")[1].median())
+    assert dis["ratio_max_min"] == pytest.approx(
+        6.1e23 / ds.line_values("deepseek-r1", "rl")[1].median()
+    )
     # the Nature line alone: 512 x 278 h ~= 142k H800-hours x 3600 s x 9.89e14 FLOP/s x ~0.28
     assert ds.line_values("deepseek-r1", "rl")[1].median() == pytest.approx(
-        142e3 * 3600 * 9.89e14 * (0.2 * 0.4) ** 0.5, rel=1e-6)
+        142e3 * 3600 * 9.89e14 * (0.2 * 0.4) ** 0.5, rel=1e-6
+    )
 
 
 def test_nemotron_ultra_rl_below_one_percent_of_its_base(ds):
     rl = ds.quantity("llama-3-1-nemotron-ultra-253b", "rl")
     base = ds.quantity("llama-3-1-405b", "pretraining")
-    assert rl.median() == pytest.approx(140e3 * 3600 * 9.89e14 * 0.2, rel=1e-6)  # ~1e23 at the prior's median 0.2
+    assert rl.median() == pytest.approx(
+        140e3 * 3600 * 9.89e14 * 0.2, rel=1e-6
+    )  # ~1e23 at the prior's median 0.2
     assert rl.percentile(95) / base.median() < 0.01
 
 
@@ -118,8 +141,17 @@ def test_get_unknown_id_suggests(ds):
 def test_table_rows_are_plain_dicts(ds):
     rows = {r["id"]: r for r in ds.table(n=2000)}
     r1 = rows["deepseek-r1"]
-    assert set(r1) >= {"id", "name", "developer", "release_date", "reasoning", "pretraining", "rl",
-                       "rl_share", "confidence"}
+    assert set(r1) >= {
+        "id",
+        "name",
+        "developer",
+        "release_date",
+        "reasoning",
+        "pretraining",
+        "rl",
+        "rl_share",
+        "confidence",
+    }
     assert r1["pretraining_from"] == "deepseek-v3"
     assert r1["rl"]["p5"] < r1["rl"]["median"] < r1["rl"]["p95"]
     assert 0.01 < r1["rl_share"]["median"] < 0.2
@@ -137,7 +169,8 @@ def test_user_data_overrides_and_adds(tmp_path, monkeypatch):
     (tmp_path / "o1.yaml").write_text(
         "id: o1\nname: o1 (user)\ndeveloper: OpenAI\nrelease_date: 2024-12-05\nreasoning: true\n"
         "rl:\n  estimate: 1e24 to 4e24\n  confidence: Speculative\n  reasoning: a user's own reading of the chart\n"
-        "  sources: [{url: 'https://example.org/o1', title: mine, states: mine, accessed: 2026-01-01}]\n")
+        "  sources: [{url: 'https://example.org/o1', title: mine, states: mine, accessed: 2026-01-01}]\n"
+    )
     ds = dataset.load([tmp_path])
     assert ds.get("o1").name == "o1 (user)"
     assert ds.quantity("o3", "rl").median() == pytest.approx(10 * 2e24)  # o3 follows the override
@@ -153,14 +186,17 @@ def test_load_raises_first_problem_with_file_and_line(tmp_path):
     assert err.value.field == "base_model"
 
 
-@pytest.mark.parametrize("name, line, field, words", [
-    ("missing-source.yaml", 6, "rl.lines[0].sources", "no source"),
-    ("unknown-base.yaml", 5, "base_model", "unknown base model 'deepseek-v9'"),
-    ("cycle-a.yaml", 5, "rl", "cycle"),
-    ("lo-above-hi.yaml", 5, "rl.lines[0]", "above upper bound"),
-    ("bad-date.yaml", 4, "release_date", "bad date"),
-    ("unknown-chip.yaml", 5, "rl.lines[0]", "unknown chip 'H900'"),
-])
+@pytest.mark.parametrize(
+    "name, line, field, words",
+    [
+        ("missing-source.yaml", 6, "rl.lines[0].sources", "no source"),
+        ("unknown-base.yaml", 5, "base_model", "unknown base model 'deepseek-v9'"),
+        ("cycle-a.yaml", 5, "rl", "cycle"),
+        ("lo-above-hi.yaml", 5, "rl.lines[0]", "above upper bound"),
+        ("bad-date.yaml", 4, "release_date", "bad date"),
+        ("unknown-chip.yaml", 5, "rl.lines[0]", "unknown chip 'H900'"),
+    ],
+)
 def test_validate_names_each_problem(name, line, field, words):
     problems = dataset.validate([BROKEN])
     match = [p for p in problems if p.path.endswith(name)]

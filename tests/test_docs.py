@@ -15,8 +15,9 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
-@pytest.mark.parametrize("path", [p for p in DOCS if p.exists() and BLOCK.search(p.read_text())],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in DOCS if p.exists() and BLOCK.search(p.read_text())], ids=lambda p: p.name
+)
 def test_doc_examples_run(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # examples that write files write here
     namespace: dict = {"__name__": "__doc_example__"}

@@ -43,14 +43,20 @@ def test_records_validate_when_written(rows, tmp_path):
     assert ds.line_values("deepseek-r1", "rl")[0].median() == pytest.approx(6.1e23)
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"Model,Organization,Training compute (FLOP)\nA,B,1e20\nC,D,1e21,extra\n", "row has 4 cells"),
-    ("Model,Organization\nMod\u00e8le,Lab\n".encode("latin-1"), "not UTF-8"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-    (b"", "empty file"),
-    (b"name,flop\nx,1\n", "no 'Model' column"),
-    (b'Model,Training compute (FLOP)\nA,"unclosed\n', "not a valid CSV"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (
+            b"Model,Organization,Training compute (FLOP)\nA,B,1e20\nC,D,1e21,extra\n",
+            "row has 4 cells",
+        ),
+        ("Model,Organization\nMod\u00e8le,Lab\n".encode("latin-1"), "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (b"", "empty file"),
+        (b"name,flop\nx,1\n", "no 'Model' column"),
+        (b'Model,Training compute (FLOP)\nA,"unclosed\n', "not a valid CSV"),
+    ],
+)
 def test_malformed_csv_is_one_clear_error(tmp_path, content, words):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(content)
@@ -91,10 +97,14 @@ def test_export_import_round_trip(tmp_path):
         b = second[name]
         assert (a.finetune_compute is None) == (b.finetune_compute is None), name
         if a.finetune_compute:
-            assert b.finetune_compute == pytest.approx(a.finetune_compute, rel=1e-5), name  # RL stage
+            assert b.finetune_compute == pytest.approx(a.finetune_compute, rel=1e-5), (
+                name
+            )  # RL stage
         if a.training_compute and not a.finetune_compute:
             assert b.training_compute == pytest.approx(a.training_compute, rel=1e-5), name
-        if a.training_compute and a.finetune_compute:  # a sum of two uncertain parts: medians drift a little
+        if (
+            a.training_compute and a.finetune_compute
+        ):  # a sum of two uncertain parts: medians drift a little
             assert b.training_compute == pytest.approx(a.training_compute, rel=0.05), name
 
 
@@ -116,5 +126,8 @@ def test_reestimate(rows):
     s = result["summary"]
     assert s["rows"] == len(result["rows"]) and s["inside"] <= s["compared"]
     logs = sorted(abs(math.log10(r["ratio"])) for r in result["rows"] if r["ratio"])
-    assert s["median_abs_log10_ratio"] == pytest.approx(logs[len(logs) // 2] if len(logs) % 2 else
-                                                        (logs[len(logs) // 2 - 1] + logs[len(logs) // 2]) / 2)
+    assert s["median_abs_log10_ratio"] == pytest.approx(
+        logs[len(logs) // 2]
+        if len(logs) % 2
+        else (logs[len(logs) // 2 - 1] + logs[len(logs) // 2]) / 2
+    )

@@ -8,24 +8,27 @@ import flopcast as fc
 from flopcast.expr import evaluate, parse
 
 
-@pytest.mark.parametrize("text, value", [
-    ("140k", 140e3),
-    ("1.5M", 1.5e6),
-    ("37B", 37e9),
-    ("14.8T", 14.8e12),
-    ("2P", 2e15),
-    ("6e23", 6e23),
-    ("1.65e+24", 1.65e24),
-    ("20%", 0.2),
-    ("6 * 37B * 14.8T", 3.2856e24),  # 6 x 37e9 x 14.8e12
-    ("2 ^ 10", 1024.0),
-    ("2 ** 3 ** 2", 512.0),  # right-associative: 2^(3^2)
-    ("-3 + 5", 2.0),
-    ("(1 + 2) * 3", 9.0),
-    ("10 / 4", 2.5),
-    ("140k * hour", 5.04e8),  # 140,000 x 3,600 s
-    ("pflops_day", 8.64e19),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("140k", 140e3),
+        ("1.5M", 1.5e6),
+        ("37B", 37e9),
+        ("14.8T", 14.8e12),
+        ("2P", 2e15),
+        ("6e23", 6e23),
+        ("1.65e+24", 1.65e24),
+        ("20%", 0.2),
+        ("6 * 37B * 14.8T", 3.2856e24),  # 6 x 37e9 x 14.8e12
+        ("2 ^ 10", 1024.0),
+        ("2 ** 3 ** 2", 512.0),  # right-associative: 2^(3^2)
+        ("-3 + 5", 2.0),
+        ("(1 + 2) * 3", 9.0),
+        ("10 / 4", 2.5),
+        ("140k * hour", 5.04e8),  # 140,000 x 3,600 s
+        ("pflops_day", 8.64e19),
+    ],
+)
 def test_numbers_and_arithmetic(text, value):
     q = evaluate(text)
     assert q.is_point
@@ -40,7 +43,7 @@ def test_to_is_a_90_percent_lognormal_interval_binding_tighter_than_times():
 
 def test_functions_with_positional_and_named_arguments():
     assert evaluate("ci(1, 100, 0.8)").interval(0.8) == (pytest.approx(1), pytest.approx(100))
-    q = evaluate("between(1, 100, name=\"spread\")")
+    q = evaluate('between(1, 100, name="spread")')
     assert q.inputs()[0].name == "spread"
     n = evaluate("normal(-1, 1)")
     assert n.median(n=100_000) == pytest.approx(0, abs=0.02)
@@ -65,21 +68,24 @@ def test_reference_without_a_dataset_is_an_error():
         evaluate("@o1.rl * 10")
 
 
-@pytest.mark.parametrize("text, message, caret_at", [
-    ("140k * * 3", "unexpected '\\*'", 7),
-    ("1 to", "ends too early", 4),
-    ("(1 + 2", "expected '\\)'", 6),
-    ("37X", "unknown number suffix", 2),
-    ("3 $ 4", "unexpected character '\\$'", 2),
-    ("hourz * 2", "unknown name 'hourz'; did you mean hour", 0),
-    ("pick(1, 2)", "unknown function 'pick'", 0),
-    ("10 to 1", "lower bound 10 is above upper bound 1", 3),
-    ("0 to 1", "positive bounds", 2),
-    ("1 / 0", "division by zero", 2),
-    ("ci(1)", "missing 1 required positional argument", 0),
-    ("ci(lo=1, 2)", "positional argument cannot follow", 9),
-    ("", "empty expression", 0),
-])
+@pytest.mark.parametrize(
+    "text, message, caret_at",
+    [
+        ("140k * * 3", "unexpected '\\*'", 7),
+        ("1 to", "ends too early", 4),
+        ("(1 + 2", "expected '\\)'", 6),
+        ("37X", "unknown number suffix", 2),
+        ("3 $ 4", "unexpected character '\\$'", 2),
+        ("hourz * 2", "unknown name 'hourz'; did you mean hour", 0),
+        ("pick(1, 2)", "unknown function 'pick'", 0),
+        ("10 to 1", "lower bound 10 is above upper bound 1", 3),
+        ("0 to 1", "positive bounds", 2),
+        ("1 / 0", "division by zero", 2),
+        ("ci(1)", "missing 1 required positional argument", 0),
+        ("ci(lo=1, 2)", "positional argument cannot follow", 9),
+        ("", "empty expression", 0),
+    ],
+)
 def test_errors_show_the_expression_with_a_caret(text, message, caret_at):
     with pytest.raises(fc.ExpressionError, match=message) as info:
         evaluate(text)

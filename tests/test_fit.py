@@ -25,13 +25,13 @@ DATA = Path(__file__).parent / "data" / "fit"
 def _linear_data(seed, n=40, a=-150.0, b=8.0, sd=2.0):
     rng = np.random.default_rng(seed)
     x = rng.uniform(22, 26, n)
-    return 10 ** x, a + b * x + rng.normal(0, sd, n)
+    return 10**x, a + b * x + rng.normal(0, sd, n)
 
 
 def _logistic_data(seed, n=60, k=2.0, x0=24.0, lo=5.0, hi=90.0, sd=1.5):
     rng = np.random.default_rng(seed)
     x = rng.uniform(21, 27, n)
-    return 10 ** x, lo + (hi - lo) / (1 + np.exp(-k * (x - x0))) + rng.normal(0, sd, n)
+    return 10**x, lo + (hi - lo) / (1 + np.exp(-k * (x - x0))) + rng.normal(0, sd, n)
 
 
 def test_linear_exact_on_noiseless_points():
@@ -40,7 +40,7 @@ def test_linear_exact_on_noiseless_points():
     assert f.slope_ == pytest.approx(10.0)
     assert f.intercept_ == pytest.approx(10 - 10 * 22)  # 10 at log10 C = 22
     assert f.predict(1e25) == pytest.approx(40.0)
-    assert f.inverse(25) == pytest.approx(10 ** 23.5)
+    assert f.inverse(25) == pytest.approx(10**23.5)
 
 
 def test_linear_recovers_known_parameters_with_noise():
@@ -87,7 +87,9 @@ def test_inverse_and_its_interval():
     with pytest.raises(InputError, match="never reaches a score of 120"):
         f.inverse(120)
     p_lo, p_hi = f.predict_interval([1e23, 1e24, 1e25])
-    assert np.all(p_lo <= f.predict([1e23, 1e24, 1e25])) and np.all(f.predict([1e23, 1e24, 1e25]) <= p_hi)
+    assert np.all(p_lo <= f.predict([1e23, 1e24, 1e25])) and np.all(
+        f.predict([1e23, 1e24, 1e25]) <= p_hi
+    )
 
 
 def test_comparison_prefers_the_true_shape():

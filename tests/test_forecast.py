@@ -32,6 +32,7 @@ O3_RELEASE = to_year("2025-04-16")
 
 # ---- the closed form ---------------------------------------------------------------------------
 
+
 def test_meeting_time_worked_example():
     # start 1e24 in 2025.0, 10x per 4 months (3 OOM/yr); cap 1e26 in 2025.0 growing 4x/yr
     t = meeting_time(24.0, 2025.0, 3.0, 26.0, 2025.0, LOG4)
@@ -85,6 +86,7 @@ def test_softmin_reduces_to_min_and_smooths_the_kink():
 
 # ---- the seed scenario (Must show) -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def seed_result():
     return run("seed-analysis", n=20_000, seed=0)
@@ -96,7 +98,9 @@ def test_seed_median_meeting_within_a_year_of_o3_release(seed_result):
     # point check on the closed form: start 6e24 at o3's release, frontier 4e26 on 2025-02-27
     # growing 4x/yr, 10x per 4 months -> headroom log10(4e26 * 4^0.13 / 6e24) = 1.90 OOM,
     # closing speed 3 - 0.602 = 2.398 OOM/yr -> 0.79 years
-    t = meeting_time(math.log10(6e24), O3_RELEASE, 3.0, math.log10(4e26), to_year("2025-02-27"), LOG4)
+    t = meeting_time(
+        math.log10(6e24), O3_RELEASE, 3.0, math.log10(4e26), to_year("2025-02-27"), LOG4
+    )
     assert float(t) - O3_RELEASE == pytest.approx(0.79, abs=0.01)
 
 
@@ -104,7 +108,7 @@ def test_seed_growth_after_meeting_equals_frontier(seed_result):
     lines = seed_result.lines
     after = seed_result.meeting_years.max() + 0.5
     step = lines.reasoning(np.array([after + 1.0])) - lines.reasoning(np.array([after]))
-    assert np.allclose(step, lines.g_f[:, None])         # 1 year later: + log10(4) OOM
+    assert np.allclose(step, lines.g_f[:, None])  # 1 year later: + log10(4) OOM
     assert np.allclose(lines.g_f, LOG4)
     assert seed_result.growth["after"]["median"] == pytest.approx(4.0)
 
@@ -137,7 +141,8 @@ def test_monte_carlo_share_met_matches_closed_form_cdf(seed_result):
     for i in (3, 6, 9, 12):
         share_met_on_paths = np.mean(
             seed_result.lines.reasoning(np.array([b["t"][i]]))[:, 0]
-            >= seed_result.lines.frontier(np.array([b["t"][i]]))[:, 0] - 1e-9)
+            >= seed_result.lines.frontier(np.array([b["t"][i]]))[:, 0] - 1e-9
+        )
         assert share_met_on_paths == pytest.approx(b["met"][i], abs=1e-9)
 
 
@@ -169,13 +174,25 @@ def test_to_dict_is_complete(seed_result):
 
 # ---- budget cap and smooth transition ----------------------------------------------------------
 
+
 def test_budget_cap_closed_form():
     # $1e9 per year at $1e-18 per FLOP buys 1e27 FLOP, flat; start 1e25 growing 3 OOM/yr:
     # meets after (27 - 25) / 3 = 2/3 year
-    res = run("seed-analysis", n=100, seed=0, overrides={
-        "cap.kind": "budget", "budget.usd_per_year": "1e9", "budget.usd_per_flop": "1e-18",
-        "budget.growth_per_year": "1", "budget.price_decline_per_year": "1",
-        "budget.date": "2025-01-01", "reasoning.start_flop": "1e25", "growth.months_per_10x": "4"})
+    res = run(
+        "seed-analysis",
+        n=100,
+        seed=0,
+        overrides={
+            "cap.kind": "budget",
+            "budget.usd_per_year": "1e9",
+            "budget.usd_per_flop": "1e-18",
+            "budget.growth_per_year": "1",
+            "budget.price_decline_per_year": "1",
+            "budget.date": "2025-01-01",
+            "reasoning.start_flop": "1e25",
+            "growth.months_per_10x": "4",
+        },
+    )
     assert res.meeting_years - res.lines.t0 == pytest.approx(np.full(100, 2 / 3))
     assert res.growth["after"]["median"] == pytest.approx(1.0)
 
@@ -186,8 +203,9 @@ def test_default_budget_scenario_runs():
     changes = {"cap.kind": "budget", "budget.usd_per_year": "1B"}
     res = run("seed-analysis", n=2000, seed=0, overrides=changes)
     assert 2.5 < res.growth["after"]["median"] < 4.5
-    assert "budget.usd_per_flop" in {r["parameter"] for r in sensitivity(
-        load_scenario("seed-analysis", changes), n=2000)}
+    assert "budget.usd_per_flop" in {
+        r["parameter"] for r in sensitivity(load_scenario("seed-analysis", changes), n=2000)
+    }
     with pytest.raises(ScenarioError, match="budget.usd_per_year: the cap at the start"):
         run("seed-analysis", n=2000, overrides={"cap.kind": "budget"})
 
@@ -201,6 +219,7 @@ def test_smooth_transition_keeps_meeting_dates():
 
 
 # ---- sensitivity -------------------------------------------------------------------------------
+
 
 def test_sensitivity_fixed_parameter_contributes_nothing():
     rows = {r["parameter"]: r for r in sensitivity("seed-analysis", n=5000, seed=0)}
@@ -216,14 +235,19 @@ def test_sensitivity_fixed_parameter_contributes_nothing():
 
 
 def test_sensitivity_made_fixed_by_override_drops_to_zero():
-    rows = {r["parameter"]: r for r in sensitivity(
-        "seed-analysis", n=5000, seed=0, overrides={"growth.months_per_10x": "4"})}
+    rows = {
+        r["parameter"]: r
+        for r in sensitivity(
+            "seed-analysis", n=5000, seed=0, overrides={"growth.months_per_10x": "4"}
+        )
+    }
     assert rows["growth.months_per_10x"]["swing_years"] == 0.0
     assert rows["growth.months_per_10x"]["variance_share"] == 0.0
     assert rows["reasoning.start_flop"]["variance_share"] > 0.8
 
 
 # ---- scenarios ---------------------------------------------------------------------------------
+
 
 def test_shipped_scenarios_have_sources_for_every_parameter():
     assert {"seed-analysis", "latest-evidence"} <= set(list_scenarios())
@@ -242,16 +266,21 @@ def test_overrides_and_yaml_round_trip(tmp_path):
     assert again.parameters == sc.parameters
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"growth.months_per_100x": "4"}, ["unknown parameter 'growth.months_per_100x'",
-                                        "growth.months_per_10x"]),
-    ({"growth.months_per_10x": "-4"}, ["growth.months_per_10x", "negative or zero growth"]),
-    ({"frontier.growth_per_year": "0.5"}, ["frontier.growth_per_year", "negative growth"]),
-    ({"evidence.as_of": "2025-01-01"}, ["reasoning.start_date", "after evidence.as_of"]),
-    ({"reasoning.start_date": "16/04/2025"}, ["not an ISO date"]),
-    ({"cap.kind": "dollars"}, ["not one of share, budget"]),
-    ({"cap.share": "1.5"}, ["cap.share", "(0, 1]"]),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        (
+            {"growth.months_per_100x": "4"},
+            ["unknown parameter 'growth.months_per_100x'", "growth.months_per_10x"],
+        ),
+        ({"growth.months_per_10x": "-4"}, ["growth.months_per_10x", "negative or zero growth"]),
+        ({"frontier.growth_per_year": "0.5"}, ["frontier.growth_per_year", "negative growth"]),
+        ({"evidence.as_of": "2025-01-01"}, ["reasoning.start_date", "after evidence.as_of"]),
+        ({"reasoning.start_date": "16/04/2025"}, ["not an ISO date"]),
+        ({"cap.kind": "dollars"}, ["not one of share, budget"]),
+        ({"cap.share": "1.5"}, ["cap.share", "(0, 1]"]),
+    ],
+)
 def test_bad_scenarios_give_one_clear_error(overrides, words):
     with pytest.raises(ScenarioError) as err:
         load_scenario("seed-analysis", overrides)
@@ -290,6 +319,7 @@ def test_dates_round_trip():
 
 # ---- dataset references and backtest (on a small stand-in dataset) -----------------------------
 
+
 class _Line:
     def __init__(self, date):
         self.date = date
@@ -324,8 +354,12 @@ class FakeDataset:
         d = dt.date.fromisoformat
         self.records = [
             _Record("alpha", "2025-01-10", rl=[(None, ci(1e24, 4e24))], total=ci(3e26, 5e26)),
-            _Record("beta", "2025-06-01", rl=[(None, point(1e25)), (d("2025-09-01"), point(2e25))],
-                    total=point(6e26)),
+            _Record(
+                "beta",
+                "2025-06-01",
+                rl=[(None, point(1e25)), (d("2025-09-01"), point(2e25))],
+                total=point(6e26),
+            ),
             _Record("gamma", "2025-09-15", rl=[(None, point(4e26))], total=point(1e27)),
         ]
         self._by = {r.id: r for r in self.records}
@@ -346,13 +380,25 @@ class FakeDataset:
     def table(self, n=20_000, seed=0):
         rows = []
         for r in self.records:
+
             def stats(q):
-                return None if q is None else {"median": q.median(), "p5": q.percentile(5),
-                                               "p95": q.percentile(95)}
+                return (
+                    None
+                    if q is None
+                    else {"median": q.median(), "p5": q.percentile(5), "p95": q.percentile(95)}
+                )
+
             rl, total = self.quantity(r.id, "rl"), r.total
-            rows.append({"id": r.id, "release_date": r.release_date.isoformat(),
-                         "rl": stats(rl), "total": stats(total), "pretraining": None,
-                         "rl_share": stats(rl / total)})
+            rows.append(
+                {
+                    "id": r.id,
+                    "release_date": r.release_date.isoformat(),
+                    "rl": stats(rl),
+                    "total": stats(total),
+                    "pretraining": None,
+                    "rl_share": stats(rl / total),
+                }
+            )
         return rows
 
 

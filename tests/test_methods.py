@@ -20,7 +20,9 @@ def test_nemotron_ultra_140k_h100_hours_at_rl_utilisation_is_about_1e23():
     assert q.method == "hardware"
     assert set(q.contributions()) == {"utilization rl"}  # the only uncertain input
     lo, hi = q.interval()
-    assert lo == pytest.approx(140e3 * 3600 * H100_BF16 * 0.1) and hi == pytest.approx(140e3 * 3600 * H100_BF16 * 0.4)
+    assert lo == pytest.approx(140e3 * 3600 * H100_BF16 * 0.1) and hi == pytest.approx(
+        140e3 * 3600 * H100_BF16 * 0.4
+    )
 
 
 def test_one_million_dollars_of_h100_time_is_about_5e23():
@@ -53,7 +55,9 @@ def test_o3_is_ten_times_o1_and_keeps_its_uncertainty():
 
 
 def test_inference_is_two_n_d():
-    assert fc.operations(7e9, 1e12, kind="inference").median() == pytest.approx(1.4e22)  # 2 x 7e9 x 1e12
+    assert fc.operations(7e9, 1e12, kind="inference").median() == pytest.approx(
+        1.4e22
+    )  # 2 x 7e9 x 1e12
 
 
 def test_chips_and_hours_equal_chip_hours():
@@ -92,19 +96,22 @@ def test_assumptions_and_sources_are_visible():
     assert any("default prior" in a for a in q.assumptions)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: fc.hardware("H100", chip_hours=-5), "chip_hours must be positive"),
-    (lambda: fc.hardware("H100", chip_hours=0), "chip_hours must be positive"),
-    (lambda: fc.hardware("H100", chip_hours=1e3, utilization=1.5), "at most 1"),
-    (lambda: fc.hardware("H100", chip_hours=1e3, utilization=fc.ci(0.5, 2)), "at most 1"),
-    (lambda: fc.hardware("H100"), "needs chip_hours"),
-    (lambda: fc.hardware("H100", chip_hours=1, chips=2, hours=3), "not both"),
-    (lambda: fc.hardware("H100", chip_hours=1e3, stage="warmup"), "unknown stage 'warmup'"),
-    (lambda: fc.operations(37e9, 14.8e12, kind="training+"), "unknown kind"),
-    (lambda: fc.operations(float("nan"), 1e12), "finite"),
-    (lambda: fc.share(fc.point(1e24), 2), "at most 1"),
-    (lambda: fc.chart_value(1, (0, 1e23), (0, 1e24)), "different pixels"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: fc.hardware("H100", chip_hours=-5), "chip_hours must be positive"),
+        (lambda: fc.hardware("H100", chip_hours=0), "chip_hours must be positive"),
+        (lambda: fc.hardware("H100", chip_hours=1e3, utilization=1.5), "at most 1"),
+        (lambda: fc.hardware("H100", chip_hours=1e3, utilization=fc.ci(0.5, 2)), "at most 1"),
+        (lambda: fc.hardware("H100"), "needs chip_hours"),
+        (lambda: fc.hardware("H100", chip_hours=1, chips=2, hours=3), "not both"),
+        (lambda: fc.hardware("H100", chip_hours=1e3, stage="warmup"), "unknown stage 'warmup'"),
+        (lambda: fc.operations(37e9, 14.8e12, kind="training+"), "unknown kind"),
+        (lambda: fc.operations(float("nan"), 1e12), "finite"),
+        (lambda: fc.share(fc.point(1e24), 2), "at most 1"),
+        (lambda: fc.chart_value(1, (0, 1e23), (0, 1e24)), "different pixels"),
+    ],
+)
 def test_bad_input_is_one_clear_error(call, message):
     with pytest.raises(fc.InputError, match=message):
         call()
@@ -128,6 +135,8 @@ def test_priors_are_documented_with_sources():
     from flopcast.methods import priors
 
     for name, entry in priors().items():
-        assert entry["sources"] and all(s["url"].startswith("https://") for s in entry["sources"]), name
+        assert entry["sources"] and all(
+            s["url"].startswith("https://") for s in entry["sources"]
+        ), name
         assert entry["reasoning"], name
         fc.evaluate(str(entry["value"]))  # each prior parses

@@ -36,8 +36,9 @@ def built(tmp_path_factory):
     from typer.testing import CliRunner
 
     out = tmp_path_factory.mktemp("report")
-    result = CliRunner().invoke(app, ["report", "--out", str(out), "--seed", str(SEED),
-                                      "--samples", str(SAMPLES), "--json"])
+    result = CliRunner().invoke(
+        app, ["report", "--out", str(out), "--seed", str(SEED), "--samples", str(SAMPLES), "--json"]
+    )
     assert result.exit_code == 0, result.output
     return out, json.loads(result.stdout)
 
@@ -72,7 +73,10 @@ def test_every_file_is_written_with_a_plausible_size(built):
     for name in ("index.html", "report.md", "report.json"):
         assert (out / name).stat().st_size > 1_000
     assert set(summary["files"]) == {f"{s}.{e}" for s in STEMS for e in ("png", "svg")} | {
-        "index.html", "report.md", "report.json"}
+        "index.html",
+        "report.md",
+        "report.json",
+    }
 
 
 def test_headline_in_report_md_equals_the_forecast(built, forecast_json):
@@ -92,7 +96,9 @@ def test_headline_in_report_md_equals_the_forecast(built, forecast_json):
 
 def test_headline_equals_the_forecast_command_json(built, runner):
     _, summary = built
-    result = runner.invoke(app, ["forecast", "--json", "--seed", str(SEED), "--samples", str(SAMPLES)])
+    result = runner.invoke(
+        app, ["forecast", "--json", "--seed", str(SEED), "--samples", str(SAMPLES)]
+    )
     assert result.exit_code == 0, result.output
     assert summary["headline"]["meeting_date"] == json.loads(result.stdout)["meeting_date"]
 
@@ -100,8 +106,7 @@ def test_headline_equals_the_forecast_command_json(built, runner):
 def test_every_figure_states_scenario_seed_samples_data_version_and_sources(built, forecast_json):
     out, summary = built
     _, ds = forecast_json
-    stamp = (f"flopcast data {ds.version} · scenario seed-analysis · seed {SEED} · "
-             f"n={SAMPLES:,}")
+    stamp = f"flopcast data {ds.version} · scenario seed-analysis · seed {SEED} · n={SAMPLES:,}"
     for stem in STEMS:
         text = (out / f"{stem}.svg").read_text()
         assert stamp in text, stem
@@ -179,7 +184,10 @@ def test_report_md_links_the_figures_and_the_reproducing_command(built):
     text = (out / "report.md").read_text()
     for stem in STEMS:
         assert f"]({stem}.png)" in text
-    assert f"`flopcast report --scenario seed-analysis --seed {SEED} --samples {SAMPLES} --years 6`" in text
+    assert (
+        f"`flopcast report --scenario seed-analysis --seed {SEED} --samples {SAMPLES} --years 6`"
+        in text
+    )
 
 
 def test_report_with_a_scenario_file_and_overrides(tmp_path, runner):
@@ -192,27 +200,40 @@ def test_report_with_a_scenario_file_and_overrides(tmp_path, runner):
     from flopcast.report.build import build
 
     # No figures drawn: this test is about the numbers and the command.
-    report = build(tmp_path / "out", scenario=path, seed=1, n=2_000, figures=(),
-                   overrides={"growth.months_per_10x": "6 to 8"})
+    report = build(
+        tmp_path / "out",
+        scenario=path,
+        seed=1,
+        n=2_000,
+        figures=(),
+        overrides={"growth.months_per_10x": "6 to 8"},
+    )
     assert str(path) in report.data["meta"]["command"]
     assert "--set 'growth.months_per_10x=6 to 8'" in report.data["meta"]["command"]
-    expected = forecast.run(forecast.load_scenario(path, {"growth.months_per_10x": "6 to 8"}),
-                            n=2_000, seed=1).meeting_date
+    expected = forecast.run(
+        forecast.load_scenario(path, {"growth.months_per_10x": "6 to 8"}), n=2_000, seed=1
+    ).meeting_date
     assert report.data["headline"]["meeting_date"] == expected
 
 
 def test_bad_input_is_one_line_and_exit_1(runner, tmp_path):
-    result = runner.invoke(app, ["report", "--out", str(tmp_path), "--scenario", "no-such-scenario"])
+    result = runner.invoke(
+        app, ["report", "--out", str(tmp_path), "--scenario", "no-such-scenario"]
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
-    result = runner.invoke(app, ["report", "--out", str(tmp_path), "--set", "growth.months_per_10x"])
+    result = runner.invoke(
+        app, ["report", "--out", str(tmp_path), "--set", "growth.months_per_10x"]
+    )
     assert result.exit_code == 1 and "key=value" in result.stderr
     assert runner.invoke(app, ["report", "--samples", "10"]).exit_code == 2
 
 
 def test_cli_import_does_not_load_matplotlib_or_fastapi():
-    code = ("import sys, flopcast.cli; heavy = [m for m in ('matplotlib', 'fastapi', 'uvicorn') "
-            "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, flopcast.cli; heavy = [m for m in ('matplotlib', 'fastapi', 'uvicorn') "
+        "if m in sys.modules]; print(heavy); sys.exit(1 if heavy else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -225,8 +246,11 @@ def test_figures_leave_global_matplotlib_state_alone():
     before = dict(matplotlib.rcParams)
     backend = matplotlib.get_backend()
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
-    fig = figures.tornado_chart([{"parameter": "p", "low": "1", "high": "2", "median_low": 2026.0,
-                                  "median_high": 2026.5}], 2026.2, stamp)
+    fig = figures.tornado_chart(
+        [{"parameter": "p", "low": "1", "high": "2", "median_low": 2026.0, "median_high": 2026.5}],
+        2026.2,
+        stamp,
+    )
     figures.svg_text(fig)
     assert dict(matplotlib.rcParams) == before
     assert matplotlib.get_backend() == backend
@@ -236,8 +260,10 @@ def test_same_data_gives_the_same_svg():
     from flopcast.report import figures
 
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01", ("example.org",))
-    rows = [{"label": "A", "median": 0.2, "lo": 0.1, "hi": 0.3},
-            {"label": "B", "median": 0.001, "lo": 0.0005, "hi": 0.002}]
+    rows = [
+        {"label": "A", "median": 0.2, "lo": 0.1, "hi": 0.3},
+        {"label": "B", "median": 0.001, "lo": 0.0005, "hi": 0.002},
+    ]
     a = figures.svg_text(figures.rl_share_chart(rows, stamp))
     b = figures.svg_text(figures.rl_share_chart(rows, stamp))
     assert a == b
@@ -270,8 +296,14 @@ def test_fan_chart_names_a_meeting_date_it_cannot_draw():
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
     t = [2025.0 + i / 12 for i in range(25)]  # two years, monthly
     band = {str(p): [24 + 0.1 * i + (p - 50) / 100 for i in range(25)] for p in (5, 25, 50, 75, 95)}
-    far = figures.svg_text(figures.fan_chart({"t": t, "reasoning": band, "frontier": band}, [],
-                                             {"median": 2030.5, "p5": 2026.5, "p95": math.inf}, stamp))
+    far = figures.svg_text(
+        figures.fan_chart(
+            {"t": t, "reasoning": band, "frontier": band},
+            [],
+            {"median": 2030.5, "p5": 2026.5, "p95": math.inf},
+            stamp,
+        )
+    )
     assert "Meeting date, median: after 2027-01" in far  # the chart ends at 2027.0
     assert "(2026-07 to never)" in far
 
@@ -281,4 +313,6 @@ def test_headline_when_the_median_draw_never_meets(tmp_path):
 
     report = build(tmp_path, n=2_000, figures=(), overrides={"growth.months_per_10x": "200"})
     assert report.data["headline"]["meeting_date"]["median"] is None
-    assert "never meets the frontier of total training compute in 100% of the draws" in report.headline
+    assert (
+        "never meets the frontier of total training compute in 100% of the draws" in report.headline
+    )

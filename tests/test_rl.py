@@ -24,14 +24,28 @@ from flopcast.rl import (
     summarize,
 )
 
-TOY = {"model_type": "llama", "hidden_size": 8, "num_attention_heads": 2, "num_key_value_heads": 1,
-       "intermediate_size": 16, "num_hidden_layers": 1, "vocab_size": 10, "tie_word_embeddings": False}
+TOY = {
+    "model_type": "llama",
+    "hidden_size": 8,
+    "num_attention_heads": 2,
+    "num_key_value_heads": 1,
+    "intermediate_size": 16,
+    "num_hidden_layers": 1,
+    "vocab_size": 10,
+    "tie_word_embeddings": False,
+}
 # C = 1152 (layers), V = 160 (head), A = 32 per causal pair; see tests/test_architecture.py
 
 
 def _stage(**kw):
-    base = dict(name="s", steps=1, prompts_per_step=1, samples_per_prompt=1, prompt_length=3,
-                response_length=4)
+    base = dict(
+        name="s",
+        steps=1,
+        prompts_per_step=1,
+        samples_per_prompt=1,
+        prompt_length=3,
+        response_length=4,
+    )
     return Stage(**{**base, **kw})
 
 
@@ -54,7 +68,8 @@ def test_generation_equals_one_forward_over_the_sequence_minus_unused_logits():
     p, r = 500, 3000
     f = step_flop(arch, p, r, _stage())
     assert f["generation_prefill"] + f["generation_decode"] == pytest.approx(
-        arch.forward_flop(p + r - 1) - arch.head_flop_per_token * (p - 1))
+        arch.forward_flop(p + r - 1) - arch.head_flop_per_token * (p - 1)
+    )
 
 
 def test_critic_reward_and_epochs():
@@ -69,7 +84,9 @@ def test_critic_reward_and_epochs():
 def test_prefill_shared_by_the_samples_of_a_prompt():
     arch = from_config(TOY)
     shared = step_flop(arch, 3, 4, _stage(prompts_per_step=2, samples_per_prompt=8))
-    separate = step_flop(arch, 3, 4, _stage(prompts_per_step=2, samples_per_prompt=8, shared_prefill=False))
+    separate = step_flop(
+        arch, 3, 4, _stage(prompts_per_step=2, samples_per_prompt=8, shared_prefill=False)
+    )
     assert separate["generation_prefill"] == 8 * shared["generation_prefill"]
     assert shared["update"] == 16 * step_flop(arch, 3, 4, _stage())["update"]
 
@@ -83,15 +100,25 @@ def test_histogram_equals_the_brute_force_sum():
     grid_p, grid_r = np.meshgrid(ps.lengths, rs.lengths, indexing="ij")
     w = (ps.weights[:, None] * rs.weights[None, :]).ravel()
     for phase in ("generation_decode", "old_logprob", "update"):
-        brute = sum(wi * step_flop(arch, float(pi), float(ri), st)[phase]
-                    for pi, ri, wi in zip(grid_p.ravel(), grid_r.ravel(), w, strict=True))
+        brute = sum(
+            wi * step_flop(arch, float(pi), float(ri), st)[phase]
+            for pi, ri, wi in zip(grid_p.ravel(), grid_r.ravel(), w, strict=True)
+        )
         assert fast[phase] == pytest.approx(brute, rel=1e-12)
 
 
 def test_histogram_with_windows_uses_the_grid():
-    arch = from_config({"model_type": "mistral", "hidden_size": 16, "num_attention_heads": 2,
-                        "intermediate_size": 32, "num_hidden_layers": 2, "vocab_size": 20,
-                        "sliding_window": 50})
+    arch = from_config(
+        {
+            "model_type": "mistral",
+            "hidden_size": 16,
+            "num_attention_heads": 2,
+            "intermediate_size": 32,
+            "num_hidden_layers": 2,
+            "vocab_size": 20,
+            "sliding_window": 50,
+        }
+    )
     rs = Histogram.of([10, 100])
     fast = step_flop(arch, 20, rs, _stage())["old_logprob"]
     assert fast == pytest.approx((arch.forward_flop(30) + arch.forward_flop(120)) / 2)
@@ -132,7 +159,9 @@ def test_bad_lengths():
 # ---- recipes ------------------------------------------------------------------------------
 
 RECIPE = {
-    "name": "t", "architecture": "qwen2.5-32b", "algorithm": "grpo",
+    "name": "t",
+    "architecture": "qwen2.5-32b",
+    "algorithm": "grpo",
     "settings": {"prompts_per_step": 4, "samples_per_prompt": 2, "prompt_length": 100},
     "stages": [{"name": "a", "steps": 10, "response_length": 1000}],
 }
@@ -161,8 +190,14 @@ def test_recipe_errors_are_one_clear_sentence():
 
 def test_algorithm_registry_rejects_duplicates():
     with pytest.raises(ValueError, match="already registered"):
-        algorithm("grpo", critic=False, reference=True, old_logprob_recompute=True,
-                  description="", source="")
+        algorithm(
+            "grpo",
+            critic=False,
+            reference=True,
+            old_logprob_recompute=True,
+            description="",
+            source="",
+        )
 
 
 def test_ppo_runs_a_critic_by_default():
@@ -194,14 +229,17 @@ def test_deepseek_r1_recipes_against_published_h800_hours():
             warnings.simplefilter("error", PlausibilityWarning)
             util = summarize(implied_utilization(run.total, "H800", chip_hours=hours))
         total = summarize(run.total)
-        lines.append(f"{name}: {total['median']:.2e} FLOP (90% CI {total['lo']:.1e}-{total['hi']:.1e}) "
-                     f"over {hours:,} H800-hours -> implied utilisation {util['median']:.3f} "
-                     f"({util['lo']:.3f}-{util['hi']:.3f}) of BF16 peak")
+        lines.append(
+            f"{name}: {total['median']:.2e} FLOP (90% CI {total['lo']:.1e}-{total['hi']:.1e}) "
+            f"over {hours:,} H800-hours -> implied utilisation {util['median']:.3f} "
+            f"({util['lo']:.3f}-{util['hi']:.3f}) of BF16 peak"
+        )
         assert 0.01 < util["lo"] and util["hi"] < 0.7
     print("\n".join(lines))
 
 
 # ---- hardware -----------------------------------------------------------------------------
+
 
 def test_chip_hours_and_back():
     flop = 9.89e14 * 3600 * 0.25 * 1000  # 1000 H800-hours at 25% of BF16 peak

@@ -34,8 +34,20 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 pytestmark = pytest.mark.torch
 
 CONFIGS = Path(__file__).parent / "data" / "configs"
-FAMILIES = ["llama", "qwen2", "qwen3", "qwen2_moe", "qwen3_moe", "mistral", "mixtral",
-            "deepseek_v3", "phi3", "gemma2", "gemma3_text", "gpt2"]
+FAMILIES = [
+    "llama",
+    "qwen2",
+    "qwen3",
+    "qwen2_moe",
+    "qwen3_moe",
+    "mistral",
+    "mixtral",
+    "deepseek_v3",
+    "phi3",
+    "gemma2",
+    "gemma3_text",
+    "gpt2",
+]
 MOE = {"qwen2_moe", "qwen3_moe", "mixtral", "deepseek_v3"}
 SEQ = 16
 
@@ -47,7 +59,9 @@ def _build(model_type: str):
     hf_config = transformers.AutoConfig.for_model(model_type, **kwargs)
     extra = {"experts_implementation": "eager"} if model_type in MOE else {}
     torch.manual_seed(0)
-    model = transformers.AutoModelForCausalLM.from_config(hf_config, attn_implementation="eager", **extra)
+    model = transformers.AutoModelForCausalLM.from_config(
+        hf_config, attn_implementation="eager", **extra
+    )
     return model, from_config(path)
 
 
@@ -90,7 +104,9 @@ def test_forward_backward_matches_flop_counter(built):
 
 
 def _decode_step_flop(model, arch, context: int) -> int:
-    ids = torch.randint(0, arch.vocab_size, (1, context), generator=torch.Generator().manual_seed(3))
+    ids = torch.randint(
+        0, arch.vocab_size, (1, context), generator=torch.Generator().manual_seed(3)
+    )
     with torch.no_grad():
         cache = model(ids, use_cache=True).past_key_values
         with FlopCounterMode(display=False) as counter:
@@ -112,7 +128,15 @@ def test_mla_decode_in_transformers_re_expands_the_latent_cache():
     model, arch = _build("deepseek_v3")
     context = 12
     cfg = json.loads((CONFIGS / "tiny-deepseek_v3.json").read_text())
-    re_expand = 2 * cfg["kv_lora_rank"] * cfg["num_attention_heads"] \
-        * (cfg["qk_nope_head_dim"] + cfg["v_head_dim"]) * context * cfg["num_hidden_layers"]
+    re_expand = (
+        2
+        * cfg["kv_lora_rank"]
+        * cfg["num_attention_heads"]
+        * (cfg["qk_nope_head_dim"] + cfg["v_head_dim"])
+        * context
+        * cfg["num_hidden_layers"]
+    )
     assert re_expand == 147456  # 2 * 16 * 4 * (16 + 16) * 12 * 3
-    assert _decode_step_flop(model, arch, context) == arch.forward_flop_per_token(context) + re_expand
+    assert (
+        _decode_step_flop(model, arch, context) == arch.forward_flop_per_token(context) + re_expand
+    )

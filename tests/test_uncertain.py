@@ -185,20 +185,23 @@ def test_repr_reads_like_an_estimate():
     assert repr(fc.point(140e3)) == "1.4e5"
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: fc.ci(10, 1), "lower bound 10 is above upper bound 1"),
-    (lambda: fc.ci(-1, 1), "needs positive bounds"),
-    (lambda: fc.ci(float("nan"), 1), "must be a finite number"),
-    (lambda: fc.ci(1, float("inf")), "must be a finite number"),
-    (lambda: fc.ci(1, 2, level=1.5), "between 0 and 1"),
-    (lambda: fc.between(0, 1), "positive bounds"),
-    (lambda: fc.at_most(-5), "must be positive"),
-    (lambda: fc.mix([fc.point(1), fc.point(2)], [1, -1]), "non-negative"),
-    (lambda: fc.combine([fc.point(1), fc.point(2)]), "states no uncertainty"),
-    (lambda: fc.correlate(fc.ci(1, 2) * 2, fc.ci(1, 2), 0.5), "single uncertain input"),
-    (lambda: fc.correlate(fc.ci(1, 2), fc.ci(1, 2), 1.0), "strictly between -1 and 1"),
-    (lambda: fc.ci(1, 2).percentile(101), "between 0 and 100"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: fc.ci(10, 1), "lower bound 10 is above upper bound 1"),
+        (lambda: fc.ci(-1, 1), "needs positive bounds"),
+        (lambda: fc.ci(float("nan"), 1), "must be a finite number"),
+        (lambda: fc.ci(1, float("inf")), "must be a finite number"),
+        (lambda: fc.ci(1, 2, level=1.5), "between 0 and 1"),
+        (lambda: fc.between(0, 1), "positive bounds"),
+        (lambda: fc.at_most(-5), "must be positive"),
+        (lambda: fc.mix([fc.point(1), fc.point(2)], [1, -1]), "non-negative"),
+        (lambda: fc.combine([fc.point(1), fc.point(2)]), "states no uncertainty"),
+        (lambda: fc.correlate(fc.ci(1, 2) * 2, fc.ci(1, 2), 0.5), "single uncertain input"),
+        (lambda: fc.correlate(fc.ci(1, 2), fc.ci(1, 2), 1.0), "strictly between -1 and 1"),
+        (lambda: fc.ci(1, 2).percentile(101), "between 0 and 100"),
+    ],
+)
 def test_bad_input_is_one_clear_error(make, message):
     with pytest.raises(fc.InputError, match=message):
         make()

@@ -41,12 +41,23 @@ def _detail(r) -> str:
 
 # ---------------------------------------------------------------------------- schema and meta
 
+
 def test_openapi_schema_lists_every_endpoint(client):
     schema = client.get("/api/openapi.json").json()
-    expected = {"/api/health", "/api/scenarios", "/api/scenarios/{name}", "/api/forecast",
-                "/api/sensitivity", "/api/models", "/api/models/{model_id}", "/api/rl/options",
-                "/api/rl", "/api/download/scenario.yaml", "/api/download/results.json",
-                "/api/download/results.csv"}
+    expected = {
+        "/api/health",
+        "/api/scenarios",
+        "/api/scenarios/{name}",
+        "/api/forecast",
+        "/api/sensitivity",
+        "/api/models",
+        "/api/models/{model_id}",
+        "/api/rl/options",
+        "/api/rl",
+        "/api/download/scenario.yaml",
+        "/api/download/results.json",
+        "/api/download/results.csv",
+    }
     assert expected <= set(schema["paths"])
     # Bounds are part of the schema, so clients see them before they ask.
     props = schema["components"]["schemas"]["ForecastRequest"]["properties"]
@@ -63,16 +74,21 @@ def test_health_and_security_headers(client):
 
 def test_page_and_static_assets_are_served_locally(client):
     page = client.get("/")
-    assert page.status_code == 200 and "<svg id=\"fan-chart\"" in page.text
+    assert page.status_code == 200 and '<svg id="fan-chart"' in page.text
     for asset in ("/static/app.js", "/static/style.css"):
         assert client.get(asset).status_code == 200
     # No asset of the page comes from elsewhere.
-    for text in (page.text, client.get("/static/app.js").text, client.get("/static/style.css").text):
+    for text in (
+        page.text,
+        client.get("/static/app.js").text,
+        client.get("/static/style.css").text,
+    ):
         assert "https://cdn" not in text and "http://" not in text.replace("http://www.w3.org", "")
     assert client.get("/api/docs").status_code == 404  # Swagger UI would load from a CDN
 
 
 # ---------------------------------------------------------------------------- scenarios
+
 
 def test_scenarios_list_and_detail(client):
     r = client.get("/api/scenarios").json()
@@ -98,6 +114,7 @@ def test_unknown_scenario_is_404_and_a_path_is_refused(client):
 
 # ---------------------------------------------------------------------------- forecast
 
+
 def test_forecast_equals_the_library(client, ds):
     r = client.post("/api/forecast", json={"n": N, "seed": 7, "horizon_years": 4, "bins": 20})
     assert r.status_code == 200
@@ -121,8 +138,9 @@ def test_forecast_equals_the_library(client, ds):
 
 def test_forecast_override_moves_the_meeting_date(client):
     base = client.post("/api/forecast", json={"n": N}).json()["meeting_date"]["median"]
-    slow = client.post("/api/forecast", json={
-        "n": N, "overrides": {"growth.months_per_10x": "6 to 8"}}).json()
+    slow = client.post(
+        "/api/forecast", json={"n": N, "overrides": {"growth.months_per_10x": "6 to 8"}}
+    ).json()
     assert slow["meeting_date"]["median"] > base  # slower growth meets later
     assert slow["overrides"] == {"growth.months_per_10x": "6 to 8"}
 
@@ -131,42 +149,59 @@ def test_huge_sample_counts_are_refused_not_attempted(client, monkeypatch):
     calls = []
     monkeypatch.setattr(forecast, "run", lambda *a, **k: calls.append(1))
     monkeypatch.setattr(forecast, "sensitivity", lambda *a, **k: calls.append(1))
-    for path, n in (("/api/forecast", 10**9), ("/api/forecast", MAX_SAMPLES + 1),
-                    ("/api/sensitivity", 10**6), ("/api/download/results.csv", 10**8)):
+    for path, n in (
+        ("/api/forecast", 10**9),
+        ("/api/forecast", MAX_SAMPLES + 1),
+        ("/api/sensitivity", 10**6),
+        ("/api/download/results.csv", 10**8),
+    ):
         r = client.post(path, json={"n": n, "seed": 12345})
         assert r.status_code == 422, path
         assert r.json()["detail"][0]["loc"] == ["body", "n"]
     assert calls == []  # nothing ran
 
 
-@pytest.mark.parametrize("body, loc, words", [
-    ({"n": "many"}, ["body", "n"], "valid integer"),
-    ({"n": 10}, ["body", "n"], "greater than or equal to 1000"),
-    ({"seed": -1}, ["body", "seed"], "greater than or equal to 0"),
-    ({"horizon_years": 31}, ["body", "horizon_years"], "less than or equal to 30"),
-    ({"horizon_years": 0}, ["body", "horizon_years"], "greater than 0"),
-    ({"bins": 10_000}, ["body", "bins"], "less than or equal to 200"),
-    ({"overrides": {"growth.months_per_10x": "3" * 201}}, ["body", "overrides", "growth.months_per_10x"],
-     "at most 200 characters"),
-    ({"overrides": {f"key.x{i}": "1" for i in range(33)}}, ["body", "overrides"], "at most 32 items"),
-    ({"overrides": ["growth.months_per_10x"]}, ["body", "overrides"], "valid dictionary"),
-    ({"samples": 1000}, ["body", "samples"], "Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    "body, loc, words",
+    [
+        ({"n": "many"}, ["body", "n"], "valid integer"),
+        ({"n": 10}, ["body", "n"], "greater than or equal to 1000"),
+        ({"seed": -1}, ["body", "seed"], "greater than or equal to 0"),
+        ({"horizon_years": 31}, ["body", "horizon_years"], "less than or equal to 30"),
+        ({"horizon_years": 0}, ["body", "horizon_years"], "greater than 0"),
+        ({"bins": 10_000}, ["body", "bins"], "less than or equal to 200"),
+        (
+            {"overrides": {"growth.months_per_10x": "3" * 201}},
+            ["body", "overrides", "growth.months_per_10x"],
+            "at most 200 characters",
+        ),
+        (
+            {"overrides": {f"key.x{i}": "1" for i in range(33)}},
+            ["body", "overrides"],
+            "at most 32 items",
+        ),
+        ({"overrides": ["growth.months_per_10x"]}, ["body", "overrides"], "valid dictionary"),
+        ({"samples": 1000}, ["body", "samples"], "Extra inputs are not permitted"),
+    ],
+)
 def test_forecast_bad_input_is_a_clear_422(client, body, loc, words):
     r = client.post("/api/forecast", json=body)
     assert r.status_code == 422
     d = r.json()["detail"][0]
-    assert d["loc"][:len(loc)] == loc
+    assert d["loc"][: len(loc)] == loc
     assert words in d["msg"]
 
 
-@pytest.mark.parametrize("overrides, field, words", [
-    ({"growth.months_per_10x": "-3"}, "growth.months_per_10x", "must lie in (0, inf) months"),
-    ({"cap.share": "2"}, "cap.share", "must lie in (0, 1] fraction"),
-    ({"frontier.growth_per_year": "0.5"}, "frontier.growth_per_year", "negative growth"),
-    ({"growth.months_per_10x": "3 to"}, None, "ends too early"),
-    ({"growth.months": "3"}, None, "did you mean 'growth.months_per_10x'"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, words",
+    [
+        ({"growth.months_per_10x": "-3"}, "growth.months_per_10x", "must lie in (0, inf) months"),
+        ({"cap.share": "2"}, "cap.share", "must lie in (0, 1] fraction"),
+        ({"frontier.growth_per_year": "0.5"}, "frontier.growth_per_year", "negative growth"),
+        ({"growth.months_per_10x": "3 to"}, None, "ends too early"),
+        ({"growth.months": "3"}, None, "did you mean 'growth.months_per_10x'"),
+    ],
+)
 def test_out_of_bounds_parameters_are_the_librarys_422(client, overrides, field, words):
     r = client.post("/api/forecast", json={"n": N, "overrides": overrides})
     assert r.status_code == 422
@@ -189,13 +224,16 @@ def test_sensitivity_equals_the_library(client, ds):
 
 # ---------------------------------------------------------------------------- models
 
+
 def test_models_table_is_the_datasets(client, ds):
     d = client.get("/api/models").json()
     assert d["data_version"] == ds.version
     table = ds.table()
     assert [m["id"] for m in d["models"]] == [m["id"] for m in table]
     r1 = next(m for m in d["models"] if m["id"] == "deepseek-r1")
-    assert r1["rl"]["median"] == pytest.approx(next(m for m in table if m["id"] == "deepseek-r1")["rl"]["median"])
+    assert r1["rl"]["median"] == pytest.approx(
+        next(m for m in table if m["id"] == "deepseek-r1")["rl"]["median"]
+    )
 
 
 def test_model_detail_has_derivation_and_sources(client, ds):
@@ -219,6 +257,7 @@ def test_unknown_model_is_404_with_suggestions(client):
 
 # ---------------------------------------------------------------------------- RL calculator
 
+
 def test_rl_options(client):
     d = client.get("/api/rl/options").json()
     assert d["recipes"] == rl.list_recipes() and "grpo" in d["algorithms"]
@@ -227,17 +266,40 @@ def test_rl_options(client):
 
 
 def test_rl_run_equals_the_library(client):
-    body = {"architecture": "qwen2.5-32b", "algorithm": "grpo", "steps": "500",
-            "prompts_per_step": "64", "samples_per_prompt": "8", "prompt_length": "400",
-            "response_length": "4000", "chip": "H100", "utilization": "0.25", "usd_per_hour": 2}
+    body = {
+        "architecture": "qwen2.5-32b",
+        "algorithm": "grpo",
+        "steps": "500",
+        "prompts_per_step": "64",
+        "samples_per_prompt": "8",
+        "prompt_length": "400",
+        "response_length": "4000",
+        "chip": "H100",
+        "utilization": "0.25",
+        "usd_per_hour": 2,
+    }
     r = client.post("/api/rl", json=body)
     assert r.status_code == 200, r.text
     d = r.json()
-    recipe = rl.parse_recipe({"name": "t", "architecture": "qwen2.5-32b", "algorithm": "grpo",
-                              "stages": [{"name": "run", "reward": "verifier", "steps": "500",
-                                          "prompts_per_step": "64", "samples_per_prompt": "8",
-                                          "prompt_length": "400", "response_length": "4000",
-                                          "epochs": "1"}]})
+    recipe = rl.parse_recipe(
+        {
+            "name": "t",
+            "architecture": "qwen2.5-32b",
+            "algorithm": "grpo",
+            "stages": [
+                {
+                    "name": "run",
+                    "reward": "verifier",
+                    "steps": "500",
+                    "prompts_per_step": "64",
+                    "samples_per_prompt": "8",
+                    "prompt_length": "400",
+                    "response_length": "4000",
+                    "epochs": "1",
+                }
+            ],
+        }
+    )
     total = float(recipe.run().total)
     assert d["total_flop"] == pytest.approx(total)
     assert sum(p["flop"] for p in d["phases"]) == pytest.approx(total)
@@ -254,17 +316,20 @@ def test_rl_preset_recipe_equals_the_library(client):
     assert d["chip"] == "h800-sxm" and d["cost_usd"]["median"] > 0
 
 
-@pytest.mark.parametrize("body, words", [
-    ({"steps": "1e12"}, "at most 10,000,000"),
-    ({"response_length": "1e9"}, "at most 10,000,000"),
-    ({"samples_per_prompt": "abc ++"}, "ends too early"),
-    ({"chip": "Z9000"}, "unknown chip 'Z9000'"),
-    ({"architecture": "gpt-9"}, "unknown architecture 'gpt-9'"),
-    ({"recipe": "nope"}, "unknown recipe 'nope'"),
-    ({"utilization": "3"}, "share of peak in (0, 1]"),
-    ({"usd_per_hour": -1}, "greater than 0"),
-    ({"reward": "human"}, "'verifier' or 'model'"),
-])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        ({"steps": "1e12"}, "at most 10,000,000"),
+        ({"response_length": "1e9"}, "at most 10,000,000"),
+        ({"samples_per_prompt": "abc ++"}, "ends too early"),
+        ({"chip": "Z9000"}, "unknown chip 'Z9000'"),
+        ({"architecture": "gpt-9"}, "unknown architecture 'gpt-9'"),
+        ({"recipe": "nope"}, "unknown recipe 'nope'"),
+        ({"utilization": "3"}, "share of peak in (0, 1]"),
+        ({"usd_per_hour": -1}, "greater than 0"),
+        ({"reward": "human"}, "'verifier' or 'model'"),
+    ],
+)
 def test_rl_bad_input_is_a_clear_422(client, body, words):
     r = client.post("/api/rl", json=body)
     assert r.status_code == 422
@@ -273,9 +338,11 @@ def test_rl_bad_input_is_a_clear_422(client, body, words):
 
 # ---------------------------------------------------------------------------- downloads
 
+
 def test_scenario_download_is_yaml_that_loads_back(client, tmp_path):
-    r = client.post("/api/download/scenario.yaml",
-                    json={"overrides": {"growth.months_per_10x": "6 to 8"}})
+    r = client.post(
+        "/api/download/scenario.yaml", json={"overrides": {"growth.months_per_10x": "6 to 8"}}
+    )
     assert r.status_code == 200
     assert 'filename="seed-analysis.yaml"' in r.headers["content-disposition"]
     doc = yaml.safe_load(r.text)
@@ -297,7 +364,8 @@ def test_results_downloads(client):
     assert rows[0][:3] == ["date", "year", "reasoning_log10_flop_p5"]
     assert len(rows) == 1 + 25  # header + 2 years x 12 months + 1
     assert float(rows[1][rows[0].index("frontier_log10_flop_p50")]) == pytest.approx(
-        payload["bands"]["frontier"]["50"][0], abs=1e-4)
+        payload["bands"]["frontier"]["50"][0], abs=1e-4
+    )
     assert client.post("/api/download/results.csv", json={"n": 10**7}).status_code == 422
 
 
@@ -316,7 +384,9 @@ def test_equal_requests_share_one_computation(ds, monkeypatch):
     results = []
 
     def ask():
-        results.append(client.post("/api/forecast", json={"n": N, "seed": 99}).json()["meeting_date"])
+        results.append(
+            client.post("/api/forecast", json={"n": N, "seed": 99}).json()["meeting_date"]
+        )
 
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for t in threads:
@@ -341,8 +411,19 @@ def test_serve_command_serves_on_loopback():
 
     import httpx
 
-    proc = subprocess.Popen([sys.executable, "-c", "from flopcast.cli import main; main()", "serve",
-                             "--port", "0", "--json"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flopcast.cli import main; main()",
+            "serve",
+            "--port",
+            "0",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = []
         while not lines or lines[-1].rstrip() != "}":  # print_json writes one indented object

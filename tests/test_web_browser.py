@@ -23,8 +23,16 @@ import yaml
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 30_000
 
 
@@ -107,7 +115,9 @@ def _wait_change(pg, before: tuple[str, str]) -> tuple[str, str]:
     pg.wait_for_function(
         "([d, m]) => document.querySelector('#fan-reasoning-median')?.getAttribute('d') !== d"
         " && document.querySelector('#meeting-median').textContent !== m"
-        " && document.querySelector('#status').className === 'ok'", arg=list(before))
+        " && document.querySelector('#status').className === 'ok'",
+        arg=list(before),
+    )
     return _fan_state(pg)
 
 
@@ -134,7 +144,9 @@ def test_typing_an_assumption_moves_the_chart_and_the_meeting_date(page):
 def test_the_slider_moves_the_meeting_date(page):
     before = _fan_state(page)
     slider = page.locator("#param-growth-months_per_10x-slider")
-    slider.evaluate("s => { s.value = s.min; s.dispatchEvent(new Event('input', {bubbles: true})); }")
+    slider.evaluate(
+        "s => { s.value = s.min; s.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
     after = _wait_change(page, before)
     assert after[1] < before[1]  # fewer months per 10x: earlier meeting
     assert page.input_value("#param-growth-months_per_10x") != "3 to 5"

@@ -40,9 +40,18 @@ from flopcast.errors import ConfigError, InputError, UnknownNameError
 from flopcast.layers import BlockCost, cost
 
 __all__ = [
-    "Architecture", "Conventions", "Layer", "from_config", "load_config", "list_architectures",
-    "families", "reader", "keys_causal", "palm_flop_per_token",
+    "Architecture",
+    "Conventions",
+    "Layer",
+    "from_config",
+    "load_config",
+    "list_architectures",
+    "families",
+    "reader",
+    "keys_causal",
+    "palm_flop_per_token",
 ]
+
 
 @dataclass(frozen=True)
 class Conventions:
@@ -115,9 +124,12 @@ class Architecture:
         body_active = sum(layer.cost.active_params for layer in self.layers)
         total = body_total + self.embedding_params + self.head_params + self.extra_params
         active = body_active + self.embedding_params + self.head_params + self.extra_params
-        return {"total": total, "active": active,
-                "non_embedding": active - (0 if self.tie_embeddings else self.embedding_params),
-                "embedding": self.embedding_params}
+        return {
+            "total": total,
+            "active": active,
+            "non_embedding": active - (0 if self.tie_embeddings else self.embedding_params),
+            "embedding": self.embedding_params,
+        }
 
     # ---- compiled coefficients ----
     @cached_property
@@ -143,7 +155,9 @@ class Architecture:
                 out[layer.window] = out.get(layer.window, 0) + layer.attention.flop_per_pair
         return out
 
-    def flop_per_token_linear(self, conventions: Conventions | None = None, *, head: bool = True) -> int:
+    def flop_per_token_linear(
+        self, conventions: Conventions | None = None, *, head: bool = True
+    ) -> int:
         """``C``: context-free FLOP per token (layers, output head, embedding if counted)."""
         conv = conventions or Conventions()
         c = self.body_flop_per_token + (self.head_flop_per_token if head else 0)
@@ -152,8 +166,14 @@ class Architecture:
         return c
 
     # ---- forward FLOP ----
-    def forward_flop_per_token(self, position: Any, conventions: Conventions | None = None,
-                               *, seq_len: Any = None, head: bool = True) -> Any:
+    def forward_flop_per_token(
+        self,
+        position: Any,
+        conventions: Conventions | None = None,
+        *,
+        seq_len: Any = None,
+        head: bool = True,
+    ) -> Any:
         """Forward FLOP of the token at 0-based ``position`` (it attends to ``position + 1``
         keys under a causal mask; to ``seq_len`` keys when ``causal`` is off)."""
         conv = conventions or Conventions()
@@ -165,13 +185,16 @@ class Architecture:
             attn = sum(self.pair_flop.values()) * keys
         return (c + attn) * conv.scale
 
-    def forward_flop(self, seq_len: Any, conventions: Conventions | None = None, *,
-                     head: bool = True) -> Any:
+    def forward_flop(
+        self, seq_len: Any, conventions: Conventions | None = None, *, head: bool = True
+    ) -> Any:
         """Forward FLOP of one sequence of ``seq_len`` tokens (numbers, numpy arrays or
         :class:`flopcast.uncertain.Uncertain` all work)."""
         conv = conventions or Conventions()
-        return (self.flop_per_token_linear(conv, head=head) * seq_len
-                + self.attention_flop(seq_len, conv)) * conv.scale
+        return (
+            self.flop_per_token_linear(conv, head=head) * seq_len
+            + self.attention_flop(seq_len, conv)
+        ) * conv.scale
 
     def attention_flop(self, seq_len: Any, conventions: Conventions | None = None) -> Any:
         """Score and value products of one sequence: ``sum_w A_w keys_w(s)`` (FLOP, unscaled)."""
@@ -194,12 +217,20 @@ class Architecture:
         conv = conventions or Conventions()
         p = self.parameters()
         return {
-            "name": self.name, "model_type": self.model_type, "layers": len(self.layers),
-            "parameters_total": p["total"], "parameters_active": p["active"],
-            "parameters_non_embedding": p["non_embedding"], "context": context,
-            "unit": conv.unit, "causal": conv.causal, "embedding_counted": conv.embedding,
+            "name": self.name,
+            "model_type": self.model_type,
+            "layers": len(self.layers),
+            "parameters_total": p["total"],
+            "parameters_active": p["active"],
+            "parameters_non_embedding": p["non_embedding"],
+            "context": context,
+            "unit": conv.unit,
+            "causal": conv.causal,
+            "embedding_counted": conv.embedding,
             "forward_flop_per_token_first": self.forward_flop_per_token(0, conv),
-            "forward_flop_per_token_last": self.forward_flop_per_token(context - 1, conv, seq_len=context),
+            "forward_flop_per_token_last": self.forward_flop_per_token(
+                context - 1, conv, seq_len=context
+            ),
             "forward_flop_per_sequence": self.forward_flop(context, conv),
             "forward_flop_per_token_mean": self.forward_flop(context, conv) / context,
             "training_flop_per_token_mean": self.training_flop(context, conv) / context,
@@ -233,6 +264,7 @@ def palm_flop_per_token(arch: Architecture, seq_len: int) -> float:
 
 # ---- loading ---------------------------------------------------------------------------
 
+
 def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     """A config dict from a dict, a path to a ``config.json``, or a shipped config name."""
     if isinstance(source, Mapping):
@@ -244,7 +276,9 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"not valid JSON: {exc.msg} at line {exc.lineno}", path=str(path)) from None
+            raise ConfigError(
+                f"not valid JSON: {exc.msg} at line {exc.lineno}", path=str(path)
+            ) from None
         if not isinstance(data, dict):
             raise ConfigError("a config.json must hold one JSON object", path=str(path))
         data.setdefault("_name", path.stem)
@@ -254,8 +288,11 @@ def load_config(source: str | Path | Mapping[str, Any]) -> dict[str, Any]:
     if key not in shipped:
         import difflib
 
-        raise UnknownNameError("architecture", str(source),
-                               difflib.get_close_matches(key, list(shipped), n=3, cutoff=0.4))
+        raise UnknownNameError(
+            "architecture",
+            str(source),
+            difflib.get_close_matches(key, list(shipped), n=3, cutoff=0.4),
+        )
     data = json.loads(shipped[key].read_text(encoding="utf-8"))
     data.setdefault("_name", key)
     return data
@@ -278,22 +315,33 @@ def from_config(source: str | Path | Mapping[str, Any], *, name: str | None = No
         cfg = inner
     model_type = cfg.get("model_type")
     if not model_type:
-        raise ConfigError("config has no 'model_type'; supported: " + ", ".join(families()),
-                          field="model_type")
+        raise ConfigError(
+            "config has no 'model_type'; supported: " + ", ".join(families()), field="model_type"
+        )
     fam = families().get(model_type)
     if fam is None:
-        raise ConfigError(f"model_type {model_type!r} is not supported; supported: "
-                          + ", ".join(families()), field="model_type")
+        raise ConfigError(
+            f"model_type {model_type!r} is not supported; supported: " + ", ".join(families()),
+            field="model_type",
+        )
     arch = _READERS[fam["reader"]](_Cfg(cfg, model_type), fam)
     label = name or cfg.get("_name") or model_type
-    return Architecture(**{**arch, "name": str(label), "model_type": model_type,
-                           "source": str(cfg.get("_source", ""))})
+    return Architecture(
+        **{
+            **arch,
+            "name": str(label),
+            "model_type": model_type,
+            "source": str(cfg.get("_source", "")),
+        }
+    )
 
 
 @cache
 def families() -> dict[str, dict[str, Any]]:
     """The family table (``data/architectures/_families.json``), keyed by ``model_type``."""
-    text = resources.files("flopcast").joinpath("data/architectures/_families.json").read_text("utf-8")
+    text = (
+        resources.files("flopcast").joinpath("data/architectures/_families.json").read_text("utf-8")
+    )
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
@@ -331,8 +379,9 @@ class _Cfg:
         value = self.data.get(key)
         if value is None:
             if default is None:
-                raise ConfigError(f"{self.model_type} config is missing required key {key!r}",
-                                  field=key)
+                raise ConfigError(
+                    f"{self.model_type} config is missing required key {key!r}", field=key
+                )
             value = default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
             raise ConfigError(f"{key!r} must be an integer, not {value!r}", field=key)
@@ -357,23 +406,42 @@ def _read_decoder(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
     vocab = cfg.int("vocab_size")
     h = cfg.int("num_attention_heads")
     if fam["attention"] == "mla":
-        attn = cost("mla", d=d, h=h, q_lora_rank=cfg.int("q_lora_rank", 0, minimum=0),
-                    kv_lora_rank=cfg.int("kv_lora_rank"), d_nope=cfg.int("qk_nope_head_dim"),
-                    d_rope=cfg.int("qk_rope_head_dim"), d_v=cfg.int("v_head_dim"),
-                    bias=cfg.flag("attention_bias"))
+        attn = cost(
+            "mla",
+            d=d,
+            h=h,
+            q_lora_rank=cfg.int("q_lora_rank", 0, minimum=0),
+            kv_lora_rank=cfg.int("kv_lora_rank"),
+            d_nope=cfg.int("qk_nope_head_dim"),
+            d_rope=cfg.int("qk_rope_head_dim"),
+            d_v=cfg.int("v_head_dim"),
+            bias=cfg.flag("attention_bias"),
+        )
         head_dim = cfg.int("qk_nope_head_dim") + cfg.int("qk_rope_head_dim")
     else:
         h_kv = cfg.int("num_key_value_heads", h)
         if h % h_kv:
-            raise ConfigError(f"num_attention_heads ({h}) is not a multiple of num_key_value_heads "
-                              f"({h_kv})", field="num_key_value_heads")
+            raise ConfigError(
+                f"num_attention_heads ({h}) is not a multiple of num_key_value_heads ({h_kv})",
+                field="num_key_value_heads",
+            )
         head_dim = cfg.int("head_dim", d // h)
         qkv_default = bool(fam.get("qkv_bias_default", False))
-        attn = cost("gqa", d=d, h=h, h_kv=h_kv, d_h=head_dim,
-                    qkv_bias=cfg.flag(fam.get("qkv_bias"), qkv_default),
-                    o_bias=cfg.flag(fam.get("o_bias")), qk_norm=bool(fam.get("qk_norm")))
-    dense = cost("gated_mlp", d=d, f=cfg.int("intermediate_size"), bias=cfg.flag(fam.get("mlp_bias"))) \
-        if fam["mlp"] == "gated_mlp" or _has_dense_layers(cfg, fam) else None
+        attn = cost(
+            "gqa",
+            d=d,
+            h=h,
+            h_kv=h_kv,
+            d_h=head_dim,
+            qkv_bias=cfg.flag(fam.get("qkv_bias"), qkv_default),
+            o_bias=cfg.flag(fam.get("o_bias")),
+            qk_norm=bool(fam.get("qk_norm")),
+        )
+    dense = (
+        cost("gated_mlp", d=d, f=cfg.int("intermediate_size"), bias=cfg.flag(fam.get("mlp_bias")))
+        if fam["mlp"] == "gated_mlp" or _has_dense_layers(cfg, fam)
+        else None
+    )
     moe = _moe_cost(cfg, fam, d) if fam["mlp"] == "moe" else None
     windows = _windows(cfg, fam, n_layers)
     norms = fam.get("norms_per_layer", 2) * d
@@ -382,19 +450,33 @@ def _read_decoder(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
         is_moe = moe is not None and _is_moe_layer(cfg, fam, i)
         mlp = moe if is_moe else dense
         if mlp is None:
-            raise ConfigError(f"layer {i} is dense but the config has no 'intermediate_size'",
-                              field="intermediate_size")
-        layers.append(Layer(attn + BlockCost(norms, norms, 0, 0), mlp, windows[i],
-                            "moe" if is_moe else "dense"))
+            raise ConfigError(
+                f"layer {i} is dense but the config has no 'intermediate_size'",
+                field="intermediate_size",
+            )
+        layers.append(
+            Layer(
+                attn + BlockCost(norms, norms, 0, 0), mlp, windows[i], "moe" if is_moe else "dense"
+            )
+        )
     tie = cfg.flag("tie_word_embeddings", bool(fam.get("tie_default", False)))
-    return {"hidden_size": d, "vocab_size": vocab, "tie_embeddings": tie, "layers": tuple(layers),
-            "extra_params": d, "n_heads": h, "head_dim": head_dim}
+    return {
+        "hidden_size": d,
+        "vocab_size": vocab,
+        "tie_embeddings": tie,
+        "layers": tuple(layers),
+        "extra_params": d,
+        "n_heads": h,
+        "head_dim": head_dim,
+    }
 
 
 def _has_dense_layers(cfg: _Cfg, fam: dict[str, Any]) -> bool:
     rule = fam.get("moe", {}).get("layers")
     if rule == "first_k_dense":
-        return cfg.int("first_k_dense_replace", 0, minimum=0) > 0 or cfg.int("moe_layer_freq", 1) > 1
+        return (
+            cfg.int("first_k_dense_replace", 0, minimum=0) > 0 or cfg.int("moe_layer_freq", 1) > 1
+        )
     if rule == "sparse_step":
         return bool(cfg.data.get("mlp_only_layers")) or cfg.int("decoder_sparse_step", 1) > 1
     return False
@@ -403,9 +485,15 @@ def _has_dense_layers(cfg: _Cfg, fam: dict[str, Any]) -> bool:
 def _is_moe_layer(cfg: _Cfg, fam: dict[str, Any], i: int) -> bool:
     rule = fam["moe"]["layers"]
     if rule == "first_k_dense":  # DeepSeek: layer_idx >= first_k_dense_replace and idx % freq == 0
-        return i >= cfg.int("first_k_dense_replace", 0, minimum=0) and i % cfg.int("moe_layer_freq", 1) == 0
+        return (
+            i >= cfg.int("first_k_dense_replace", 0, minimum=0)
+            and i % cfg.int("moe_layer_freq", 1) == 0
+        )
     if rule == "sparse_step":  # Qwen-MoE: not in mlp_only_layers and (idx + 1) % step == 0
-        return i not in (cfg.data.get("mlp_only_layers") or []) and (i + 1) % cfg.int("decoder_sparse_step", 1) == 0
+        return (
+            i not in (cfg.data.get("mlp_only_layers") or [])
+            and (i + 1) % cfg.int("decoder_sparse_step", 1) == 0
+        )
     return True
 
 
@@ -420,25 +508,41 @@ def _moe_cost(cfg: _Cfg, fam: dict[str, Any], d: int) -> BlockCost:
         gate = gate and f_shared > 0
     n_experts, top_k = cfg.int(spec["experts"]), cfg.int(spec["top_k"])
     if top_k > n_experts:
-        raise ConfigError(f"{spec['top_k']} ({top_k}) exceeds {spec['experts']} ({n_experts})",
-                          field=spec["top_k"])
-    return cost("moe", d=d, f_expert=f_expert, n_experts=n_experts, top_k=top_k,
-                f_shared=f_shared, shared_gate=gate)
+        raise ConfigError(
+            f"{spec['top_k']} ({top_k}) exceeds {spec['experts']} ({n_experts})",
+            field=spec["top_k"],
+        )
+    return cost(
+        "moe",
+        d=d,
+        f_expert=f_expert,
+        n_experts=n_experts,
+        top_k=top_k,
+        f_shared=f_shared,
+        shared_gate=gate,
+    )
 
 
 def _windows(cfg: _Cfg, fam: dict[str, Any], n_layers: int) -> list[int | None]:
     """Attention window per layer: ``layer_types`` if given, else the family's rule."""
     rule = fam.get("windows", "none")
     raw = cfg.data.get("sliding_window")
-    window = int(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0 else None
+    window = (
+        int(raw)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw > 0
+        else None
+    )
     types = cfg.data.get("layer_types")
     if types is not None:
         if len(types) != n_layers:
-            raise ConfigError(f"layer_types has {len(types)} entries for {n_layers} layers",
-                              field="layer_types")
+            raise ConfigError(
+                f"layer_types has {len(types)} entries for {n_layers} layers", field="layer_types"
+            )
         if any(t == "sliding_attention" for t in types) and window is None:
-            raise ConfigError("layer_types has sliding layers but 'sliding_window' is not set",
-                              field="sliding_window")
+            raise ConfigError(
+                "layer_types has sliding layers but 'sliding_window' is not set",
+                field="sliding_window",
+            )
         return [window if t == "sliding_attention" else None for t in types]
     if rule == "all":
         return [window] * n_layers
@@ -448,8 +552,10 @@ def _windows(cfg: _Cfg, fam: dict[str, Any], n_layers: int) -> list[int | None]:
         return [window if use and i >= start else None for i in range(n_layers)]
     if rule == "pattern":
         if window is None:
-            raise ConfigError(f"{cfg.model_type} config is missing required key 'sliding_window'",
-                              field="sliding_window")
+            raise ConfigError(
+                f"{cfg.model_type} config is missing required key 'sliding_window'",
+                field="sliding_window",
+            )
         every = cfg.int("sliding_window_pattern", fam.get("pattern_default", 2))
         return [window if (i + 1) % every else None for i in range(n_layers)]
     return [None] * n_layers
@@ -465,9 +571,15 @@ def _read_gpt2(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
     norms = 2 * 2 * d  # ln_1 and ln_2, weight and bias each
     layer = Layer(attn + BlockCost(norms, norms, 0, 0), cost("plain_mlp", d=d, f=f, bias=True))
     positions = cfg.int("n_positions", 1024) * d
-    return {"hidden_size": d, "vocab_size": cfg.int("vocab_size"),
-            "tie_embeddings": cfg.flag("tie_word_embeddings", True), "layers": (layer,) * n_layers,
-            "extra_params": positions + 2 * d, "n_heads": h, "head_dim": d // h}
+    return {
+        "hidden_size": d,
+        "vocab_size": cfg.int("vocab_size"),
+        "tie_embeddings": cfg.flag("tie_word_embeddings", True),
+        "layers": (layer,) * n_layers,
+        "extra_params": positions + 2 * d,
+        "n_heads": h,
+        "head_dim": d // h,
+    }
 
 
 @reader("nemotron_nas")
@@ -486,14 +598,22 @@ def _read_nemotron_nas(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
     head_dim = d // h
     blocks = cfg.data.get("block_configs")
     if not isinstance(blocks, list) or not blocks:
-        raise ConfigError("nemotron-nas config is missing required key 'block_configs'",
-                          field="block_configs")
+        raise ConfigError(
+            "nemotron-nas config is missing required key 'block_configs'", field="block_configs"
+        )
     layers = []
     for i, blk in enumerate(blocks):
         a, f = blk.get("attention", {}), blk.get("ffn", {})
-        if a.get("window_length") or a.get("num_sink_tokens") or a.get("sparsify") or f.get("sparsify"):
-            raise ConfigError(f"block_configs[{i}] uses windowed, sink or sparse blocks, which are "
-                              "not supported", field="block_configs")
+        if (
+            a.get("window_length")
+            or a.get("num_sink_tokens")
+            or a.get("sparsify")
+            or f.get("sparsify")
+        ):
+            raise ConfigError(
+                f"block_configs[{i}] uses windowed, sink or sparse blocks, which are not supported",
+                field="block_configs",
+            )
         if a.get("no_op"):
             attn = cost("no_attention")
         elif a.get("replace_with_linear"):
@@ -501,8 +621,10 @@ def _read_nemotron_nas(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
         else:
             group = a.get("n_heads_in_group")
             if not isinstance(group, int) or group < 1 or h % group:
-                raise ConfigError(f"block_configs[{i}].attention.n_heads_in_group must divide "
-                                  f"{h}, not {group!r}", field="block_configs")
+                raise ConfigError(
+                    f"block_configs[{i}].attention.n_heads_in_group must divide {h}, not {group!r}",
+                    field="block_configs",
+                )
             attn = cost("gqa", d=d, h=h, h_kv=h // group, d_h=head_dim) + BlockCost(d, d, 0, 0)
         if f.get("no_op"):
             mlp = cost("no_mlp")
@@ -511,15 +633,23 @@ def _read_nemotron_nas(cfg: _Cfg, fam: dict[str, Any]) -> dict[str, Any]:
         else:
             mult = f.get("ffn_mult")
             if not isinstance(mult, (int, float)) or mult <= 0:
-                raise ConfigError(f"block_configs[{i}].ffn.ffn_mult must be positive, not {mult!r}",
-                                  field="block_configs")
+                raise ConfigError(
+                    f"block_configs[{i}].ffn.ffn_mult must be positive, not {mult!r}",
+                    field="block_configs",
+                )
             size = int(2 * mult * d / 3)
             size = size if size % 256 == 0 else size + 256 - size % 256
             mlp = cost("gated_mlp", d=d, f=size) + BlockCost(d, d, 0, 0)
         layers.append(Layer(attn, mlp, None, "nas"))
-    return {"hidden_size": d, "vocab_size": vocab,
-            "tie_embeddings": cfg.flag("tie_word_embeddings", False), "layers": tuple(layers),
-            "extra_params": d, "n_heads": h, "head_dim": head_dim}
+    return {
+        "hidden_size": d,
+        "vocab_size": vocab,
+        "tie_embeddings": cfg.flag("tie_word_embeddings", False),
+        "layers": tuple(layers),
+        "extra_params": d,
+        "n_heads": h,
+        "head_dim": head_dim,
+    }
 
 
 def _minimum(a: Any, b: Any) -> Any:

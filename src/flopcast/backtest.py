@@ -28,9 +28,15 @@ from flopcast.scenario import Scenario, load_scenario, parse_date, to_year, valu
 FIELDS = {"rl": "reasoning", "total": "frontier"}
 
 
-def backtest(as_of: str, scenario: Scenario | str = "latest-evidence", *, n: int = 20_000,
-             seed: int = 0, dataset: Any = None,
-             overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def backtest(
+    as_of: str,
+    scenario: Scenario | str = "latest-evidence",
+    *,
+    n: int = 20_000,
+    seed: int = 0,
+    dataset: Any = None,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Forecast with evidence up to ``as_of`` and compare with evidence dated after it."""
     cutoff = parse_date(as_of, "as_of")
     if dataset is None:
@@ -38,8 +44,11 @@ def backtest(as_of: str, scenario: Scenario | str = "latest-evidence", *, n: int
 
         dataset = _dataset.load()
     changes = {**(overrides or {}), "evidence.as_of": cutoff.isoformat()}
-    sc = scenario.with_overrides(changes) if isinstance(scenario, Scenario) else \
-        load_scenario(scenario, changes)
+    sc = (
+        scenario.with_overrides(changes)
+        if isinstance(scenario, Scenario)
+        else load_scenario(scenario, changes)
+    )
     res = run(sc, n=n, seed=seed, dataset=dataset)
     rows = dataset.table(n=n, seed=seed)
     later = _later(res, rows, cutoff)
@@ -52,9 +61,17 @@ def backtest(as_of: str, scenario: Scenario | str = "latest-evidence", *, n: int
             "inside_90": sum(c["inside_90"] for c in tests),
             "median_pit": float(np.median([c["pit"] for c in tests])) if tests else None,
         }
-    return {"as_of": cutoff.isoformat(), "scenario": sc.name, "seed": seed, "samples": n,
-            "data_version": getattr(dataset, "version", None), "forecast": res.to_dict(),
-            "later": later, "revisions": revisions, "summary": summary}
+    return {
+        "as_of": cutoff.isoformat(),
+        "scenario": sc.name,
+        "seed": seed,
+        "samples": n,
+        "data_version": getattr(dataset, "version", None),
+        "forecast": res.to_dict(),
+        "later": later,
+        "revisions": revisions,
+        "summary": summary,
+    }
 
 
 def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
@@ -70,9 +87,11 @@ def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
                 if not obs:
                     continue
                 draws = (res.reasoning_at if series == "reasoning" else res.frontier_at)(
-                    to_year(released))
-                out.append(_compare(row, fld, obs, draws, new_max=is_new_max
-                                    if fld == "rl" else None))
+                    to_year(released)
+                )
+                out.append(
+                    _compare(row, fld, obs, draws, new_max=is_new_max if fld == "rl" else None)
+                )
             share = row.get("rl_share")
             if share:
                 t = to_year(released)
@@ -83,16 +102,22 @@ def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
     return out
 
 
-def _compare(row: dict, fld: str, obs: dict, draws_log10: np.ndarray,
-             new_max: bool | None) -> dict[str, Any]:
+def _compare(
+    row: dict, fld: str, obs: dict, draws_log10: np.ndarray, new_max: bool | None
+) -> dict[str, Any]:
     obs_log = math.log10(obs["median"])
     p5, p50, p95 = np.percentile(draws_log10, [5, 50, 95])
     pit = float(np.mean(draws_log10 < obs_log))
-    out = {"id": row["id"], "release_date": row["release_date"], "field": fld,
-           "observed": {k: obs[k] for k in ("median", "p5", "p95") if k in obs},
-           "forecast": {"median": 10 ** p50, "p5": 10 ** p5, "p95": 10 ** p95},
-           "log10_error": obs_log - float(p50), "pit": pit,
-           "inside_90": bool(0.05 <= pit <= 0.95)}
+    out = {
+        "id": row["id"],
+        "release_date": row["release_date"],
+        "field": fld,
+        "observed": {k: obs[k] for k in ("median", "p5", "p95") if k in obs},
+        "forecast": {"median": 10**p50, "p5": 10**p5, "p95": 10**p95},
+        "log10_error": obs_log - float(p50),
+        "pit": pit,
+        "inside_90": bool(0.05 <= pit <= 0.95),
+    }
     if new_max is not None:
         out["new_max"] = new_max
     return out
@@ -115,9 +140,21 @@ def _revisions(ds: Any, rows: list[dict], cutoff: Any) -> list[dict]:
             if then is None or now is None:
                 continue
             m_then, m_now = then.median(), now.median()
-            out.append({"id": rec.id, "field": fld, "median_as_of": m_then, "median_now": m_now,
-                        "ratio": m_now / m_then,
-                        "lines_after": [{"date": ln.date.isoformat(),
-                                         "estimate": ln.expression(),
-                                         "source": ln.sources[0].url} for ln in after]})
+            out.append(
+                {
+                    "id": rec.id,
+                    "field": fld,
+                    "median_as_of": m_then,
+                    "median_now": m_now,
+                    "ratio": m_now / m_then,
+                    "lines_after": [
+                        {
+                            "date": ln.date.isoformat(),
+                            "estimate": ln.expression(),
+                            "source": ln.sources[0].url,
+                        }
+                        for ln in after
+                    ],
+                }
+            )
     return out

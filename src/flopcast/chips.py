@@ -41,12 +41,22 @@ PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8")
 
 # Spellings people and libraries use for the same format (torch dtypes, numpy names).
 PRECISION_ALIASES = {
-    "float32": "fp32", "single": "fp32", "fp32": "fp32",
-    "tf32": "tf32", "tensorfloat32": "tf32",
-    "bf16": "bf16", "bfloat16": "bf16",
-    "fp16": "fp16", "float16": "fp16", "half": "fp16",
-    "fp8": "fp8", "float8": "fp8", "e4m3": "fp8", "e5m2": "fp8",
-    "float8e4m3fn": "fp8", "float8e5m2": "fp8",
+    "float32": "fp32",
+    "single": "fp32",
+    "fp32": "fp32",
+    "tf32": "tf32",
+    "tensorfloat32": "tf32",
+    "bf16": "bf16",
+    "bfloat16": "bf16",
+    "fp16": "fp16",
+    "float16": "fp16",
+    "half": "fp16",
+    "fp8": "fp8",
+    "float8": "fp8",
+    "e4m3": "fp8",
+    "e5m2": "fp8",
+    "float8e4m3fn": "fp8",
+    "float8e5m2": "fp8",
     "int8": "int8",
 }
 
@@ -57,6 +67,7 @@ _IGNORED = re.compile(r"[\s\-_.()]+")
 
 
 # ---- data model ------------------------------------------------------------------------------
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -140,7 +151,9 @@ class Chip(_Frozen):
             raise ValueError("needs at least one precision")
         for precision, value in v.items():
             if precision not in PRECISIONS:
-                raise ValueError(f"unknown precision {precision!r}; allowed: {', '.join(PRECISIONS)}")
+                raise ValueError(
+                    f"unknown precision {precision!r}; allowed: {', '.join(PRECISIONS)}"
+                )
             if not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{precision} must be a positive finite FLOP/s, got {value!r}")
         return v
@@ -164,7 +177,8 @@ class Chip(_Frozen):
             raise InputError(
                 f"chip {self.id!r} ({self.name}) has no {key} peak in the catalog; it has {have}: "
                 f"pass one of these as the precision, or add a sourced {key} figure in a user "
-                "hardware.yaml")
+                "hardware.yaml"
+            )
         return self.peak[key]
 
     def latest_price(self) -> Price | None:
@@ -177,6 +191,7 @@ class Chip(_Frozen):
 
 # ---- the catalog -----------------------------------------------------------------------------
 
+
 class Catalog:
     """Chips with a name index; built by :func:`load_catalog`."""
 
@@ -184,22 +199,28 @@ class Catalog:
         self.chips: tuple[Chip, ...] = tuple(chips)
         origins = origins or {}
         self._by_id = {c.id: c for c in self.chips}
-        self._index: dict[str, str] = {}       # normalised name -> chip id
+        self._index: dict[str, str] = {}  # normalised name -> chip id
         self._derived: dict[str, str | None] = {}  # vendor-less spellings; None when ambiguous
         for chip in self.chips:
             where = origins.get(chip.id, "catalog")
             for spelling in chip.names():
                 if "," in spelling:
-                    raise DataError(f"chip {chip.id!r}: name {spelling!r} contains a comma, which "
-                                    "Epoch cells use to separate chips; choose another spelling",
-                                    where, field="aliases")
+                    raise DataError(
+                        f"chip {chip.id!r}: name {spelling!r} contains a comma, which "
+                        "Epoch cells use to separate chips; choose another spelling",
+                        where,
+                        field="aliases",
+                    )
                 key = normalize_name(spelling)
                 other = self._index.setdefault(key, chip.id)
                 if other != chip.id:
-                    raise DataError(f"chip {chip.id!r}: name {spelling!r} is already used by chip "
-                                    f"{other!r} (names are compared ignoring case, spaces, '-', "
-                                    "'_', '.' and parentheses); every alias must be unique",
-                                    where, field="aliases")
+                    raise DataError(
+                        f"chip {chip.id!r}: name {spelling!r} is already used by chip "
+                        f"{other!r} (names are compared ignoring case, spaces, '-', "
+                        "'_', '.' and parentheses); every alias must be unique",
+                        where,
+                        field="aliases",
+                    )
         for key, chip_id in list(self._index.items()):
             stripped = _strip_vendor(key)
             if stripped and stripped not in self._index:
@@ -250,12 +271,15 @@ class Catalog:
         chip_id = self._index.get(key)
         if chip_id is None:
             stripped = _strip_vendor(key)
-            chip_id = self._index.get(stripped) or self._derived.get(stripped) or self._derived.get(key)
+            chip_id = (
+                self._index.get(stripped) or self._derived.get(stripped) or self._derived.get(key)
+            )
         return self._by_id.get(chip_id) if chip_id else None
 
 
-def load_catalog(extra_paths: Iterable[str | os.PathLike[str]] = (), *,
-                 include_shipped: bool = True) -> Catalog:
+def load_catalog(
+    extra_paths: Iterable[str | os.PathLike[str]] = (), *, include_shipped: bool = True
+) -> Catalog:
     """The shipped catalog with user YAML files layered over it, in order.
 
     A user entry whose id is already present replaces that chip (keeping its place); a new id
@@ -272,7 +296,9 @@ def load_catalog(extra_paths: Iterable[str | os.PathLike[str]] = (), *,
         try:
             sources.append((str(p), p.read_text(encoding="utf-8")))
         except OSError as exc:
-            raise DataError(f"cannot read the chip catalog: {exc.strerror or exc}", str(p)) from None
+            raise DataError(
+                f"cannot read the chip catalog: {exc.strerror or exc}", str(p)
+            ) from None
     for where, text in sources:
         for chip in _parse(text, where):
             chips[chip.id] = chip
@@ -287,6 +313,7 @@ def default_catalog() -> Catalog:
 
 
 # ---- module-level API over the default catalog ------------------------------------------------
+
 
 def catalog() -> list[Chip]:
     """Every chip of the default catalog, in file order."""
@@ -329,8 +356,10 @@ def normalize_precision(precision: str) -> str:
     key = _IGNORED.sub("", str(precision).lower())
     if key not in PRECISION_ALIASES:
         aliases = ", ".join(k for k in PRECISION_ALIASES if k not in PRECISIONS)
-        raise InputError(f"unknown precision {precision!r}; allowed: {', '.join(PRECISIONS)} "
-                         f"(also accepted: {aliases})")
+        raise InputError(
+            f"unknown precision {precision!r}; allowed: {', '.join(PRECISIONS)} "
+            f"(also accepted: {aliases})"
+        )
     return PRECISION_ALIASES[key]
 
 
@@ -341,10 +370,11 @@ def normalize_name(name: str) -> str:
 
 # ---- private helpers -------------------------------------------------------------------------
 
+
 def _strip_vendor(key: str) -> str:
     for word in _VENDOR_WORDS:
         if key.startswith(word) and len(key) > len(word):
-            return key[len(word):]
+            return key[len(word) :]
     return key
 
 
@@ -358,10 +388,15 @@ def _parse(text: str, where: str) -> list[Chip]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise DataError(f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where,
-                        line=mark.line + 1 if mark else None) from None
+        raise DataError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+            where,
+            line=mark.line + 1 if mark else None,
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("chips"), list):
-        raise DataError("expected a mapping with a 'chips' list (see data/README-hardware.md)", where)
+        raise DataError(
+            "expected a mapping with a 'chips' list (see data/README-hardware.md)", where
+        )
     unknown = set(data) - {"chips", "shared"}
     if unknown:
         raise DataError(f"unknown top-level keys {sorted(unknown)}; allowed: chips, shared", where)
@@ -372,7 +407,9 @@ def _parse(text: str, where: str) -> list[Chip]:
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             label += f" ({entry['id']})"
         if not isinstance(entry, dict):
-            raise DataError(f"each chip must be a mapping, got {type(entry).__name__}", where, field=label)
+            raise DataError(
+                f"each chip must be a mapping, got {type(entry).__name__}", where, field=label
+            )
         try:
             chip = Chip.model_validate(entry)
         except ValidationError as exc:

@@ -55,6 +55,7 @@ _REF_RE = re.compile(r"@([a-z0-9][a-z0-9-]*)\.([a-z_]+)")
 
 # ---- schema ---------------------------------------------------------------------------------
 
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -93,7 +94,13 @@ class Line(_Strict):
     @field_validator("estimate", mode="before")
     @classmethod
     def _text(cls, v: Any) -> Any:
-        return repr(v) if isinstance(v, float) else str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        return (
+            repr(v)
+            if isinstance(v, float)
+            else str(v)
+            if isinstance(v, int) and not isinstance(v, bool)
+            else v
+        )
 
     @field_validator("inputs", mode="before")
     @classmethod
@@ -105,7 +112,9 @@ class Line(_Strict):
     @model_validator(mode="after")
     def _check(self) -> Line:
         if (self.estimate is None) == (self.method is None):
-            raise ValueError("give exactly one of 'estimate' (an expression) or 'method' with 'inputs'")
+            raise ValueError(
+                "give exactly one of 'estimate' (an expression) or 'method' with 'inputs'"
+            )
         if self.method is not None and not self.inputs:
             raise ValueError(f"method {self.method!r} needs 'inputs'")
         if self.confidence == "Speculative" and not (self.reasoning or "").strip():
@@ -160,7 +169,9 @@ class Evidence(_Strict):
     def value(self) -> Any:
         """The pooled value as an Uncertain (relations resolved); None when unknown."""
         if self._owner is None:
-            raise FlopcastError("this Evidence is not part of a loaded Dataset; use flopcast.dataset.load()")
+            raise FlopcastError(
+                "this Evidence is not part of a loaded Dataset; use flopcast.dataset.load()"
+            )
         ds, key = self._owner
         return ds._field_value(*key.split(":"))
 
@@ -213,12 +224,16 @@ class ModelRecord(_Strict):
 
     def evidence(self, field: str) -> Evidence | None:
         if field not in (*COMPUTE_FIELDS, *COUNT_FIELDS):
-            raise UnknownNameError("field", field, [f for f in (*QUANTITY_FIELDS, *COUNT_FIELDS)
-                                                    if f.startswith(field[:2])])
+            raise UnknownNameError(
+                "field",
+                field,
+                [f for f in (*QUANTITY_FIELDS, *COUNT_FIELDS) if f.startswith(field[:2])],
+            )
         return getattr(self, field)
 
 
 # ---- loading ----------------------------------------------------------------------------------
+
 
 def load(extra_dirs: Sequence[str | os.PathLike] | None = None) -> Dataset:
     """Shipped records, then ``$FLOPCAST_DATA`` dirs, then ``extra_dirs``; later ids override.
@@ -228,7 +243,11 @@ def load(extra_dirs: Sequence[str | os.PathLike] | None = None) -> Dataset:
     ds, problems = _build(_layers(extra_dirs))
     if problems:
         first = problems[0]
-        more = f" (and {len(problems) - 1} more; run 'flopcast data validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run 'flopcast data validate')"
+            if len(problems) > 1
+            else ""
+        )
         raise DataError(first.message + more, first.path, first.line, first.field)
     return ds
 
@@ -255,12 +274,16 @@ def _layers(extra_dirs: Sequence[str | os.PathLike] | None) -> list[list[Path]]:
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.iterdir()
-                      if p.suffix in (".yaml", ".yml") and not p.name.startswith("_"))
+        return sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in (".yaml", ".yml") and not p.name.startswith("_")
+        )
     if path.is_file():
         return [path]
-    raise DataError("no such file or directory; give a folder of *.yaml records or a .yaml file",
-                    str(path))
+    raise DataError(
+        "no such file or directory; give a folder of *.yaml records or a .yaml file", str(path)
+    )
 
 
 def _build(layers: list[list[Path]]) -> tuple[Dataset, list[DataError]]:
@@ -284,8 +307,15 @@ def _build(layers: list[list[Path]]) -> tuple[Dataset, list[DataError]]:
                     problems.extend(exc.errors)
                     continue
                 if rec.id in seen:
-                    problems.append(DataError(f"id {rec.id!r} is also defined in {seen[rec.id]}; "
-                                              "each id once per folder", str(path), rec.line_of("id"), "id"))
+                    problems.append(
+                        DataError(
+                            f"id {rec.id!r} is also defined in {seen[rec.id]}; "
+                            "each id once per folder",
+                            str(path),
+                            rec.line_of("id"),
+                            "id",
+                        )
+                    )
                     continue
                 seen[rec.id] = str(path)
                 records[rec.id] = rec
@@ -310,7 +340,9 @@ def parse_record(raw: bytes | str, path: str = "<string>") -> ModelRecord:
     except DataError as exc:
         raise _Problems([DataError(exc.message, path, exc.line)]) from None
     if not isinstance(data, dict):
-        raise _Problems([DataError("a record must be a YAML mapping of fields (id, name, ...)", path, 1)])
+        raise _Problems(
+            [DataError("a record must be a YAML mapping of fields (id, name, ...)", path, 1)]
+        )
     try:
         rec = ModelRecord.model_validate(data)
     except ValidationError as exc:
@@ -340,7 +372,9 @@ def _compose(text: str) -> tuple[Any, dict[tuple, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DataError(f"not valid YAML: {problem}", None, mark.line + 1 if mark else None) from None
+        raise DataError(
+            f"not valid YAML: {problem}", None, mark.line + 1 if mark else None
+        ) from None
     if node is None:
         raise DataError("empty file", None, 1)
     lines: dict[tuple, int] = {}
@@ -373,7 +407,7 @@ def _line_for(lines: dict[tuple, int], loc: Iterable[Any]) -> int | None:
     cands = [loc]
     if "lines" in loc:
         i = loc.index("lines")
-        cands.append(loc[:i] + loc[i + 2:])
+        cands.append(loc[:i] + loc[i + 2 :])
     for cand in cands:
         for n in range(len(cand), 0, -1):
             if cand[:n] in lines:
@@ -389,6 +423,7 @@ def _field_path(loc: Iterable[Any]) -> str:
 
 
 # ---- the dataset ------------------------------------------------------------------------------
+
 
 class Dataset:
     """Loaded records with their relations resolved on demand (values are cached)."""
@@ -429,8 +464,11 @@ class Dataset:
         """The Uncertain (unit FLOP for compute) of ``field`` with relations resolved; None if unknown."""
         self.get(model_id)
         if field not in (*QUANTITY_FIELDS, *COUNT_FIELDS):
-            raise UnknownNameError("quantity field", field,
-                                   difflib.get_close_matches(field, [*QUANTITY_FIELDS, *COUNT_FIELDS]))
+            raise UnknownNameError(
+                "quantity field",
+                field,
+                difflib.get_close_matches(field, [*QUANTITY_FIELDS, *COUNT_FIELDS]),
+            )
         return self._field_value(model_id, field)
 
     def line_values(self, model_id: str, field: str) -> list[Any]:
@@ -438,8 +476,11 @@ class Dataset:
         key = (model_id, field)
         if key not in self._line_cache:
             ev = self.get(model_id).evidence(field)
-            self._line_cache[key] = [] if ev is None else [
-                self._line_value(model_id, field, i, ln) for i, ln in enumerate(ev.lines)]
+            self._line_cache[key] = (
+                []
+                if ev is None
+                else [self._line_value(model_id, field, i, ln) for i, ln in enumerate(ev.lines)]
+            )
         return self._line_cache[key]
 
     def pretraining_source(self, model_id: str) -> str | None:
@@ -463,21 +504,33 @@ class Dataset:
             rl = self._field_value(rec.id, "rl")
             total = self._field_value(rec.id, "total")
             share = rl / total if rl is not None and total is not None else None
-            conf_ev = rec.rl if rec.rl is not None and not rec.rl.unknown else (
-                self.get(pre_id).pretraining if pre_id else rec.pretraining)
-            rows.append({
-                "id": rec.id, "name": rec.name, "developer": rec.developer,
-                "release_date": rec.release_date.isoformat(), "reasoning": rec.reasoning,
-                "base_model": rec.base_model,
-                "pretraining": _stats(pre, n, seed), "pretraining_from": pre_id,
-                "rl": _stats(rl, n, seed), "rl_status": _status(rec.rl),
-                "rl_share": _stats(share, n, seed),
-                "total": _stats(total, n, seed),
-                "confidence": conf_ev.confidence if conf_ev is not None else None,
-            })
+            conf_ev = (
+                rec.rl
+                if rec.rl is not None and not rec.rl.unknown
+                else (self.get(pre_id).pretraining if pre_id else rec.pretraining)
+            )
+            rows.append(
+                {
+                    "id": rec.id,
+                    "name": rec.name,
+                    "developer": rec.developer,
+                    "release_date": rec.release_date.isoformat(),
+                    "reasoning": rec.reasoning,
+                    "base_model": rec.base_model,
+                    "pretraining": _stats(pre, n, seed),
+                    "pretraining_from": pre_id,
+                    "rl": _stats(rl, n, seed),
+                    "rl_status": _status(rec.rl),
+                    "rl_share": _stats(share, n, seed),
+                    "total": _stats(total, n, seed),
+                    "confidence": conf_ev.confidence if conf_ev is not None else None,
+                }
+            )
         return rows
 
-    def benchmarks(self, benchmark: str | None = None, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]]:
+    def benchmarks(
+        self, benchmark: str | None = None, *, n: int = 20_000, seed: int = 0
+    ) -> list[dict[str, Any]]:
         """Benchmark results (optionally one benchmark, case-insensitive) with the model's RL median."""
         out = []
         for rec in self.records:
@@ -485,11 +538,18 @@ class Dataset:
                 if benchmark is not None and b.benchmark.lower() != benchmark.lower():
                     continue
                 rl = self._field_value(rec.id, "rl")
-                out.append({"model": rec.id, "benchmark": b.benchmark, "value": b.value,
-                            "unit": b.unit, "setting": b.setting,
-                            "date": b.date.isoformat() if b.date else None,
-                            "rl_median": rl.median(n=n, seed=seed) if rl is not None else None,
-                            "source": b.sources[0].url})
+                out.append(
+                    {
+                        "model": rec.id,
+                        "benchmark": b.benchmark,
+                        "value": b.value,
+                        "unit": b.unit,
+                        "setting": b.setting,
+                        "date": b.date.isoformat() if b.date else None,
+                        "rl_median": rl.median(n=n, seed=seed) if rl is not None else None,
+                        "source": b.sources[0].url,
+                    }
+                )
         return out
 
     def to_pandas(self, **kwargs: Any) -> Any:
@@ -497,7 +557,9 @@ class Dataset:
         try:
             import pandas as pd  # noqa: PLC0415 - optional, only on request
         except ImportError:
-            raise FlopcastError("to_pandas() needs pandas; install it or use Dataset.table()") from None
+            raise FlopcastError(
+                "to_pandas() needs pandas; install it or use Dataset.table()"
+            ) from None
         flat = []
         for row in self.table(**kwargs):
             item = {k: v for k, v in row.items() if not isinstance(v, dict)}
@@ -514,8 +576,11 @@ class Dataset:
         for f in (*COMPUTE_FIELDS, "total", *COUNT_FIELDS):
             ev = rec.evidence(f) if f != "total" else None
             value = self._field_value(rec.id, f)
-            entry: dict[str, Any] = {"status": _status(ev) if f != "total" else
-                                     ("derived" if value is not None else "unknown")}
+            entry: dict[str, Any] = {
+                "status": _status(ev)
+                if f != "total"
+                else ("derived" if value is not None else "unknown")
+            }
             if value is not None:
                 entry["value"] = value.summary(n=n, seed=seed)
                 entry["text"] = str(value)
@@ -525,27 +590,48 @@ class Dataset:
                 entry["sources"] = [s.model_dump(mode="json") for s in ev.sources]
                 entry["lines"] = []
                 for ln, lv in zip(ev.lines, self.line_values(rec.id, f), strict=True):
-                    entry["lines"].append({
-                        "label": ln.label, "expression": ln.expression(), "confidence": ln.confidence,
-                        "date": ln.date.isoformat() if ln.date else None,
-                        "method": lv.method, "assumptions": lv.assumptions,
-                        "reasoning": ln.reasoning, "notes": ln.notes,
-                        "value": lv.summary(n=n, seed=seed), "text": str(lv),
-                        "sources": [s.model_dump(mode="json") for s in ln.sources]})
+                    entry["lines"].append(
+                        {
+                            "label": ln.label,
+                            "expression": ln.expression(),
+                            "confidence": ln.confidence,
+                            "date": ln.date.isoformat() if ln.date else None,
+                            "method": lv.method,
+                            "assumptions": lv.assumptions,
+                            "reasoning": ln.reasoning,
+                            "notes": ln.notes,
+                            "value": lv.summary(n=n, seed=seed),
+                            "text": str(lv),
+                            "sources": [s.model_dump(mode="json") for s in ln.sources],
+                        }
+                    )
             if f == "total" and value is not None:
                 pre_id = self.pretraining_source(rec.id)
-                entry["formula"] = (f"pretraining of {pre_id}" + "".join(
-                    f" + {g}" for g in ("post_training", "rl") if _known(getattr(rec, g))) + (
-                    " (post_training unknown, not counted)" if _status(rec.post_training) == "unknown" else ""))
+                entry["formula"] = (
+                    f"pretraining of {pre_id}"
+                    + "".join(f" + {g}" for g in ("post_training", "rl") if _known(getattr(rec, g)))
+                    + (
+                        " (post_training unknown, not counted)"
+                        if _status(rec.post_training) == "unknown"
+                        else ""
+                    )
+                )
             if ev is None and f != "total":
                 continue
             fields[f] = entry
-        return {"id": rec.id, "name": rec.name, "developer": rec.developer,
-                "release_date": rec.release_date.isoformat(), "reasoning": rec.reasoning,
-                "base_model": rec.base_model, "notes": rec.notes, "path": rec.path,
-                "fields": fields,
-                "benchmarks": [b.model_dump(mode="json") for b in rec.benchmarks],
-                "data_version": self.version}
+        return {
+            "id": rec.id,
+            "name": rec.name,
+            "developer": rec.developer,
+            "release_date": rec.release_date.isoformat(),
+            "reasoning": rec.reasoning,
+            "base_model": rec.base_model,
+            "notes": rec.notes,
+            "path": rec.path,
+            "fields": fields,
+            "benchmarks": [b.model_dump(mode="json") for b in rec.benchmarks],
+            "data_version": self.version,
+        }
 
     # -- evaluation ---------------------------------------------------------------------------
     def _field_value(self, model_id: str, field: str) -> Any:
@@ -553,10 +639,14 @@ class Dataset:
         if key in self._cache:
             return self._cache[key]
         if key in self._stack:
-            cycle = self._stack[self._stack.index(key):] + [key]
+            cycle = self._stack[self._stack.index(key) :] + [key]
             rec = self.get(self._stack[0][0])
-            raise DataError("cycle of references: " + " -> ".join(f"{i}.{f}" for i, f in cycle),
-                            rec.path, rec.line_of(self._stack[0][1]), self._stack[0][1])
+            raise DataError(
+                "cycle of references: " + " -> ".join(f"{i}.{f}" for i, f in cycle),
+                rec.path,
+                rec.line_of(self._stack[0][1]),
+                self._stack[0][1],
+            )
         self._stack.append(key)
         try:
             value = self._compute(model_id, field)
@@ -604,8 +694,12 @@ class Dataset:
         from flopcast.uncertain import ci  # noqa: PLC0415
 
         rec = self.get(model_id)
-        where = (rec.path, rec.line_of(field, "lines", index, "estimate")
-                 or rec.line_of(field, "lines", index, "method"), f"{field}.lines[{index}]")
+        where = (
+            rec.path,
+            rec.line_of(field, "lines", index, "estimate")
+            or rec.line_of(field, "lines", index, "method"),
+            f"{field}.lines[{index}]",
+        )
         try:
             value = evaluate(line.expression(), resolve=self._resolver(model_id))
         except DataError:
@@ -617,8 +711,12 @@ class Dataset:
             # NB: a bare stated figure carries no interval; its confidence label supplies one
             # (flopcast's convention, data/models/_confidence.yaml), so lines can be pooled.
             factor, why = self._spread(line.confidence)
-            value = value * ci(1 / factor, factor, name=f"{model_id}.{field}: {line.confidence} spread",
-                               description=why)
+            value = value * ci(
+                1 / factor,
+                factor,
+                name=f"{model_id}.{field}: {line.confidence} spread",
+                description=why,
+            )
         unit = "FLOP" if field in COMPUTE_FIELDS else None
         meta: dict[str, Any] = {"assumptions": [*value.assumptions, *line.assumptions]}
         if value.method is None:
@@ -630,8 +728,10 @@ class Dataset:
             ref = ref.lstrip("@")
             target, _, field = ref.rpartition(".")
             if not target or field not in (*QUANTITY_FIELDS, *COUNT_FIELDS):
-                raise DataError(f"bad reference '@{ref}'; write @model-id.field with field one of "
-                                f"{', '.join((*QUANTITY_FIELDS, *COUNT_FIELDS))}")
+                raise DataError(
+                    f"bad reference '@{ref}'; write @model-id.field with field one of "
+                    f"{', '.join((*QUANTITY_FIELDS, *COUNT_FIELDS))}"
+                )
             if target not in self._by_id:
                 close = difflib.get_close_matches(target, self._by_id, n=3, cutoff=0.5)
                 raise UnknownNameError("model", target, close)
@@ -639,6 +739,7 @@ class Dataset:
             if value is None:
                 raise DataError(f"'@{ref}' is unknown in the data, so it cannot be used here")
             return value
+
         return resolve
 
     def _spread(self, confidence: str) -> tuple[float, str]:
@@ -656,18 +757,33 @@ class Dataset:
             if rec.base_model is not None and rec.base_model not in self._by_id:
                 close = difflib.get_close_matches(rec.base_model, self._by_id, n=3, cutoff=0.5)
                 hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                problems.append(DataError(f"unknown base model {rec.base_model!r}{hint}",
-                                          rec.path, rec.line_of("base_model"), "base_model"))
+                problems.append(
+                    DataError(
+                        f"unknown base model {rec.base_model!r}{hint}",
+                        rec.path,
+                        rec.line_of("base_model"),
+                        "base_model",
+                    )
+                )
             for f in (*COMPUTE_FIELDS, *COUNT_FIELDS):
                 ev = getattr(rec, f)
                 for i, ln in enumerate(ev.lines if ev else []):
                     for target, tf in ln.references():
                         if target not in self._by_id:
                             close = difflib.get_close_matches(target, self._by_id, n=3, cutoff=0.5)
-                            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-                            problems.append(DataError(
-                                f"reference '@{target}.{tf}' names unknown model {target!r}{hint}",
-                                rec.path, rec.line_of(f, "lines", i, "estimate"), f"{f}.lines[{i}]"))
+                            hint = (
+                                f"; did you mean {', '.join(repr(c) for c in close)}?"
+                                if close
+                                else ""
+                            )
+                            problems.append(
+                                DataError(
+                                    f"reference '@{target}.{tf}' names unknown model {target!r}{hint}",
+                                    rec.path,
+                                    rec.line_of(f, "lines", i, "estimate"),
+                                    f"{f}.lines[{i}]",
+                                )
+                            )
         problems.extend(self._find_cycles())
         return problems
 
@@ -692,15 +808,16 @@ class Dataset:
 
         def visit(node: tuple[str, str], path: list[tuple[str, str]]) -> None:
             if node in path:
-                cycle = path[path.index(node):]
+                cycle = path[path.index(node) :]
                 ids = frozenset(cycle)
                 self._cyclic_ids.update(i for i, _ in cycle)
                 if ids not in reported:
                     reported.add(ids)
                     rec = self._by_id[cycle[0][0]]
                     text = " -> ".join(f"{i}.{f}" for i, f in [*cycle, node])
-                    problems.append(DataError(f"cycle: {text}", rec.path, rec.line_of(cycle[0][1]),
-                                              cycle[0][1]))
+                    problems.append(
+                        DataError(f"cycle: {text}", rec.path, rec.line_of(cycle[0][1]), cycle[0][1])
+                    )
                 return
             if node in done:
                 return
@@ -725,21 +842,40 @@ class Dataset:
                         self._line_value(rec.id, f, i, ln)
                     except DataError as exc:
                         line = exc.line or rec.line_of(f, "lines", i, "estimate") or rec.line_of(f)
-                        problems.append(DataError(exc.message, exc.path or rec.path, line,
-                                                  exc.field or f"{f}.lines[{i}]"))
+                        problems.append(
+                            DataError(
+                                exc.message,
+                                exc.path or rec.path,
+                                line,
+                                exc.field or f"{f}.lines[{i}]",
+                            )
+                        )
                     except FlopcastError as exc:
-                        problems.append(DataError(str(exc), rec.path, rec.line_of(f, "lines", i, "estimate"),
-                                                  f"{f}.lines[{i}]"))
+                        problems.append(
+                            DataError(
+                                str(exc),
+                                rec.path,
+                                rec.line_of(f, "lines", i, "estimate"),
+                                f"{f}.lines[{i}]",
+                            )
+                        )
                 if ev is not None and len(ev.lines) > 1:
                     try:
                         self._field_value(rec.id, f)
                     except FlopcastError as exc:
-                        problems.append(DataError(str(exc), rec.path, rec.line_of(f, "combine")
-                                                  or rec.line_of(f), f"{f}.combine"))
+                        problems.append(
+                            DataError(
+                                str(exc),
+                                rec.path,
+                                rec.line_of(f, "combine") or rec.line_of(f),
+                                f"{f}.combine",
+                            )
+                        )
         return problems
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
 
 def _all_sources(rec: ModelRecord) -> Iterable[Source]:
     for f in (*COMPUTE_FIELDS, *COUNT_FIELDS):

@@ -47,9 +47,19 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "finetune_compute": ("finetune compute (flop)",),
     "finetune_compute_notes": ("finetune compute notes",),
 }
-EXPORT_COLUMNS = ["Model", "Organization", "Publication date", "Parameters", "Training compute (FLOP)",
-                  "Training compute notes", "Confidence", "Link", "Base model",
-                  "Finetune compute (FLOP)", "Finetune compute notes"]
+EXPORT_COLUMNS = [
+    "Model",
+    "Organization",
+    "Publication date",
+    "Parameters",
+    "Training compute (FLOP)",
+    "Training compute notes",
+    "Confidence",
+    "Link",
+    "Base model",
+    "Finetune compute (FLOP)",
+    "Finetune compute notes",
+]
 _LABELS = {"confident": "Confident", "likely": "Likely", "speculative": "Speculative"}
 
 
@@ -90,13 +100,18 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"not UTF-8 text (byte {exc.start}); Epoch's CSVs are UTF-8, re-save the file "
-                        "as UTF-8", path, line) from None
+        raise DataError(
+            f"not UTF-8 text (byte {exc.start}); Epoch's CSVs are UTF-8, re-save the file as UTF-8",
+            path,
+            line,
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        raise DataError("empty file; expected a header row with a 'Model' column", path, 1) from None
+        raise DataError(
+            "empty file; expected a header row with a 'Model' column", path, 1
+        ) from None
     except csv.Error as exc:
         raise DataError(f"not a valid CSV: {exc}", path, 1) from None
     index = _column_index(header, path)
@@ -108,34 +123,52 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                raise DataError(f"row has {len(cells)} cells but the header has {len(header)}; "
-                                "a ragged row usually means an unquoted comma or a broken quote",
-                                path, line)
+                raise DataError(
+                    f"row has {len(cells)} cells but the header has {len(header)}; "
+                    "a ragged row usually means an unquoted comma or a broken quote",
+                    path,
+                    line,
+                )
             get = {k: (cells[i].strip() or None) for k, i in index.items()}
             model = get.get("model")
             if not model:
                 continue
-            rows.append(EpochRow(
-                line=line, model=model, organization=get.get("organization"),
-                date=_date(get.get("date"), path, line),
-                parameters=_number(get.get("parameters"), "Parameters", path, line),
-                training_compute=_number(get.get("training_compute"), "Training compute (FLOP)", path, line),
-                training_compute_notes=get.get("training_compute_notes"),
-                confidence=get.get("confidence"), link=get.get("link"),
-                training_time_hours=_number(get.get("training_time_hours"), "Training time (hours)", path, line),
-                hardware=split_chips(get.get("hardware") or ""),
-                hardware_quantity=_number(get.get("hardware_quantity"), "Hardware quantity", path, line),
-                utilization=_fraction(get.get("utilization"), path, line),
-                base_model=get.get("base_model"),
-                finetune_compute=_number(get.get("finetune_compute"), "Finetune compute (FLOP)", path, line),
-                finetune_compute_notes=get.get("finetune_compute_notes")))
+            rows.append(
+                EpochRow(
+                    line=line,
+                    model=model,
+                    organization=get.get("organization"),
+                    date=_date(get.get("date"), path, line),
+                    parameters=_number(get.get("parameters"), "Parameters", path, line),
+                    training_compute=_number(
+                        get.get("training_compute"), "Training compute (FLOP)", path, line
+                    ),
+                    training_compute_notes=get.get("training_compute_notes"),
+                    confidence=get.get("confidence"),
+                    link=get.get("link"),
+                    training_time_hours=_number(
+                        get.get("training_time_hours"), "Training time (hours)", path, line
+                    ),
+                    hardware=split_chips(get.get("hardware") or ""),
+                    hardware_quantity=_number(
+                        get.get("hardware_quantity"), "Hardware quantity", path, line
+                    ),
+                    utilization=_fraction(get.get("utilization"), path, line),
+                    base_model=get.get("base_model"),
+                    finetune_compute=_number(
+                        get.get("finetune_compute"), "Finetune compute (FLOP)", path, line
+                    ),
+                    finetune_compute_notes=get.get("finetune_compute_notes"),
+                )
+            )
     except csv.Error as exc:
         raise DataError(f"not a valid CSV: {exc}", path, reader.line_num) from None
     return rows
 
 
-def to_records(rows: Sequence[EpochRow], *, accessed: dt.date | None = None,
-               known_ids: Sequence[str] = ()) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def to_records(
+    rows: Sequence[EpochRow], *, accessed: dt.date | None = None, known_ids: Sequence[str] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows -> (record dicts ready for YAML, skipped rows with reasons).
 
     ``Training compute (FLOP)`` is Epoch's total: the record's pre-training is that total minus
@@ -156,34 +189,54 @@ def to_records(rows: Sequence[EpochRow], *, accessed: dt.date | None = None,
         dated.append(row)
     for row in dated:
         rid = made[row.model.lower()]
-        source = {"url": row.link if row.link and row.link.startswith("http") else EPOCH_URL,
-                  "title": f"Epoch AI models dataset: {row.model}",
-                  "states": _states(row), "accessed": accessed}
+        source = {
+            "url": row.link if row.link and row.link.startswith("http") else EPOCH_URL,
+            "title": f"Epoch AI models dataset: {row.model}",
+            "states": _states(row),
+            "accessed": accessed,
+        }
         label = _LABELS.get((row.confidence or "").strip().lower())
         line_base: dict[str, Any] = {"confidence": label or "Speculative", "sources": [source]}
         if label is None:
-            line_base["reasoning"] = (f"imported from Epoch with confidence {row.confidence or 'empty'!r}, "
-                                      "which is not one of Confident/Likely/Speculative")
+            line_base["reasoning"] = (
+                f"imported from Epoch with confidence {row.confidence or 'empty'!r}, "
+                "which is not one of Confident/Likely/Speculative"
+            )
         elif label == "Speculative":
-            line_base["reasoning"] = ("Epoch AI labels this estimate Speculative; its notes: "
-                                      + (" ".join((row.training_compute_notes or "none given").split())))
-        rec: dict[str, Any] = {"id": rid, "name": row.model, "developer": row.organization or "unknown",
-                               "release_date": row.date, "reasoning": False}
+            line_base["reasoning"] = "Epoch AI labels this estimate Speculative; its notes: " + (
+                " ".join((row.training_compute_notes or "none given").split())
+            )
+        rec: dict[str, Any] = {
+            "id": rid,
+            "name": row.model,
+            "developer": row.organization or "unknown",
+            "release_date": row.date,
+            "reasoning": False,
+        }
         if row.parameters is not None:
             rec["parameters_total"] = {"estimate": _num(row.parameters), **line_base}
         if row.training_compute is not None:
             pre = row.training_compute - (row.finetune_compute or 0.0)
             if pre > 0:
-                rec["pretraining"] = {"label": "Epoch: training compute minus fine-tune compute",
-                                      "estimate": _num(pre), **line_base}
+                rec["pretraining"] = {
+                    "label": "Epoch: training compute minus fine-tune compute",
+                    "estimate": _num(pre),
+                    **line_base,
+                }
         elif row.hardware and row.hardware_quantity and row.training_time_hours:
             chip = row.hardware[0]
-            rec["pretraining"] = {"label": "hardware method on Epoch's hardware columns",
-                                  "estimate": f'hardware(chip="{chip}", chips={_num(row.hardware_quantity)}, '
-                                              f"hours={_num(row.training_time_hours)})", **line_base}
+            rec["pretraining"] = {
+                "label": "hardware method on Epoch's hardware columns",
+                "estimate": f'hardware(chip="{chip}", chips={_num(row.hardware_quantity)}, '
+                f"hours={_num(row.training_time_hours)})",
+                **line_base,
+            }
         if row.finetune_compute is not None:
-            rec["rl"] = {"label": "Epoch: fine-tune compute", "estimate": _num(row.finetune_compute),
-                         **line_base}
+            rec["rl"] = {
+                "label": "Epoch: fine-tune compute",
+                "estimate": _num(row.finetune_compute),
+                **line_base,
+            }
         notes = []
         if row.base_model:
             base = made.get(row.base_model.lower()) or _slug(row.base_model)
@@ -204,8 +257,11 @@ def write_records(records: Sequence[dict[str, Any]], out_dir: str | os.PathLike)
     out = Path(out_dir)
     clash = [r["id"] for r in records if (out / f"{r['id']}.yaml").exists()]
     if clash:
-        raise DataError(f"{len(clash)} record file(s) already exist (e.g. {clash[0]}.yaml); "
-                        "choose an empty --out folder", str(out))
+        raise DataError(
+            f"{len(clash)} record file(s) already exist (e.g. {clash[0]}.yaml); "
+            "choose an empty --out folder",
+            str(out),
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".flopcast-import-", dir=out.parent))
     try:
@@ -236,15 +292,31 @@ def export_csv(ds: Any, fh: TextIO, *, seed: int = 0, n: int = 20_000) -> None:
         params = ds.quantity(rec.id, "parameters_total")
         ev = rec.rl if rec.rl is not None and not rec.rl.unknown else rec.pretraining
         conf = ev.confidence if ev is not None else None
-        link = next((s.url for f in ("pretraining", "rl") if getattr(rec, f) is not None
-                     for ln in getattr(rec, f).lines for s in ln.sources), "")
-        w.writerow([rec.name, rec.developer, rec.release_date.isoformat(),
-                    _num(params.median(n=n, seed=seed)) if params is not None else "",
-                    _num(total.median(n=n, seed=seed)) if total is not None else "",
-                    f"flopcast median; 90% CI {_ci(total, n, seed)}" if total is not None else "",
-                    conf or "Unknown", link, _base_name(ds, rec.base_model),
-                    _num(rl.median(n=n, seed=seed)) if rl is not None else "",
-                    f"RL stage (flopcast); 90% CI {_ci(rl, n, seed)}" if rl is not None else ""])
+        link = next(
+            (
+                s.url
+                for f in ("pretraining", "rl")
+                if getattr(rec, f) is not None
+                for ln in getattr(rec, f).lines
+                for s in ln.sources
+            ),
+            "",
+        )
+        w.writerow(
+            [
+                rec.name,
+                rec.developer,
+                rec.release_date.isoformat(),
+                _num(params.median(n=n, seed=seed)) if params is not None else "",
+                _num(total.median(n=n, seed=seed)) if total is not None else "",
+                f"flopcast median; 90% CI {_ci(total, n, seed)}" if total is not None else "",
+                conf or "Unknown",
+                link,
+                _base_name(ds, rec.base_model),
+                _num(rl.median(n=n, seed=seed)) if rl is not None else "",
+                f"RL stage (flopcast); 90% CI {_ci(rl, n, seed)}" if rl is not None else "",
+            ]
+        )
 
 
 def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
@@ -266,33 +338,65 @@ def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> d
             precision = "bf16" if "bf16" in spec.peak or "fp16" not in spec.peak else "fp16"
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PlausibilityWarning)
-                ours = methods.hardware(spec.id, chips=row.hardware_quantity, precision=precision,
-                                        hours=row.training_time_hours, stage="pretraining")
+                ours = methods.hardware(
+                    spec.id,
+                    chips=row.hardware_quantity,
+                    precision=precision,
+                    hours=row.training_time_hours,
+                    stage="pretraining",
+                )
         except FlopcastError as exc:
             skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
             continue
         p5, med, p95 = (float(x) for x in ours.percentile([5, 50, 95], n=n, seed=seed))
         stated = row.training_compute
-        peak_time = (row.hardware_quantity * row.training_time_hours * 3600
-                     * chips.peak_flop_per_s(spec.id, precision))
-        out.append({
-            "model": row.model, "line": row.line, "chip": spec.id, "precision": precision,
-            "chips_listed": row.hardware, "chips": row.hardware_quantity,
-            "hours": row.training_time_hours, "stated": stated, "median": med, "p5": p5, "p95": p95,
-            "ratio": stated / med if stated else None,
-            "inside": (p5 <= stated <= p95) if stated else None,
-            "implied_utilization": stated / peak_time if stated else None,
-            "note": (f"several chips listed; used the first ({chip})" if len(row.hardware) > 1 else None),
-        })
+        peak_time = (
+            row.hardware_quantity
+            * row.training_time_hours
+            * 3600
+            * chips.peak_flop_per_s(spec.id, precision)
+        )
+        out.append(
+            {
+                "model": row.model,
+                "line": row.line,
+                "chip": spec.id,
+                "precision": precision,
+                "chips_listed": row.hardware,
+                "chips": row.hardware_quantity,
+                "hours": row.training_time_hours,
+                "stated": stated,
+                "median": med,
+                "p5": p5,
+                "p95": p95,
+                "ratio": stated / med if stated else None,
+                "inside": (p5 <= stated <= p95) if stated else None,
+                "implied_utilization": stated / peak_time if stated else None,
+                "note": (
+                    f"several chips listed; used the first ({chip})"
+                    if len(row.hardware) > 1
+                    else None
+                ),
+            }
+        )
     compared = [r for r in out if r["ratio"] is not None]
     logs = [abs(math.log10(r["ratio"])) for r in compared]
-    return {"rows": out, "skipped": skipped, "seed": seed, "samples": n,
-            "summary": {"rows": len(out), "compared": len(compared),
-                        "inside": sum(1 for r in compared if r["inside"]),
-                        "median_abs_log10_ratio": statistics.median(logs) if logs else None}}
+    return {
+        "rows": out,
+        "skipped": skipped,
+        "seed": seed,
+        "samples": n,
+        "summary": {
+            "rows": len(out),
+            "compared": len(compared),
+            "inside": sum(1 for r in compared if r["inside"]),
+            "median_abs_log10_ratio": statistics.median(logs) if logs else None,
+        },
+    }
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
 
 def _column_index(header: list[str], path: str) -> dict[str, int]:
     norm = [re.sub(r"\s+", " ", h.replace("\ufeff", "")).strip().lower() for h in header]
@@ -303,8 +407,12 @@ def _column_index(header: list[str], path: str) -> dict[str, int]:
                 index[key] = norm.index(name)
                 break
     if "model" not in index:
-        raise DataError(f"no 'Model' column in the header (found: {', '.join(header[:6])}"
-                        f"{', ...' if len(header) > 6 else ''}); is this an Epoch models CSV?", path, 1)
+        raise DataError(
+            f"no 'Model' column in the header (found: {', '.join(header[:6])}"
+            f"{', ...' if len(header) > 6 else ''}); is this an Epoch models CSV?",
+            path,
+            1,
+        )
     return index
 
 
@@ -314,7 +422,9 @@ def _number(cell: str | None, column: str, path: str, line: int) -> float | None
     try:
         value = float(cell.replace(",", "").replace("_", ""))
     except ValueError:
-        raise DataError(f"{column}: {cell!r} is not a number (write e.g. 1.65e+24)", path, line) from None
+        raise DataError(
+            f"{column}: {cell!r} is not a number (write e.g. 1.65e+24)", path, line
+        ) from None
     if not math.isfinite(value) or value < 0:
         raise DataError(f"{column}: {cell!r} must be a finite non-negative number", path, line)
     return value
@@ -334,7 +444,9 @@ def _date(cell: str | None, path: str, line: int) -> dt.date | None:
     try:
         return dt.date.fromisoformat(cell[:10])
     except ValueError:
-        raise DataError(f"Publication date: {cell!r} is not a date (YYYY-MM-DD)", path, line) from None
+        raise DataError(
+            f"Publication date: {cell!r} is not a date (YYYY-MM-DD)", path, line
+        ) from None
 
 
 def _slug(name: str) -> str:

@@ -45,7 +45,11 @@ class UnknownNameError(FlopcastError, KeyError):
         self.kind = kind
         self.name = name
         self.suggestions = list(suggestions)
-        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        hint = (
+            f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else ""
+        )
         self.message = f"unknown {kind} {name!r}{hint}"
         super().__init__(self.message)
 
@@ -59,8 +63,13 @@ class DataError(FlopcastError, ValueError):
     ``path``, ``line`` and ``field`` say where, when known.
     """
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ):
         self.message = message
         self.path = path
         self.line = line

@@ -40,8 +40,16 @@ CONSTANTS: dict[str, float] = {
     "pflops_day": 8.64e19,
 }
 
-SUFFIXES: dict[str, float] = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12,
-                              "P": 1e15, "%": 1e-2}
+SUFFIXES: dict[str, float] = {
+    "k": 1e3,
+    "K": 1e3,
+    "M": 1e6,
+    "B": 1e9,
+    "G": 1e9,
+    "T": 1e12,
+    "P": 1e15,
+    "%": 1e-2,
+}
 
 Resolver = Callable[[str], Any]
 
@@ -58,6 +66,7 @@ class Symbol:
 
 # ---- public ---------------------------------------------------------------------------------
 
+
 def evaluate(text: str, resolve: Resolver | None = None) -> Uncertain:
     """Parse and evaluate ``text`` into an :class:`Uncertain` (numbers become points)."""
     node = parse(text)
@@ -70,7 +79,9 @@ def evaluate(text: str, resolve: Resolver | None = None) -> Uncertain:
 def parse(text: str) -> Node:
     """Parse ``text`` into a syntax tree (raises ExpressionError with a caret on bad input)."""
     if not isinstance(text, str) or not text.strip():
-        raise ExpressionError("empty expression; write a number, 'lo to hi' or a formula", str(text or ""), 0)
+        raise ExpressionError(
+            "empty expression; write a number, 'lo to hi' or a formula", str(text or ""), 0
+        )
     parser = _Parser(text)
     node = parser.expr()
     tok = parser.peek()
@@ -97,6 +108,7 @@ def expression_function(name: str) -> Callable[[FunctionImpl], FunctionImpl]:
 
 # ---- tokens ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # number, string, ref, name, op, end
@@ -108,14 +120,17 @@ class Token:
         return "end of expression" if self.kind == "end" else f"{self.text!r}"
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?P<suffix>[kKMBGTP%](?![A-Za-z0-9_]))?)
   | (?P<string>"[^"]*"|'[^']*')
   | (?P<ref>@[A-Za-z0-9_][A-Za-z0-9_.\-]*)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|[-+*/^(),=])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def _tokenize(text: str) -> list[Token]:
@@ -140,16 +155,23 @@ def _tokenize(text: str) -> list[Token]:
         elif kind in ("name", "op"):
             tokens.append(Token(kind, raw, pos, raw))
         # spaces are skipped
-        if kind == "number" and m.end() < len(text) and (text[m.end()].isalpha() or text[m.end()] == "_"):
+        if (
+            kind == "number"
+            and m.end() < len(text)
+            and (text[m.end()].isalpha() or text[m.end()] == "_")
+        ):
             raise ExpressionError(
-                f"unknown number suffix in {text[pos:m.end() + 1]!r}; allowed suffixes: k M B G T P %",
-                text, m.end())
+                f"unknown number suffix in {text[pos : m.end() + 1]!r}; allowed suffixes: k M B G T P %",
+                text,
+                m.end(),
+            )
         pos = m.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
 
 
 # ---- syntax tree ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Node:
@@ -177,7 +199,9 @@ class _Parser:
     def expect(self, text: str) -> Token:
         tok = self.take()
         if tok.text != text:
-            raise ExpressionError(f"expected {text!r} but found {tok.describe()}", self.text, tok.pos)
+            raise ExpressionError(
+                f"expected {text!r} but found {tok.describe()}", self.text, tok.pos
+            )
         return tok
 
     def expr(self) -> Node:
@@ -236,7 +260,9 @@ class _Parser:
             return Node("ref", tok.pos, tok.value)
         if tok.kind == "name":
             if tok.text == "to":
-                raise ExpressionError("'to' needs a number on its left, as in '1 to 10'", self.text, tok.pos)
+                raise ExpressionError(
+                    "'to' needs a number on its left, as in '1 to 10'", self.text, tok.pos
+                )
             if self.peek().text == "(" and self.peek().kind == "op":
                 return self.call(tok)
             return Node("name", tok.pos, tok.text)
@@ -260,12 +286,15 @@ class _Parser:
                     self.take()
                     self.take()
                     if any(k == tok.text for k, _ in kwargs):
-                        raise ExpressionError(f"argument {tok.text!r} given twice", self.text, tok.pos)
+                        raise ExpressionError(
+                            f"argument {tok.text!r} given twice", self.text, tok.pos
+                        )
                     kwargs.append((tok.text, self.expr()))
                 else:
                     if kwargs:
-                        raise ExpressionError("a positional argument cannot follow a named one",
-                                              self.text, tok.pos)
+                        raise ExpressionError(
+                            "a positional argument cannot follow a named one", self.text, tok.pos
+                        )
                     args.append(self.expr())
                 if self.peek().text == ",":
                     self.take()
@@ -276,6 +305,7 @@ class _Parser:
 
 
 # ---- evaluation -----------------------------------------------------------------------------
+
 
 class _Evaluator:
     def __init__(self, text: str, resolve: Resolver | None):
@@ -297,13 +327,19 @@ class _Evaluator:
             if as_argument:
                 return Symbol(node.value)
             close = difflib.get_close_matches(node.value, list(CONSTANTS) + list(_functions()), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else \
-                f"; known constants: {', '.join(CONSTANTS)}"
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; known constants: {', '.join(CONSTANTS)}"
+            )
             raise self.fail(f"unknown name {node.value!r}{hint}", node)
         if kind == "ref":
             if self.resolve is None:
-                raise self.fail(f"reference @{node.value} needs a dataset to resolve it; "
-                                "references work inside dataset records", node)
+                raise self.fail(
+                    f"reference @{node.value} needs a dataset to resolve it; "
+                    "references work inside dataset records",
+                    node,
+                )
             try:
                 return self.resolve(node.value)
             except ExpressionError:
@@ -358,7 +394,11 @@ class _Evaluator:
         fn = funcs.get(name)
         if fn is None:
             close = difflib.get_close_matches(name, list(funcs), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(funcs))}"
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f"; known: {', '.join(sorted(funcs))}"
+            )
             raise self.fail(f"unknown function {name!r}{hint}", node)
         try:
             return fn(*args, **kwargs)
@@ -386,6 +426,7 @@ def _functions() -> dict[str, FunctionImpl]:
 
 # ---- built-in functions ---------------------------------------------------------------------
 
+
 def _num(x: Any, what: str) -> float:
     if isinstance(x, Uncertain):
         if x.is_point:
@@ -399,7 +440,7 @@ def _num(x: Any, what: str) -> float:
 def _text(x: Any, what: str) -> str:
     if isinstance(x, (str, Symbol)):
         return str(x)
-    raise ExpressionError(f"{what} must be a name such as H100 or \"TPU v4\", got {x!r}")
+    raise ExpressionError(f'{what} must be a name such as H100 or "TPU v4", got {x!r}')
 
 
 def _register_builtins() -> None:
@@ -411,7 +452,9 @@ def _register_builtins() -> None:
 
     @expression_function("normal")
     def _normal(lo: Any, hi: Any, level: Any = 0.9, name: Any = "") -> Uncertain:
-        return u.ci(_num(lo, "lo"), _num(hi, "hi"), _num(level, "level"), dist="normal", name=str(name))
+        return u.ci(
+            _num(lo, "lo"), _num(hi, "hi"), _num(level, "level"), dist="normal", name=str(name)
+        )
 
     @expression_function("between")
     def _between(lo: Any, hi: Any, name: Any = "") -> Uncertain:
@@ -440,9 +483,13 @@ def _register_builtins() -> None:
         chip_name, prec = _text(chip, "chip"), _text(precision, "precision")
         found = hardware.lookup(chip_name)
         value = hardware.peak_flop_per_s(chip_name, prec)
-        return u.point(value, f"peak({found.id}, {prec})", unit="FLOP/s",
-                       description=f"peak dense {prec} FLOP/s of {found.name}",
-                       source="; ".join(_sources(found)))
+        return u.point(
+            value,
+            f"peak({found.id}, {prec})",
+            unit="FLOP/s",
+            description=f"peak dense {prec} FLOP/s of {found.name}",
+            source="; ".join(_sources(found)),
+        )
 
     @expression_function("price")
     def _price(chip: Any) -> Uncertain:
@@ -452,11 +499,17 @@ def _register_builtins() -> None:
         found = hardware.lookup(chip_name)
         entry = hardware.price_per_hour(chip_name)
         if entry is None:
-            raise ExpressionError(f"the catalog has no sourced rental price for {found.name}; "
-                                  "give the price per chip-hour yourself")
-        return u.point(_field(entry, "usd_per_hour"), f"price({found.id})", unit="USD/hour",
-                       description=f"rental price per {found.name}-hour, {_field(entry, 'date')}",
-                       source=str(_field(entry, "source")))
+            raise ExpressionError(
+                f"the catalog has no sourced rental price for {found.name}; "
+                "give the price per chip-hour yourself"
+            )
+        return u.point(
+            _field(entry, "usd_per_hour"),
+            f"price({found.id})",
+            unit="USD/hour",
+            description=f"rental price per {found.name}-hour, {_field(entry, 'date')}",
+            source=str(_field(entry, "source")),
+        )
 
 
 def _field(entry: Any, key: str) -> Any:

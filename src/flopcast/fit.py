@@ -40,12 +40,14 @@ MODELS: dict[str, type[ScoreFit]] = {}
 
 def register_model(name: str) -> Callable[[type[ScoreFit]], type[ScoreFit]]:
     """Class decorator: make a fit available by name (``--model NAME``); duplicates rejected."""
+
     def deco(cls: type[ScoreFit]) -> type[ScoreFit]:
         if name in MODELS:
             raise ValueError(f"fit model {name!r} is registered twice")
         MODELS[name] = cls
         cls.name = name
         return cls
+
     return deco
 
 
@@ -87,7 +89,7 @@ class ScoreFit:
         self._set_params(self.params_)
         fitted = self._curve(self.params_, x)
         self.residuals_ = y - fitted
-        self.rss_ = float(np.sum(self.residuals_ ** 2))
+        self.rss_ = float(np.sum(self.residuals_**2))
         p = len(self.params_)
         self.residual_std_ = math.sqrt(self.rss_ / max(1, self.n_ - p))
         ll = self.n_ * math.log(max(self.rss_, 1e-300) / self.n_)
@@ -140,7 +142,9 @@ class ScoreFit:
         self._fitted()
         return self._curve(self.params_, _log10(compute_flop))
 
-    def predict_interval(self, compute_flop: Any, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    def predict_interval(
+        self, compute_flop: Any, level: float = 0.9
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Bootstrap interval of the fitted curve (the mean score, not a single new result)."""
         self._fitted()
         x = np.atleast_1d(_log10(compute_flop))
@@ -153,9 +157,11 @@ class ScoreFit:
         self._fitted()
         x = float(self._inverse_curve(self.params_[None, :], score)[0])
         if not math.isfinite(x):
-            raise InputError(f"the fitted {self.name} curve never reaches a score of {score:g}"
-                             + self._reach_hint())
-        return 10.0 ** x
+            raise InputError(
+                f"the fitted {self.name} curve never reaches a score of {score:g}"
+                + self._reach_hint()
+            )
+        return 10.0**x
 
     def inverse_interval(self, score: float, level: float = 0.9) -> tuple[float, float]:
         """Bootstrap interval of :meth:`inverse`; ``inf`` where too many curves never reach it."""
@@ -163,13 +169,22 @@ class ScoreFit:
         xs = self._inverse_curve(self.boot_params_, score)
         xs = np.where(np.isfinite(xs), xs, np.inf)
         lo, hi = np.percentile(np.where(np.isinf(xs), 1e300, xs), _tails(level))
-        return (float(10.0 ** lo) if lo < 1e299 else math.inf), (float(10.0 ** hi) if hi < 1e299 else math.inf)
+        return (float(10.0**lo) if lo < 1e299 else math.inf), (
+            float(10.0**hi) if hi < 1e299 else math.inf
+        )
 
     def _reach_hint(self) -> str:
         return ""
 
-    def project(self, result: Any, years: float = 10, percentiles: Sequence[float] = (5, 25, 50, 75, 95),
-                *, seed: int | None = None, max_bytes: int = 64 * 2**20) -> dict[str, Any]:
+    def project(
+        self,
+        result: Any,
+        years: float = 10,
+        percentiles: Sequence[float] = (5, 25, 50, 75, 95),
+        *,
+        seed: int | None = None,
+        max_bytes: int = 64 * 2**20,
+    ) -> dict[str, Any]:
         """Score over time: this fit applied to a forecast's reasoning-compute trajectories.
 
         Each trajectory draw is paired with one bootstrap parameter set (chosen with
@@ -191,29 +206,44 @@ class ScoreFit:
         lo_x, hi_x = float(self.x_.min()), float(self.x_.max())
         step = max(1, int(max_bytes // (8 * n)))
         for a in range(0, len(t), step):
-            x = lines.reasoning(t[a:a + step][None, :])
+            x = lines.reasoning(t[a : a + step][None, :])
             s = self._curve(params[:, None, :], x)
-            acc[:, a:a + step] = np.percentile(s, ps, axis=0)
-            outside[a:a + step] = np.mean((x < lo_x) | (x > hi_x), axis=0)
-        return {"t": t.tolist(), "dates": [to_date(v) for v in t],
-                "score": {(int(p) if p.is_integer() else p): acc[i].tolist()
-                          for i, p in enumerate(ps)},
-                "outside": outside.tolist(), "model": self.name}
+            acc[:, a : a + step] = np.percentile(s, ps, axis=0)
+            outside[a : a + step] = np.mean((x < lo_x) | (x > hi_x), axis=0)
+        return {
+            "t": t.tolist(),
+            "dates": [to_date(v) for v in t],
+            "score": {(int(p) if p.is_integer() else p): acc[i].tolist() for i, p in enumerate(ps)},
+            "outside": outside.tolist(),
+            "model": self.name,
+        }
 
     def to_dict(self, level: float = 0.9) -> dict[str, Any]:
         """JSON-ready: parameters with intervals, fit statistics, settings."""
         self._fitted()
-        return {"model": self.name, "n": self.n_,
-                "params": {k: {"value": v, "interval": list(self.interval(k, level))}
-                           for k, v in self.params.items()},
-                "level": level, "rss": self.rss_, "residual_std": self.residual_std_,
-                "aic": self.aic_, "bic": self.bic_, "n_boot": len(self.boot_params_),
-                "bootstrap": self.bootstrap, "seed": self.seed,
-                "log10_compute_range": [float(self.x_.min()), float(self.x_.max())]}
+        return {
+            "model": self.name,
+            "n": self.n_,
+            "params": {
+                k: {"value": v, "interval": list(self.interval(k, level))}
+                for k, v in self.params.items()
+            },
+            "level": level,
+            "rss": self.rss_,
+            "residual_std": self.residual_std_,
+            "aic": self.aic_,
+            "bic": self.bic_,
+            "n_boot": len(self.boot_params_),
+            "bootstrap": self.bootstrap,
+            "seed": self.seed,
+            "log10_compute_range": [float(self.x_.min()), float(self.x_.max())],
+        }
 
     def _fitted(self) -> None:
         if not hasattr(self, "params_"):
-            raise InputError(f"this {type(self).__name__} is not fitted yet; call .fit(compute, scores)")
+            raise InputError(
+                f"this {type(self).__name__} is not fitted yet; call .fit(compute, scores)"
+            )
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
@@ -260,8 +290,15 @@ class LogisticFit(ScoreFit):
     ``x0`` the log10 compute of the midpoint.
     """
 
-    def __init__(self, floor: float | None = None, ceiling: float | None = None, *,
-                 n_boot: int = 200, seed: int = 0, bootstrap: str = "residuals"):
+    def __init__(
+        self,
+        floor: float | None = None,
+        ceiling: float | None = None,
+        *,
+        n_boot: int = 200,
+        seed: int = 0,
+        bootstrap: str = "residuals",
+    ):
         super().__init__(n_boot=n_boot, seed=seed, bootstrap=bootstrap)
         self.floor = floor
         self.ceiling = ceiling
@@ -348,15 +385,19 @@ def make_fit(model: str, **kwargs: Any) -> ScoreFit:
     return cls(**kwargs)
 
 
-def compare(compute_flop: ArrayLike, scores: ArrayLike,
-            models: Sequence[ScoreFit] | None = None, *, folds: int = 5,
-            seed: int = 0) -> list[dict[str, Any]]:
+def compare(
+    compute_flop: ArrayLike,
+    scores: ArrayLike,
+    models: Sequence[ScoreFit] | None = None,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
     """AIC, BIC and k-fold held-out RMSE of each model (default: linear and logistic with fitted
     floor and ceiling), best held-out error first. With fewer points than ``folds``, leave-one-out.
     """
     x, y = _check_xy(compute_flop, scores, 3)
-    models = list(models) if models is not None else [LogLinearFit(n_boot=0),
-                                                        LogisticFit(n_boot=0)]
+    models = list(models) if models is not None else [LogLinearFit(n_boot=0), LogisticFit(n_boot=0)]
     n = len(x)
     k = min(folds, n)
     order = np.random.default_rng(seed).permutation(n)
@@ -365,7 +406,7 @@ def compare(compute_flop: ArrayLike, scores: ArrayLike,
     for m in models:
         proto = _settings(m)
         m_boot, m.n_boot = m.n_boot, 0
-        full = m.fit(10 ** x, y)
+        full = m.fit(10**x, y)
         errors = []
         for g in groups:
             train = np.setdiff1d(np.arange(n), g)
@@ -376,10 +417,19 @@ def compare(compute_flop: ArrayLike, scores: ArrayLike,
                 errors.append(np.full(len(g), np.nan))
         err = np.concatenate(errors)
         m.n_boot = m_boot
-        rows.append({"model": full.name, "params": full.params, "n_params": len(full.params_),
-                     "rss": full.rss_, "aic": full.aic_, "bic": full.bic_,
-                     "cv_rmse": float(np.sqrt(np.nanmean(err ** 2))), "folds": k})
-    rows.sort(key=lambda r: (r["cv_rmse"] if math.isfinite(r["cv_rmse"]) else math.inf))
+        rows.append(
+            {
+                "model": full.name,
+                "params": full.params,
+                "n_params": len(full.params_),
+                "rss": full.rss_,
+                "aic": full.aic_,
+                "bic": full.bic_,
+                "cv_rmse": float(np.sqrt(np.nanmean(err**2))),
+                "folds": k,
+            }
+        )
+    rows.sort(key=lambda r: r["cv_rmse"] if math.isfinite(r["cv_rmse"]) else math.inf)
     return rows
 
 
@@ -401,13 +451,15 @@ def read_csv(path: str | Path, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
                 ys.append(float(row[y]))
             except (TypeError, ValueError):
                 bad = x if not _is_float(row.get(x)) else y
-                raise DataError(f"{row.get(bad)!r} is not a number", path=str(p), line=line,
-                                field=bad) from None
+                raise DataError(
+                    f"{row.get(bad)!r} is not a number", path=str(p), line=line, field=bad
+                ) from None
     return np.array(xs), np.array(ys)
 
 
-def from_dataset(benchmark: str, compute: str = "rl", *, dataset: Any = None,
-                 setting: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def from_dataset(
+    benchmark: str, compute: str = "rl", *, dataset: Any = None, setting: str | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Benchmark scores from the dataset against each model's median compute (``rl`` or
     ``pretraining``/``total``); models without that compute figure are left out."""
     if dataset is None:
@@ -425,12 +477,15 @@ def from_dataset(benchmark: str, compute: str = "rl", *, dataset: Any = None,
         ys.append(float(row["value"]))
         ids.append(row["model"])
     if len(xs) < 3:
-        raise DataError(f"only {len(xs)} result(s) of {benchmark!r} have a {compute!r} compute "
-                        "figure in the dataset; a fit needs at least 3")
+        raise DataError(
+            f"only {len(xs)} result(s) of {benchmark!r} have a {compute!r} compute "
+            "figure in the dataset; a fit needs at least 3"
+        )
     return np.array(xs), np.array(ys), ids
 
 
 # ---- private helpers --------------------------------------------------------------------------
+
 
 def _check_xy(compute: Any, scores: Any, minimum: int) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(compute, dtype=float).ravel()

@@ -43,16 +43,27 @@ from flopcast.scenario import (
 )
 
 __all__ = [
-    "ForecastResult", "Lines", "backtest", "frontier_log", "list_scenarios", "load_scenario",
-    "meeting_time", "reasoning_growth", "reasoning_log", "run", "sensitivity", "softmin10",
+    "ForecastResult",
+    "Lines",
+    "backtest",
+    "frontier_log",
+    "list_scenarios",
+    "load_scenario",
+    "meeting_time",
+    "reasoning_growth",
+    "reasoning_log",
+    "run",
+    "sensitivity",
+    "softmin10",
 ]
 
 PERCENTILES = (5, 25, 50, 75, 95)
 BAND_BYTES = 64 * 2**20  # memory budget of one chunk of band columns
-_TEMPORARIES = 4         # arrays of one chunk's shape alive at once while it is evaluated
+_TEMPORARIES = 4  # arrays of one chunk's shape alive at once while it is evaluated
 
 
 # ---- the formulas ------------------------------------------------------------------------------
+
 
 def frontier_log(t: Any, f0: Any, t_f0: Any, g_f: Any) -> np.ndarray:
     """``f(t) = f0 + g_f (t - t_f0)``: log10 FLOP of the largest training run at time ``t``."""
@@ -66,8 +77,8 @@ def meeting_time(r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_c: Any) -> n
     as fast as reasoning compute and is above it. Vectorised over every argument.
     """
     r0, inv_T, c0, g_c = (np.asarray(a, dtype=float) for a in (r0, inv_T, c0, g_c))
-    h = c0 + g_c * (t0 - t_c) - r0          # headroom at the start, OOM
-    d = inv_T - g_c                          # closing speed, OOM per year
+    h = c0 + g_c * (t0 - t_c) - r0  # headroom at the start, OOM
+    d = inv_T - g_c  # closing speed, OOM per year
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(d > 0, t0 + h / np.where(d > 0, d, 1.0), np.inf)
     return np.where(h <= 0, np.broadcast_to(t0, np.shape(t)), t)
@@ -88,16 +99,18 @@ def softmin10(a: Any, b: Any, width: Any) -> np.ndarray:
     return np.where(w > 0, soft, m)
 
 
-def reasoning_log(t: Any, r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_c: Any,
-                  width: Any = 0.0) -> np.ndarray:
+def reasoning_log(
+    t: Any, r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_c: Any, width: Any = 0.0
+) -> np.ndarray:
     """``r(t) = min(r0 + inv_T (t - t0), c0 + g_c (t - t_c))`` (softmin of width ``width`` OOM)."""
     u = r0 + inv_T * (np.asarray(t) - t0)
     c = c0 + g_c * (np.asarray(t) - t_c)
     return softmin10(u, c, width)
 
 
-def reasoning_growth(t: Any, r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_c: Any,
-                     width: Any = 0.0) -> np.ndarray:
+def reasoning_growth(
+    t: Any, r0: Any, t0: Any, inv_T: Any, c0: Any, t_c: Any, g_c: Any, width: Any = 0.0
+) -> np.ndarray:
     """``dr/dt`` in OOM per year: ``inv_T`` before the meeting, ``g_c`` after (kink), or the
     softmin's blend ``s inv_T + (1 - s) g_c`` with ``s = 1 / (1 + 10^((u - c) / w))``."""
     u = r0 + inv_T * (np.asarray(t) - t0)
@@ -123,6 +136,7 @@ def _cap(kind: str) -> Callable:
             raise ValueError(f"cap kind {kind!r} is registered twice")
         _CAPS[kind] = fn
         return fn
+
     return register
 
 
@@ -145,13 +159,14 @@ def _budget_cap(d: Draws) -> CapLine:
 
 # ---- lines: draws as the model's numbers -------------------------------------------------------
 
+
 @dataclass
 class Lines:
     """The model's parameters for ``n`` draws, in log10 FLOP and decimal years."""
 
     r0: np.ndarray
     t0: float
-    inv_T: np.ndarray   # OOM per year before the meeting (12 / months_per_10x)
+    inv_T: np.ndarray  # OOM per year before the meeting (12 / months_per_10x)
     c0: np.ndarray
     t_c: float
     g_c: np.ndarray
@@ -164,15 +179,25 @@ class Lines:
     def from_draws(cls, d: Draws) -> Lines:
         v = d.values
         c0, t_c, g_c = _CAPS[d.cap_kind](d)
-        return cls(r0=np.log10(v["reasoning.start_flop"]), t0=d.years["reasoning.start_date"],
-                   inv_T=12.0 / v["growth.months_per_10x"], c0=c0, t_c=t_c, g_c=g_c,
-                   f0=np.log10(v["frontier.flop"]), t_f0=d.years["frontier.date"],
-                   g_f=np.log10(v["frontier.growth_per_year"]), width=v["transition.width_oom"])
+        return cls(
+            r0=np.log10(v["reasoning.start_flop"]),
+            t0=d.years["reasoning.start_date"],
+            inv_T=12.0 / v["growth.months_per_10x"],
+            c0=c0,
+            t_c=t_c,
+            g_c=g_c,
+            f0=np.log10(v["frontier.flop"]),
+            t_f0=d.years["frontier.date"],
+            g_f=np.log10(v["frontier.growth_per_year"]),
+            width=v["transition.width_oom"],
+        )
 
     def take(self, idx: Any) -> Lines:
         """A subset of the draws (a slice or index array)."""
+
         def sub(a: Any) -> Any:
             return a[idx] if np.ndim(a) else a
+
         return Lines(**{k: sub(getattr(self, k)) for k in self.__dataclass_fields__})
 
     @property
@@ -186,13 +211,29 @@ class Lines:
     def reasoning(self, t: Any) -> np.ndarray:
         """log10 FLOP; ``t`` broadcasts against the draws (use ``t[None, :]`` for a grid)."""
         col = _col
-        return reasoning_log(t, col(self.r0), self.t0, col(self.inv_T), col(self.c0), self.t_c,
-                             col(self.g_c), col(self.width))
+        return reasoning_log(
+            t,
+            col(self.r0),
+            self.t0,
+            col(self.inv_T),
+            col(self.c0),
+            self.t_c,
+            col(self.g_c),
+            col(self.width),
+        )
 
     def growth(self, t: Any) -> np.ndarray:
         col = _col
-        return reasoning_growth(t, col(self.r0), self.t0, col(self.inv_T), col(self.c0),
-                                self.t_c, col(self.g_c), col(self.width))
+        return reasoning_growth(
+            t,
+            col(self.r0),
+            self.t0,
+            col(self.inv_T),
+            col(self.c0),
+            self.t_c,
+            col(self.g_c),
+            col(self.width),
+        )
 
     def frontier(self, t: Any) -> np.ndarray:
         return frontier_log(t, _col(self.f0), self.t_f0, _col(self.g_f))
@@ -204,8 +245,15 @@ def _col(a: np.ndarray) -> np.ndarray:
 
 # ---- running a scenario ------------------------------------------------------------------------
 
-def run(sc: Scenario | str, n: int = 20_000, seed: int = 0, *, dataset: Any = None,
-        overrides: Mapping[str, Any] | None = None) -> ForecastResult:
+
+def run(
+    sc: Scenario | str,
+    n: int = 20_000,
+    seed: int = 0,
+    *,
+    dataset: Any = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ForecastResult:
     """Draw a scenario ``n`` times and compute the meeting date of every draw in closed form.
 
     Raises :class:`ScenarioError` if the cap sits below the start for the median draw (the
@@ -225,15 +273,24 @@ def run(sc: Scenario | str, n: int = 20_000, seed: int = 0, *, dataset: Any = No
         raise ScenarioError(
             f"the cap at the start ({to_date(lines.t0)}) is {-np.median(h):.2f} orders of "
             "magnitude below reasoning.start_flop for the median draw, so reasoning compute "
-            "would already exceed its cap; raise the cap or lower the start", path=sc.path,
-            field="cap.share" if d.cap_kind == "share" else "budget.usd_per_year")
+            "would already exceed its cap; raise the cap or lower the start",
+            path=sc.path,
+            field="cap.share" if d.cap_kind == "share" else "budget.usd_per_year",
+        )
     version = None
     if d.resolved:
         from flopcast import dataset as _dataset
 
         version = getattr(dataset if dataset is not None else _dataset.load(), "version", None)
-    return ForecastResult(scenario=sc, n=n, seed=int(seed), draws=d, lines=lines,
-                          meeting_years=lines.meeting(), data_version=version)
+    return ForecastResult(
+        scenario=sc,
+        n=n,
+        seed=int(seed),
+        draws=d,
+        lines=lines,
+        meeting_years=lines.meeting(),
+        data_version=version,
+    )
 
 
 @dataclass
@@ -284,10 +341,13 @@ class ForecastResult:
     def growth(self) -> dict[str, dict[str, float]]:
         """Yearly growth factor of reasoning compute before and after the meeting (x per year)."""
         out = {}
-        for name, oom in (("before", self.lines.inv_T), ("after", self.lines.g_c),
-                          ("frontier", self.lines.g_f)):
+        for name, oom in (
+            ("before", self.lines.inv_T),
+            ("after", self.lines.g_c),
+            ("frontier", self.lines.g_f),
+        ):
             p5, p50, p95 = np.percentile(np.broadcast_to(oom, (self.n,)), [5, 50, 95])
-            out[name] = {"median": 10 ** p50, "p5": 10 ** p5, "p95": 10 ** p95}
+            out[name] = {"median": 10**p50, "p5": 10**p5, "p95": 10**p95}
         return out
 
     def reasoning_at(self, date: str | float) -> np.ndarray:
@@ -299,9 +359,14 @@ class ForecastResult:
         t = to_year(date) if isinstance(date, str) else float(date)
         return self.lines.frontier(np.full((1,), t))[:, 0]
 
-    def bands(self, years: float = 10, percentiles: Iterable[float] = PERCENTILES, *,
-              max_bytes: int = BAND_BYTES,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    def bands(
+        self,
+        years: float = 10,
+        percentiles: Iterable[float] = PERCENTILES,
+        *,
+        max_bytes: int = BAND_BYTES,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
         """Percentile bands on a monthly grid from the start date over ``years`` years.
 
         Keys: ``t`` (decimal years), ``dates`` (ISO), ``reasoning`` and ``frontier`` (log10 FLOP),
@@ -317,19 +382,22 @@ class ForecastResult:
             raise InputError(f"years must be positive, got {years}")
         t = self.lines.t0 + np.arange(int(round(years * 12)) + 1) / 12.0
         out: dict[str, Any] = {"t": t.tolist(), "dates": [to_date(x) for x in t]}
-        series = {"reasoning": self.lines.reasoning, "frontier": self.lines.frontier,
-                  "growth": self.lines.growth}
+        series = {
+            "reasoning": self.lines.reasoning,
+            "frontier": self.lines.frontier,
+            "growth": self.lines.growth,
+        }
         acc = {name: np.empty((len(ps), len(t))) for name in series}
         met = np.empty(len(t))
         # NB: one chunk holds about _TEMPORARIES arrays of n x step floats at once
         step = max(1, int(max_bytes // (8 * self.n * _TEMPORARIES)))
         for lo in range(0, len(t), step):
-            cols = t[lo:lo + step][None, :]
+            cols = t[lo : lo + step][None, :]
             for name, fn in series.items():
                 values = np.ascontiguousarray(fn(cols).T)  # percentiles along rows are faster
-                acc[name][:, lo:lo + step] = np.percentile(values, ps, axis=1)
+                acc[name][:, lo : lo + step] = np.percentile(values, ps, axis=1)
                 del values
-            met[lo:lo + step] = np.mean(self.meeting_years[:, None] <= cols, axis=0)
+            met[lo : lo + step] = np.mean(self.meeting_years[:, None] <= cols, axis=0)
             if progress is not None:
                 progress(min(lo + step, len(t)), len(t))
         for name in series:
@@ -357,8 +425,9 @@ class ForecastResult:
             "headroom_oom": self.headroom_oom,
             "prob_never": self.prob_never,
             "prob_at_start": self.prob_at_start,
-            "prob_before": {f"{y}-01-01": self.prob_before(f"{y}-01-01")
-                            for y in range(first, first + 5)},
+            "prob_before": {
+                f"{y}-01-01": self.prob_before(f"{y}-01-01") for y in range(first, first + 5)
+            },
             "growth_per_year": self.growth,
         }
         if bands_years:

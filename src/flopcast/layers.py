@@ -40,9 +40,12 @@ class BlockCost:
     flop_per_pair: int = 0
 
     def __add__(self, other: BlockCost) -> BlockCost:
-        return BlockCost(self.params + other.params, self.active_params + other.active_params,
-                         self.flop_per_token + other.flop_per_token,
-                         self.flop_per_pair + other.flop_per_pair)
+        return BlockCost(
+            self.params + other.params,
+            self.active_params + other.active_params,
+            self.flop_per_token + other.flop_per_token,
+            self.flop_per_pair + other.flop_per_pair,
+        )
 
 
 BlockFn = Callable[..., BlockCost]
@@ -83,9 +86,18 @@ def _linear(m: int, n: int, bias: bool = False) -> BlockCost:
 
 # ---- attention ---------------------------------------------------------------------------
 
+
 @block("gqa")
-def grouped_query_attention(*, d: int, h: int, h_kv: int, d_h: int, qkv_bias: bool = False,
-                            o_bias: bool = False, qk_norm: bool = False) -> BlockCost:
+def grouped_query_attention(
+    *,
+    d: int,
+    h: int,
+    h_kv: int,
+    d_h: int,
+    qkv_bias: bool = False,
+    o_bias: bool = False,
+    qk_norm: bool = False,
+) -> BlockCost:
     """Multi-head attention with ``h_kv`` key/value heads: MHA (h_kv = h), GQA, MQA (h_kv = 1).
 
     Vaswani et al. (2017); GQA: Ainslie et al. (2023), arXiv:2305.13245. Projections
@@ -103,8 +115,17 @@ def grouped_query_attention(*, d: int, h: int, h_kv: int, d_h: int, qkv_bias: bo
 
 
 @block("mla")
-def multi_head_latent_attention(*, d: int, h: int, q_lora_rank: int, kv_lora_rank: int,
-                                d_nope: int, d_rope: int, d_v: int, bias: bool = False) -> BlockCost:
+def multi_head_latent_attention(
+    *,
+    d: int,
+    h: int,
+    q_lora_rank: int,
+    kv_lora_rank: int,
+    d_nope: int,
+    d_rope: int,
+    d_v: int,
+    bias: bool = False,
+) -> BlockCost:
     """DeepSeek multi-head latent attention, computed in its explicit (non-absorbed) form.
 
     DeepSeek-V2 (arXiv:2405.04434) section 2.1 and DeepSeek-V3 (arXiv:2412.19437) section 2.1.1:
@@ -136,6 +157,7 @@ def no_attention() -> BlockCost:
 
 # ---- MLP ---------------------------------------------------------------------------------
 
+
 @block("gated_mlp")
 def gated_mlp(*, d: int, f: int, bias: bool = False) -> BlockCost:
     """Gated MLP (SwiGLU / GeGLU), Shazeer (2020) arXiv:2002.05202: gate and up ``d -> f``,
@@ -150,8 +172,15 @@ def plain_mlp(*, d: int, f: int, bias: bool = True) -> BlockCost:
 
 
 @block("moe")
-def mixture_of_experts(*, d: int, f_expert: int, n_experts: int, top_k: int,
-                       f_shared: int = 0, shared_gate: bool = False) -> BlockCost:
+def mixture_of_experts(
+    *,
+    d: int,
+    f_expert: int,
+    n_experts: int,
+    top_k: int,
+    f_shared: int = 0,
+    shared_gate: bool = False,
+) -> BlockCost:
     """Mixture of gated-MLP experts with a linear router and optional always-on shared experts.
 
     Shazeer et al. (2017); Mixtral (arXiv:2401.04088); DeepSeekMoE (arXiv:2401.06066) for shared
@@ -161,15 +190,21 @@ def mixture_of_experts(*, d: int, f_expert: int, n_experts: int, top_k: int,
     dropless implementations (Megatron, Hugging Face, vLLM) compute.
     """
     if top_k > n_experts:
-        raise ConfigError(f"experts per token ({top_k}) exceeds the number of experts ({n_experts})")
+        raise ConfigError(
+            f"experts per token ({top_k}) exceeds the number of experts ({n_experts})"
+        )
     expert = gated_mlp(d=d, f=f_expert)
     router = _linear(d, n_experts)
     shared = gated_mlp(d=d, f=f_shared) if f_shared else BlockCost()
     gate = _linear(d, 1) if shared_gate else BlockCost()
     params = n_experts * expert.params + router.params + shared.params + gate.params
     active = top_k * expert.params + router.params + shared.params + gate.params
-    flop = top_k * expert.flop_per_token + router.flop_per_token + shared.flop_per_token \
+    flop = (
+        top_k * expert.flop_per_token
+        + router.flop_per_token
+        + shared.flop_per_token
         + gate.flop_per_token
+    )
     return BlockCost(params, active, flop, 0)
 
 

@@ -40,6 +40,7 @@ OPS_PER_PARAM_TOKEN = {"training": 6.0, "inference": 2.0, "generation": 2.0, "fo
 
 # ---- priors ---------------------------------------------------------------------------------
 
+
 @functools.cache
 def _priors() -> dict[str, dict[str, Any]]:
     path = resources.files("flopcast") / "data" / "priors.yaml"
@@ -73,8 +74,17 @@ def priors() -> dict[str, dict[str, Any]]:
 
 # ---- methods --------------------------------------------------------------------------------
 
-def hardware(chip: str, *, chip_hours: Any = None, chips: Any = None, hours: Any = None,
-             utilization: Any = None, precision: str = "bf16", stage: str = "pretraining") -> Uncertain:
+
+def hardware(
+    chip: str,
+    *,
+    chip_hours: Any = None,
+    chips: Any = None,
+    hours: Any = None,
+    utilization: Any = None,
+    precision: str = "bf16",
+    stage: str = "pretraining",
+) -> Uncertain:
     """``C = chip-hours x 3600 s/h x peak(chip, precision) x utilization``.
 
     Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's default
@@ -90,19 +100,30 @@ def hardware(chip: str, *, chip_hours: Any = None, chips: Any = None, hours: Any
     if chip_hours is None:
         if chips is None or hours is None:
             raise InputError("the hardware method needs chip_hours, or both chips and hours")
-        chip_time = _positive(chips, "chips", "number of chips") * _positive(hours, "hours", "wall-clock hours of training")
+        chip_time = _positive(chips, "chips", "number of chips") * _positive(
+            hours, "hours", "wall-clock hours of training"
+        )
     else:
         chip_time = _positive(chip_hours, "chip_hours", f"{spec.name}-hours")
     util = _utilization(utilization, stage)
-    peak = named(peak_value, f"peak({spec.id}, {precision})", unit="FLOP/s",
-                 description=f"peak dense {precision} FLOP/s of {spec.name}",
-                 source="; ".join(_chip_sources(spec)))
+    peak = named(
+        peak_value,
+        f"peak({spec.id}, {precision})",
+        unit="FLOP/s",
+        description=f"peak dense {precision} FLOP/s of {spec.name}",
+        source="; ".join(_chip_sources(spec)),
+    )
     result = chip_time * 3600.0 * peak * util
-    return _finish(result, "hardware", [
-        f"chip: {spec.name}, {precision} peak {peak_value:.3g} FLOP/s",
-        f"utilization: {_describe(util)}" + ("" if utilization is not None else f" (default prior for {stage})"),
-        "time counts every chip-hour as training at the stated utilization",
-    ])
+    return _finish(
+        result,
+        "hardware",
+        [
+            f"chip: {spec.name}, {precision} peak {peak_value:.3g} FLOP/s",
+            f"utilization: {_describe(util)}"
+            + ("" if utilization is not None else f" (default prior for {stage})"),
+            "time counts every chip-hour as training at the stated utilization",
+        ],
+    )
 
 
 def operations(N: Any, D: Any, *, kind: str = "training") -> Uncertain:
@@ -117,15 +138,26 @@ def operations(N: Any, D: Any, *, kind: str = "training") -> Uncertain:
     k = OPS_PER_PARAM_TOKEN[kind]
     n = _positive(N, "N", "parameters (active, for mixture-of-experts)")
     d = _positive(D, "D", "tokens")
-    return _finish(k * n * d, "operations", [
-        f"{k:g} FLOP per parameter per token ({kind})",
-        "N counts active parameters for mixture-of-experts models",
-        "attention FLOP that grow with context length are not counted",
-    ])
+    return _finish(
+        k * n * d,
+        "operations",
+        [
+            f"{k:g} FLOP per parameter per token ({kind})",
+            "N counts active parameters for mixture-of-experts models",
+            "attention FLOP that grow with context length are not counted",
+        ],
+    )
 
 
-def cost(dollars: Any, chip: str, *, usd_per_hour: Any = None, utilization: Any = None,
-         precision: str = "bf16", stage: str = "pretraining") -> Uncertain:
+def cost(
+    dollars: Any,
+    chip: str,
+    *,
+    usd_per_hour: Any = None,
+    utilization: Any = None,
+    precision: str = "bf16",
+    stage: str = "pretraining",
+) -> Uncertain:
     """``chip-hours = dollars / usd_per_hour``, then :func:`hardware`.
 
     Without ``usd_per_hour`` the catalog's latest sourced rental price for the chip is used.
@@ -137,27 +169,41 @@ def cost(dollars: Any, chip: str, *, usd_per_hour: Any = None, utilization: Any 
     if usd_per_hour is None:
         entry = hw.price_per_hour(str(chip))
         if entry is None:
-            raise InputError(f"the catalog has no sourced rental price for {spec.name}; "
-                             "give usd_per_hour")
-        price = named(_get(entry, "usd_per_hour"), "usd_per_hour", unit="USD/hour",
-                      description=f"rental price per {spec.name}-hour ({_get(entry, 'date')})",
-                      source=str(_get(entry, "source")))
+            raise InputError(
+                f"the catalog has no sourced rental price for {spec.name}; give usd_per_hour"
+            )
+        price = named(
+            _get(entry, "usd_per_hour"),
+            "usd_per_hour",
+            unit="USD/hour",
+            description=f"rental price per {spec.name}-hour ({_get(entry, 'date')})",
+            source=str(_get(entry, "source")),
+        )
     else:
         price = _positive(usd_per_hour, "usd_per_hour", f"US dollars per {spec.name}-hour")
     chip_hours = money / price
-    result = hardware(str(chip), chip_hours=chip_hours, utilization=utilization,
-                      precision=precision, stage=stage)
-    return result.with_meta(method="cost", assumptions=[
-        "all the money bought chip time at the stated price (no staff, data or failed runs)",
-        *result.assumptions])
+    result = hardware(
+        str(chip), chip_hours=chip_hours, utilization=utilization, precision=precision, stage=stage
+    )
+    return result.with_meta(
+        method="cost",
+        assumptions=[
+            "all the money bought chip time at the stated price (no staff, data or failed runs)",
+            *result.assumptions,
+        ],
+    )
 
 
 def ratio(base: Any, factor: Any) -> Uncertain:
     """A multiple of another estimate (``o3 = 10 x o1``); keeps the base's uncertainty."""
     b = as_uncertain(base)
     f = _positive(factor, "factor", "multiple of the base estimate")
-    return _finish(b * f, "ratio", ["the multiple applies to the same quantity as the base"],
-                   unit=b.unit or "FLOP")
+    return _finish(
+        b * f,
+        "ratio",
+        ["the multiple applies to the same quantity as the base"],
+        unit=b.unit or "FLOP",
+    )
 
 
 def share(base: Any, fraction: Any) -> Uncertain:
@@ -165,13 +211,22 @@ def share(base: Any, fraction: Any) -> Uncertain:
     b = as_uncertain(base)
     f = _positive(fraction, "fraction", "share of the base estimate")
     if isinstance(f, Uncertain) and f.is_point and f.median() > 1:
-        raise InputError(f"a share must be at most 1, got {f.median():g}; use ratio() for multiples")
-    return _finish(b * f, "share", ["the share applies to the base estimate"],
-                   unit=b.unit or "FLOP")
+        raise InputError(
+            f"a share must be at most 1, got {f.median():g}; use ratio() for multiples"
+        )
+    return _finish(
+        b * f, "share", ["the share applies to the base estimate"], unit=b.unit or "FLOP"
+    )
 
 
-def chart_value(pixel: float, tick_a: tuple[float, float], tick_b: tuple[float, float], *,
-                pixel_error: float = 2.0, name: str = "chart reading") -> Uncertain:
+def chart_value(
+    pixel: float,
+    tick_a: tuple[float, float],
+    tick_b: tuple[float, float],
+    *,
+    pixel_error: float = 2.0,
+    name: str = "chart reading",
+) -> Uncertain:
     """The value at ``pixel`` on a log-scale axis calibrated by two labelled ticks.
 
     ``log10 v = log10 v_a + (pixel - p_a) (log10 v_b - log10 v_a) / (p_b - p_a)``; the reading
@@ -188,15 +243,30 @@ def chart_value(pixel: float, tick_a: tuple[float, float], tick_b: tuple[float, 
     ppd = (pb - pa) / (math.log10(vb) - math.log10(va))
     center = math.log10(va) + (_finite(pixel, "pixel") - pa) / ppd
     err = abs(_finite(pixel_error, "pixel_error")) / abs(ppd)
-    q = _reading(center, err, name, f"pixel {pixel:g} on an axis of {abs(ppd):.3g} pixels per decade, "
-                 f"read to +/-{pixel_error:g} px")
-    return q.with_meta(method="chart_value", assumptions=[
-        "the axis is logarithmic and the two ticks are read exactly",
-        f"reading error +/-{pixel_error:g} px is a 90% bound"])
+    q = _reading(
+        center,
+        err,
+        name,
+        f"pixel {pixel:g} on an axis of {abs(ppd):.3g} pixels per decade, "
+        f"read to +/-{pixel_error:g} px",
+    )
+    return q.with_meta(
+        method="chart_value",
+        assumptions=[
+            "the axis is logarithmic and the two ticks are read exactly",
+            f"reading error +/-{pixel_error:g} px is a 90% bound",
+        ],
+    )
 
 
-def chart_ratio(px_a: float, px_b: float, pixels_per_decade: float, *, pixel_error: float = 2.0,
-                name: str = "chart ratio") -> Uncertain:
+def chart_ratio(
+    px_a: float,
+    px_b: float,
+    pixels_per_decade: float,
+    *,
+    pixel_error: float = 2.0,
+    name: str = "chart ratio",
+) -> Uncertain:
     """The ratio ``value_b / value_a`` of two points on a log-scale axis with no labels.
 
     ``ratio = 10^((px_b - px_a) / pixels_per_decade)``; both readings err by ``pixel_error``
@@ -208,23 +278,39 @@ def chart_ratio(px_a: float, px_b: float, pixels_per_decade: float, *, pixel_err
         raise InputError("pixels_per_decade must not be zero")
     center = (_finite(px_b, "px_b") - _finite(px_a, "px_a")) / ppd
     err = math.sqrt(2) * abs(_finite(pixel_error, "pixel_error")) / abs(ppd)
-    q = _reading(center, err, name, f"{px_b - px_a:g} px apart at {abs(ppd):g} px per decade, "
-                 f"each read to +/-{pixel_error:g} px")
-    return q.with_unit(None).with_meta(method="chart_ratio", assumptions=[
-        "the axis is logarithmic with the stated pixels per decade",
-        "the two readings err independently"])
+    q = _reading(
+        center,
+        err,
+        name,
+        f"{px_b - px_a:g} px apart at {abs(ppd):g} px per decade, "
+        f"each read to +/-{pixel_error:g} px",
+    )
+    return q.with_unit(None).with_meta(
+        method="chart_ratio",
+        assumptions=[
+            "the axis is logarithmic with the stated pixels per decade",
+            "the two readings err independently",
+        ],
+    )
 
 
 # ---- helpers --------------------------------------------------------------------------------
 
+
 def _reading(center_log10: float, err_log10: float, name: str, description: str) -> Uncertain:
     if err_log10 == 0:
-        return named(10 ** center_log10, name, description=description)
-    return ci(10 ** (center_log10 - err_log10), 10 ** (center_log10 + err_log10), name=name,
-              description=description)
+        return named(10**center_log10, name, description=description)
+    return ci(
+        10 ** (center_log10 - err_log10),
+        10 ** (center_log10 + err_log10),
+        name=name,
+        description=description,
+    )
 
 
-def _finish(result: Uncertain, method: str, assumptions: list[str], unit: str = "FLOP") -> Uncertain:
+def _finish(
+    result: Uncertain, method: str, assumptions: list[str], unit: str = "FLOP"
+) -> Uncertain:
     out = result.with_unit(unit).with_meta(method=method, assumptions=assumptions)
     _warn_magnitude(out)
     return out
@@ -236,12 +322,19 @@ def _warn_magnitude(q: Uncertain) -> None:
     largest = float(as_uncertain(_largest_run()).median())
     med = q.median()
     if med > 1000 * largest:
-        warnings.warn(f"the estimate {med:.2g} FLOP is more than 1000x the largest known training "
-                      f"run (~{largest:.0e} FLOP); check the units of the inputs",
-                      PlausibilityWarning, stacklevel=3)
+        warnings.warn(
+            f"the estimate {med:.2g} FLOP is more than 1000x the largest known training "
+            f"run (~{largest:.0e} FLOP); check the units of the inputs",
+            PlausibilityWarning,
+            stacklevel=3,
+        )
     elif 0 < med < 1e15:
-        warnings.warn(f"the estimate {med:.2g} FLOP is less than a second of one modern GPU; "
-                      "check the units of the inputs", PlausibilityWarning, stacklevel=3)
+        warnings.warn(
+            f"the estimate {med:.2g} FLOP is less than a second of one modern GPU; "
+            "check the units of the inputs",
+            PlausibilityWarning,
+            stacklevel=3,
+        )
 
 
 def _largest_run() -> float:
@@ -260,8 +353,10 @@ def _utilization(value: Any, stage: str) -> Uncertain:
     if lo <= 0:
         raise InputError(f"utilization must be positive, got {_describe(u)}")
     if hi > 1:
-        raise InputError(f"utilization is a share of peak and must be at most 1, got {_describe(u)} "
-                         f"(95th percentile {hi:.3g})")
+        raise InputError(
+            f"utilization is a share of peak and must be at most 1, got {_describe(u)} "
+            f"(95th percentile {hi:.3g})"
+        )
     return u
 
 
@@ -310,15 +405,30 @@ def _chip_sources(chip: Any) -> list[str]:
 
 # ---- expression-language bindings ----------------------------------------------------------
 
+
 def _sym(x: Any) -> Any:
     return str(x) if isinstance(x, Symbol) else x
 
 
 @expression_function("hardware")
-def _expr_hardware(chip: Any, chip_hours: Any = None, chips: Any = None, hours: Any = None,
-                   utilization: Any = None, precision: Any = "bf16", stage: Any = "pretraining") -> Uncertain:
-    return hardware(str(chip), chip_hours=chip_hours, chips=chips, hours=hours,
-                    utilization=utilization, precision=str(precision), stage=str(stage))
+def _expr_hardware(
+    chip: Any,
+    chip_hours: Any = None,
+    chips: Any = None,
+    hours: Any = None,
+    utilization: Any = None,
+    precision: Any = "bf16",
+    stage: Any = "pretraining",
+) -> Uncertain:
+    return hardware(
+        str(chip),
+        chip_hours=chip_hours,
+        chips=chips,
+        hours=hours,
+        utilization=utilization,
+        precision=str(precision),
+        stage=str(stage),
+    )
 
 
 @expression_function("operations")
@@ -327,10 +437,22 @@ def _expr_operations(N: Any, D: Any, kind: Any = "training") -> Uncertain:
 
 
 @expression_function("cost")
-def _expr_cost(dollars: Any, chip: Any, usd_per_hour: Any = None, utilization: Any = None,
-               precision: Any = "bf16", stage: Any = "pretraining") -> Uncertain:
-    return cost(dollars, str(chip), usd_per_hour=usd_per_hour, utilization=utilization,
-                precision=str(precision), stage=str(stage))
+def _expr_cost(
+    dollars: Any,
+    chip: Any,
+    usd_per_hour: Any = None,
+    utilization: Any = None,
+    precision: Any = "bf16",
+    stage: Any = "pretraining",
+) -> Uncertain:
+    return cost(
+        dollars,
+        str(chip),
+        usd_per_hour=usd_per_hour,
+        utilization=utilization,
+        precision=str(precision),
+        stage=str(stage),
+    )
 
 
 @expression_function("ratio")
@@ -349,11 +471,14 @@ def _expr_prior(name: Any) -> Uncertain:
 
 
 @expression_function("chart_ratio")
-def _expr_chart_ratio(px_a: Any, px_b: Any, pixels_per_decade: Any, pixel_error: Any = 2.0) -> Uncertain:
+def _expr_chart_ratio(
+    px_a: Any, px_b: Any, pixels_per_decade: Any, pixel_error: Any = 2.0
+) -> Uncertain:
     return chart_ratio(px_a, px_b, pixels_per_decade, pixel_error=pixel_error)
 
 
 @expression_function("chart_value")
-def _expr_chart_value(pixel: Any, px_a: Any, value_a: Any, px_b: Any, value_b: Any,
-                      pixel_error: Any = 2.0) -> Uncertain:
+def _expr_chart_value(
+    pixel: Any, px_a: Any, value_a: Any, px_b: Any, value_b: Any, pixel_error: Any = 2.0
+) -> Uncertain:
     return chart_value(pixel, (px_a, value_a), (px_b, value_b), pixel_error=pixel_error)

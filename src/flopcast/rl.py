@@ -43,12 +43,35 @@ from flopcast.architecture import Architecture, keys_causal
 from flopcast.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
 
 __all__ = [
-    "PHASES", "Recipe", "RunResult", "load_recipe", "parse_recipe", "list_recipes", "summarize", "Algorithm", "algorithm", "algorithms", "Histogram", "Stage", "Coefficients",
-    "coefficients", "step_flop", "stage_flop", "chip_hours", "implied_utilization",
+    "PHASES",
+    "Recipe",
+    "RunResult",
+    "load_recipe",
+    "parse_recipe",
+    "list_recipes",
+    "summarize",
+    "Algorithm",
+    "algorithm",
+    "algorithms",
+    "Histogram",
+    "Stage",
+    "Coefficients",
+    "coefficients",
+    "step_flop",
+    "stage_flop",
+    "chip_hours",
+    "implied_utilization",
 ]
 
-PHASES = ("generation_prefill", "generation_decode", "old_logprob", "reference", "critic",
-          "reward", "update")
+PHASES = (
+    "generation_prefill",
+    "generation_decode",
+    "old_logprob",
+    "reference",
+    "critic",
+    "reward",
+    "update",
+)
 
 
 @dataclass(frozen=True)
@@ -86,24 +109,54 @@ def get_algorithm(name: str) -> Algorithm:
         raise UnknownNameError("algorithm", str(name), algorithms()) from None
 
 
-algorithm("ppo", critic=True, reference=True, old_logprob_recompute=True,
-          description="PPO with a learned critic (GAE) and a KL penalty to a reference policy",
-          source="https://arxiv.org/abs/2203.02155")
-algorithm("grpo", critic=False, reference=True, old_logprob_recompute=True,
-          description="group-relative advantages, no critic, KL to a reference in the loss",
-          source="https://arxiv.org/abs/2402.03300")
-algorithm("dapo", critic=False, reference=False, old_logprob_recompute=True,
-          description="GRPO without the KL term (no reference), clip-higher, dynamic sampling",
-          source="https://arxiv.org/abs/2503.14476")
-algorithm("rloo", critic=False, reference=True, old_logprob_recompute=True,
-          description="REINFORCE leave-one-out baseline over k samples per prompt",
-          source="https://arxiv.org/abs/2402.14740")
-algorithm("reinforce++", critic=False, reference=True, old_logprob_recompute=True,
-          description="REINFORCE with PPO-style clipping and a global advantage normalisation",
-          source="https://arxiv.org/abs/2501.03262")
-algorithm("dr-grpo", critic=False, reference=False, old_logprob_recompute=True,
-          description="GRPO with length and std normalisation removed; no KL term",
-          source="https://arxiv.org/abs/2503.20783")
+algorithm(
+    "ppo",
+    critic=True,
+    reference=True,
+    old_logprob_recompute=True,
+    description="PPO with a learned critic (GAE) and a KL penalty to a reference policy",
+    source="https://arxiv.org/abs/2203.02155",
+)
+algorithm(
+    "grpo",
+    critic=False,
+    reference=True,
+    old_logprob_recompute=True,
+    description="group-relative advantages, no critic, KL to a reference in the loss",
+    source="https://arxiv.org/abs/2402.03300",
+)
+algorithm(
+    "dapo",
+    critic=False,
+    reference=False,
+    old_logprob_recompute=True,
+    description="GRPO without the KL term (no reference), clip-higher, dynamic sampling",
+    source="https://arxiv.org/abs/2503.14476",
+)
+algorithm(
+    "rloo",
+    critic=False,
+    reference=True,
+    old_logprob_recompute=True,
+    description="REINFORCE leave-one-out baseline over k samples per prompt",
+    source="https://arxiv.org/abs/2402.14740",
+)
+algorithm(
+    "reinforce++",
+    critic=False,
+    reference=True,
+    old_logprob_recompute=True,
+    description="REINFORCE with PPO-style clipping and a global advantage normalisation",
+    source="https://arxiv.org/abs/2501.03262",
+)
+algorithm(
+    "dr-grpo",
+    critic=False,
+    reference=False,
+    old_logprob_recompute=True,
+    description="GRPO with length and std normalisation removed; no KL term",
+    source="https://arxiv.org/abs/2503.20783",
+)
 
 
 @dataclass(frozen=True)
@@ -120,8 +173,10 @@ class Histogram:
         if x.ndim != 1 or x.shape != w.shape or x.size == 0:
             raise InputError("a histogram needs as many weights as lengths (at least one)")
         if np.any(x < 0) or np.any(w < 0) or not np.all(np.isfinite(x)) or w.sum() <= 0:
-            raise InputError("histogram lengths and weights must be finite and non-negative, "
-                             "with a positive total weight")
+            raise InputError(
+                "histogram lengths and weights must be finite and non-negative, "
+                "with a positive total weight"
+            )
         return cls(x, w / w.sum())
 
     def mean(self) -> float:
@@ -132,10 +187,10 @@ class Histogram:
 class Coefficients:
     """An architecture reduced to the numbers a step needs (FLOP, not scaled)."""
 
-    body: float          # C: context-free FLOP per token of the layers
-    head: float          # V: output head per token with logits
-    value_head: float    # critic / reward head d -> 1
-    pairs: tuple[tuple[int | None, float], ...]   # (window, A_w)
+    body: float  # C: context-free FLOP per token of the layers
+    head: float  # V: output head per token with logits
+    value_head: float  # critic / reward head d -> 1
+    pairs: tuple[tuple[int | None, float], ...]  # (window, A_w)
 
     def keys(self, s: Any) -> Any:
         return sum(a * keys_causal(s, w) for w, a in self.pairs)
@@ -145,8 +200,12 @@ class Coefficients:
 
 
 def coefficients(arch: Architecture) -> Coefficients:
-    return Coefficients(float(arch.body_flop_per_token), float(arch.head_flop_per_token),
-                        float(2 * arch.hidden_size), tuple(arch.pair_flop.items()))
+    return Coefficients(
+        float(arch.body_flop_per_token),
+        float(arch.head_flop_per_token),
+        float(2 * arch.hidden_size),
+        tuple(arch.pair_flop.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -164,15 +223,22 @@ class Stage:
     old_logprob_recompute: bool = True
     reference: bool = True
     critic: bool = False
-    reward: str = "verifier"      # "verifier" (0 FLOP) or "model"
+    reward: str = "verifier"  # "verifier" (0 FLOP) or "model"
     shared_prefill: bool = True
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-def step_flop(arch: Architecture | Coefficients, prompt_lengths: Any, response_lengths: Any,
-              stage: Stage | None = None, *, prompts: Any = None, samples_per_prompt: Any = None,
-              critic: Coefficients | Architecture | None = None,
-              reward_model: Coefficients | Architecture | None = None) -> dict[str, Any]:
+def step_flop(
+    arch: Architecture | Coefficients,
+    prompt_lengths: Any,
+    response_lengths: Any,
+    stage: Stage | None = None,
+    *,
+    prompts: Any = None,
+    samples_per_prompt: Any = None,
+    critic: Coefficients | Architecture | None = None,
+    reward_model: Coefficients | Architecture | None = None,
+) -> dict[str, Any]:
     """FLOP of each phase of one RL step.
 
     ``prompt_lengths`` and ``response_lengths`` are each a number, an Uncertain, a
@@ -203,13 +269,18 @@ def step_flop(arch: Architecture | Coefficients, prompt_lengths: Any, response_l
     fwd = (coef.body + coef.head) * (mean_p + mean_r) + keys(p, r, coef)  # E[F(P + R)]
     zero = 0.0
     per_seq = {
-        "generation_decode": (coef.body + coef.head) * mean_dec + keys(p, dec, coef) - keys(p, 0.0, coef),
+        "generation_decode": (coef.body + coef.head) * mean_dec
+        + keys(p, dec, coef)
+        - keys(p, 0.0, coef),
         "old_logprob": fwd if st.old_logprob_recompute else zero,
         "reference": fwd if st.reference else zero,
-        "critic": (1 + 3 * st.epochs) * ((crit.body + crit.value_head) * (mean_p + mean_r)
-                                         + keys(p, r, crit)) if st.critic else zero,
+        "critic": (1 + 3 * st.epochs)
+        * ((crit.body + crit.value_head) * (mean_p + mean_r) + keys(p, r, crit))
+        if st.critic
+        else zero,
         "reward": (rm.body + rm.value_head) * (mean_p + mean_r) + keys(p, r, rm)
-        if st.reward == "model" else zero,
+        if st.reward == "model"
+        else zero,
         "update": 3 * st.epochs * fwd,
     }
     prefill = coef.body * mean_p + keys(p, 0.0, coef) + coef.head
@@ -222,10 +293,14 @@ def step_flop(arch: Architecture | Coefficients, prompt_lengths: Any, response_l
 def stage_flop(arch: Architecture, stage: Stage, **models: Any) -> dict[str, Any]:
     """FLOP per phase of a whole stage: ``steps x step_flop``."""
     step = step_flop(arch, stage.prompt_length, stage.response_length, stage, **models)
-    return {phase: (value * stage.steps if not _is_zero(value) else 0.0) for phase, value in step.items()}
+    return {
+        phase: (value * stage.steps if not _is_zero(value) else 0.0)
+        for phase, value in step.items()
+    }
 
 
 # ---- hardware conversions ---------------------------------------------------------------
+
 
 def chip_hours(flop: Any, chip: str, utilization: Any, *, precision: str = "bf16") -> Any:
     """Chip-hours to do ``flop`` at ``utilization`` of the chip's dense peak:
@@ -233,8 +308,15 @@ def chip_hours(flop: Any, chip: str, utilization: Any, *, precision: str = "bf16
     return flop / (_peak(chip, precision) * utilization * 3600.0)
 
 
-def implied_utilization(flop: Any, chip: str, *, chip_hours: Any = None, cost_usd: Any = None,
-                        usd_per_hour: Any = None, precision: str = "bf16") -> Any:
+def implied_utilization(
+    flop: Any,
+    chip: str,
+    *,
+    chip_hours: Any = None,
+    cost_usd: Any = None,
+    usd_per_hour: Any = None,
+    precision: str = "bf16",
+) -> Any:
     """Utilisation implied by a published chip-hours (or dollar) figure:
     ``FLOP / (chip_hours x 3600 x peak)``. Warns (PlausibilityWarning) outside 0.01-0.7 of peak,
     where a figure is likely wrong or means something else (idle time, other work, other chips)."""
@@ -246,9 +328,12 @@ def implied_utilization(flop: Any, chip: str, *, chip_hours: Any = None, cost_us
     util = flop / (chip_hours * 3600.0 * _peak(chip, precision))
     median = util.median() if hasattr(util, "median") else float(util)
     if median > 0.7 or median < 0.01:
-        warnings.warn(f"implied utilisation {median:.3g} of {chip} {precision} peak is outside the "
-                      "plausible 0.01-0.7; check the FLOP and the chip-hours", PlausibilityWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"implied utilisation {median:.3g} of {chip} {precision} peak is outside the "
+            "plausible 0.01-0.7; check the FLOP and the chip-hours",
+            PlausibilityWarning,
+            stacklevel=2,
+        )
     return util
 
 
@@ -268,6 +353,7 @@ def _price(chip: str) -> float:
 
 
 # ---- helpers ----------------------------------------------------------------------------
+
 
 def _coef(x: Coefficients | Architecture) -> Coefficients:
     return x if isinstance(x, Coefficients) else coefficients(x)
@@ -320,8 +406,10 @@ def _moments(x: Any) -> tuple[float, float]:
     if isinstance(x, Histogram):
         return float(x.lengths @ x.weights), float((x.lengths * x.lengths) @ x.weights)
     if hasattr(x, "samples"):
-        raise InputError("an uncertain length cannot be combined with a histogram; give both "
-                         "as histograms or both as numbers")
+        raise InputError(
+            "an uncertain length cannot be combined with a histogram; give both "
+            "as histograms or both as numbers"
+        )
     return float(x), float(x) * float(x)
 
 
@@ -343,16 +431,35 @@ def _is_zero(x: Any) -> bool:
     return isinstance(x, (int, float)) and x == 0
 
 
-
 # ---- recipes ----------------------------------------------------------------------------
 
 _STAGE_FIELDS = {
-    "steps", "prompts_per_step", "samples_per_prompt", "prompt_length", "response_length",
-    "epochs", "minibatches", "old_logprob_recompute", "reference", "critic", "reward",
+    "steps",
+    "prompts_per_step",
+    "samples_per_prompt",
+    "prompt_length",
+    "response_length",
+    "epochs",
+    "minibatches",
+    "old_logprob_recompute",
+    "reference",
+    "critic",
+    "reward",
     "shared_prefill",
 }
-_TOP_FIELDS = {"name", "title", "description", "architecture", "algorithm", "sources",
-               "settings", "stages", "published", "notes", "date"}
+_TOP_FIELDS = {
+    "name",
+    "title",
+    "description",
+    "architecture",
+    "algorithm",
+    "sources",
+    "settings",
+    "stages",
+    "published",
+    "notes",
+    "date",
+}
 
 
 @dataclass(frozen=True)
@@ -375,7 +482,10 @@ class Recipe:
         model = arch or from_config(self.architecture)
         per_stage = {st.name: stage_flop(model, st) for st in self.stages}
         totals = {ph: _sum(per_stage[s][ph] for s in per_stage) for ph in PHASES}
-        step = {st.name: step_flop(model, st.prompt_length, st.response_length, st) for st in self.stages}
+        step = {
+            st.name: step_flop(model, st.prompt_length, st.response_length, st)
+            for st in self.stages
+        }
         return RunResult(self, model, per_stage, step, totals, _sum(totals.values()))
 
 
@@ -390,14 +500,20 @@ class RunResult:
 
     def to_dict(self, level: float = 0.9) -> dict[str, Any]:
         return {
-            "recipe": self.recipe.name, "architecture": self.arch.name,
-            "algorithm": self.recipe.algorithm.name, "unit": "FLOP",
+            "recipe": self.recipe.name,
+            "architecture": self.arch.name,
+            "algorithm": self.recipe.algorithm.name,
+            "unit": "FLOP",
             "total": summarize(self.total, level),
             "phases": {ph: summarize(v, level) for ph, v in self.phases.items()},
-            "stages": {s: {"steps": summarize(st.steps, level),
-                           "per_step": {ph: summarize(v, level) for ph, v in self.step[s].items()},
-                           "phases": {ph: summarize(v, level) for ph, v in self.stages[s].items()}}
-                       for s, st in ((st.name, st) for st in self.recipe.stages)},
+            "stages": {
+                s: {
+                    "steps": summarize(st.steps, level),
+                    "per_step": {ph: summarize(v, level) for ph, v in self.step[s].items()},
+                    "phases": {ph: summarize(v, level) for ph, v in self.stages[s].items()},
+                }
+                for s, st in ((st.name, st) for st in self.recipe.stages)
+            },
             "sources": self.recipe.sources,
             "provenance": {st.name: st.provenance for st in self.recipe.stages},
         }
@@ -423,8 +539,9 @@ def load_recipe(source: str | Any) -> Recipe:
                 raise ConfigError(f"recipe file {str(path)!r} does not exist")
             import difflib
 
-            raise UnknownNameError("recipe", str(source),
-                                   difflib.get_close_matches(str(source).lower(), shipped, n=3))
+            raise UnknownNameError(
+                "recipe", str(source), difflib.get_close_matches(str(source).lower(), shipped, n=3)
+            )
         path = _recipe_dir() / f"{str(source).lower()}.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -443,7 +560,9 @@ def parse_recipe(data: Any, *, path: str = "") -> Recipe:
         raise ConfigError("a recipe must be a mapping", path=path)
     unknown = set(data) - _TOP_FIELDS
     if unknown:
-        raise ConfigError(f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_TOP_FIELDS)}", path=path)
+        raise ConfigError(
+            f"unknown field(s) {sorted(unknown)}; allowed: {sorted(_TOP_FIELDS)}", path=path
+        )
     for key in ("name", "architecture", "algorithm", "stages"):
         if key not in data:
             raise ConfigError(f"missing required field {key!r}", path=path, field=key)
@@ -463,34 +582,60 @@ def parse_recipe(data: Any, *, path: str = "") -> Recipe:
         merged = {**settings, **{k: v for k, v in raw.items() if k != "name"}}
         unknown = set(merged) - _STAGE_FIELDS
         if unknown:
-            raise ConfigError(f"unknown setting(s) {sorted(unknown)}; allowed: {sorted(_STAGE_FIELDS)}",
-                              path=path, field=f"stages[{i}]")
+            raise ConfigError(
+                f"unknown setting(s) {sorted(unknown)}; allowed: {sorted(_STAGE_FIELDS)}",
+                path=path,
+                field=f"stages[{i}]",
+            )
         stages.append(_stage(str(raw.get("name", f"stage-{i + 1}")), merged, algo, path, i))
     sources = {str(k): str(v) for k, v in (data.get("sources") or {}).items()}
-    return Recipe(str(data["name"]), str(data.get("title", data["name"])), arch, algo,
-                  tuple(stages), sources, dict(data.get("published") or {}), path)
+    return Recipe(
+        str(data["name"]),
+        str(data.get("title", data["name"])),
+        arch,
+        algo,
+        tuple(stages),
+        sources,
+        dict(data.get("published") or {}),
+        path,
+    )
 
 
 def _stage(name: str, raw: dict[str, Any], algo: Algorithm, path: str, i: int) -> Stage:
     where = f"stages[{i}]"
     prov = {k: _provenance(v) for k, v in raw.items()}
-    for key in ("steps", "prompts_per_step", "samples_per_prompt", "prompt_length", "response_length"):
+    for key in (
+        "steps",
+        "prompts_per_step",
+        "samples_per_prompt",
+        "prompt_length",
+        "response_length",
+    ):
         if key not in raw:
-            raise ConfigError(f"missing required setting {key!r}", path=path, field=f"{where}.{key}")
+            raise ConfigError(
+                f"missing required setting {key!r}", path=path, field=f"{where}.{key}"
+            )
     values: dict[str, Any] = {}
     for key in ("steps", "prompts_per_step", "samples_per_prompt", "epochs", "minibatches"):
         if key in raw:
             values[key] = _quantity(raw[key], f"{where}.{key}", path, positive=True)
     for key in ("prompt_length", "response_length"):
         values[key] = _length(raw[key], f"{where}.{key}", path)
-    flags = {"old_logprob_recompute": algo.old_logprob_recompute, "reference": algo.reference,
-             "critic": algo.critic, "shared_prefill": True}
+    flags = {
+        "old_logprob_recompute": algo.old_logprob_recompute,
+        "reference": algo.reference,
+        "critic": algo.critic,
+        "shared_prefill": True,
+    }
     for key, default in flags.items():
         values[key] = bool(_plain(raw.get(key, default)))
     reward = str(_plain(raw.get("reward", "verifier")))
     if reward not in ("verifier", "model"):
-        raise ConfigError(f"reward must be 'verifier' or 'model', not {reward!r}", path=path,
-                          field=f"{where}.reward")
+        raise ConfigError(
+            f"reward must be 'verifier' or 'model', not {reward!r}",
+            path=path,
+            field=f"{where}.reward",
+        )
     return Stage(name=name, reward=reward, provenance=prov, **values)
 
 
@@ -520,11 +665,17 @@ def _quantity(v: Any, where: str, path: str, *, positive: bool) -> Any:
                 raise ConfigError(f"{value!r} must be positive", path=path, field=where)
             return q
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"must be a number or an expression such as '1k to 2k', not {value!r}",
-                          path=path, field=where)
+        raise ConfigError(
+            f"must be a number or an expression such as '1k to 2k', not {value!r}",
+            path=path,
+            field=where,
+        )
     if value < 0 or (positive and value == 0):
-        raise ConfigError(f"must be {'positive' if positive else 'non-negative'}, not {value!r}",
-                          path=path, field=where)
+        raise ConfigError(
+            f"must be {'positive' if positive else 'non-negative'}, not {value!r}",
+            path=path,
+            field=where,
+        )
     return value
 
 
@@ -533,8 +684,9 @@ def _length(v: Any, where: str, path: str) -> Any:
     if isinstance(value, dict) and "histogram" in value:
         hist = value["histogram"]
         if not isinstance(hist, dict) or "lengths" not in hist:
-            raise ConfigError("a histogram needs 'lengths' (and optional 'weights')", path=path,
-                              field=where)
+            raise ConfigError(
+                "a histogram needs 'lengths' (and optional 'weights')", path=path, field=where
+            )
         try:
             return Histogram.of(hist["lengths"], hist.get("weights"))
         except (InputError, TypeError, ValueError) as exc:

@@ -38,6 +38,7 @@ DEFAULTS_FILE = SCENARIO_DIR / "_defaults.yaml"
 
 # ---- the parameters ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ParameterSpec:
     """One allowed scenario key: its kind, unit, meaning and the bounds its draws must respect.
@@ -76,51 +77,132 @@ def _parameter(spec: ParameterSpec) -> None:
 
 
 for _spec in (
-    ParameterSpec("reasoning.start_flop", "quantity", "FLOP",
-                  "reasoning-training (RL-stage) compute of the starting model",
-                  low=0, low_open=True, why="compute is positive"),
-    ParameterSpec("reasoning.start_date", "date", "date",
-                  "date of the starting model (ISO date, or @record for its release date)"),
-    ParameterSpec("growth.months_per_10x", "quantity", "months",
-                  "months for reasoning compute to grow 10x before it meets the cap",
-                  low=0, low_open=True, why="negative or zero growth is not a scale-up"),
-    ParameterSpec("frontier.flop", "quantity", "FLOP",
-                  "total training compute of the largest run at frontier.date",
-                  low=0, low_open=True, why="compute is positive"),
+    ParameterSpec(
+        "reasoning.start_flop",
+        "quantity",
+        "FLOP",
+        "reasoning-training (RL-stage) compute of the starting model",
+        low=0,
+        low_open=True,
+        why="compute is positive",
+    ),
+    ParameterSpec(
+        "reasoning.start_date",
+        "date",
+        "date",
+        "date of the starting model (ISO date, or @record for its release date)",
+    ),
+    ParameterSpec(
+        "growth.months_per_10x",
+        "quantity",
+        "months",
+        "months for reasoning compute to grow 10x before it meets the cap",
+        low=0,
+        low_open=True,
+        why="negative or zero growth is not a scale-up",
+    ),
+    ParameterSpec(
+        "frontier.flop",
+        "quantity",
+        "FLOP",
+        "total training compute of the largest run at frontier.date",
+        low=0,
+        low_open=True,
+        why="compute is positive",
+    ),
     ParameterSpec("frontier.date", "date", "date", "reference date of frontier.flop"),
-    ParameterSpec("frontier.growth_per_year", "quantity", "x per year",
-                  "factor by which frontier training compute grows each year",
-                  low=1, why="a factor below 1 is negative growth"),
-    ParameterSpec("cap.kind", "choice", "", "what caps reasoning compute: a share of the frontier "
-                  "or what a budget buys", choices=("share", "budget")),
-    ParameterSpec("cap.share", "quantity", "fraction",
-                  "largest share of frontier training compute reasoning training can reach",
-                  low=0, high=1, low_open=True,
-                  why="a share of the frontier's total lies in (0, 1]", cap_kind="share"),
-    ParameterSpec("budget.usd_per_year", "quantity", "USD per year",
-                  "yearly spend on reasoning training at budget.date (cap.kind = budget)",
-                  low=0, low_open=True, why="a budget is positive", cap_kind="budget"),
-    ParameterSpec("budget.growth_per_year", "quantity", "x per year",
-                  "factor by which that spend grows each year",
-                  low=1, why="a factor below 1 is negative growth", cap_kind="budget"),
-    ParameterSpec("budget.usd_per_flop", "quantity", "USD per FLOP",
-                  "price of one FLOP of training at budget.date",
-                  low=0, low_open=True, why="a price is positive", cap_kind="budget"),
-    ParameterSpec("budget.price_decline_per_year", "quantity", "x per year",
-                  "factor by which the price per FLOP falls each year",
-                  low=1, why="a factor below 1 is a rising price, i.e. negative growth", cap_kind="budget"),
-    ParameterSpec("budget.date", "date", "date", "reference date of the budget and the price",
-                  cap_kind="budget"),
-    ParameterSpec("transition.width_oom", "quantity", "OOM",
-                  "width of the smooth turn onto the cap (0 = a sharp kink)",
-                  low=0, why="a width is not negative"),
-    ParameterSpec("evidence.as_of", "date", "date",
-                  "use only evidence dated on or before this day (empty = all)", optional=True),
+    ParameterSpec(
+        "frontier.growth_per_year",
+        "quantity",
+        "x per year",
+        "factor by which frontier training compute grows each year",
+        low=1,
+        why="a factor below 1 is negative growth",
+    ),
+    ParameterSpec(
+        "cap.kind",
+        "choice",
+        "",
+        "what caps reasoning compute: a share of the frontier or what a budget buys",
+        choices=("share", "budget"),
+    ),
+    ParameterSpec(
+        "cap.share",
+        "quantity",
+        "fraction",
+        "largest share of frontier training compute reasoning training can reach",
+        low=0,
+        high=1,
+        low_open=True,
+        why="a share of the frontier's total lies in (0, 1]",
+        cap_kind="share",
+    ),
+    ParameterSpec(
+        "budget.usd_per_year",
+        "quantity",
+        "USD per year",
+        "yearly spend on reasoning training at budget.date (cap.kind = budget)",
+        low=0,
+        low_open=True,
+        why="a budget is positive",
+        cap_kind="budget",
+    ),
+    ParameterSpec(
+        "budget.growth_per_year",
+        "quantity",
+        "x per year",
+        "factor by which that spend grows each year",
+        low=1,
+        why="a factor below 1 is negative growth",
+        cap_kind="budget",
+    ),
+    ParameterSpec(
+        "budget.usd_per_flop",
+        "quantity",
+        "USD per FLOP",
+        "price of one FLOP of training at budget.date",
+        low=0,
+        low_open=True,
+        why="a price is positive",
+        cap_kind="budget",
+    ),
+    ParameterSpec(
+        "budget.price_decline_per_year",
+        "quantity",
+        "x per year",
+        "factor by which the price per FLOP falls each year",
+        low=1,
+        why="a factor below 1 is a rising price, i.e. negative growth",
+        cap_kind="budget",
+    ),
+    ParameterSpec(
+        "budget.date",
+        "date",
+        "date",
+        "reference date of the budget and the price",
+        cap_kind="budget",
+    ),
+    ParameterSpec(
+        "transition.width_oom",
+        "quantity",
+        "OOM",
+        "width of the smooth turn onto the cap (0 = a sharp kink)",
+        low=0,
+        why="a width is not negative",
+    ),
+    ParameterSpec(
+        "evidence.as_of",
+        "date",
+        "date",
+        "use only evidence dated on or before this day (empty = all)",
+        optional=True,
+    ),
 ):
     _parameter(_spec)
 
 
 # ---- scenarios --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -136,8 +218,9 @@ class Scenario:
     def value(self, key: str) -> str:
         return self.parameters[key]["value"]
 
-    def with_overrides(self, overrides: Mapping[str, Any] | None,
-                       source: str = "override (--set)") -> Scenario:
+    def with_overrides(
+        self, overrides: Mapping[str, Any] | None, source: str = "override (--set)"
+    ) -> Scenario:
         """A copy with some parameter values replaced; unknown keys raise ScenarioError."""
         if not overrides:
             return self
@@ -154,13 +237,22 @@ class Scenario:
     def to_yaml(self) -> str:
         import yaml
 
-        doc = {"name": self.name, "title": self.title, "description": self.description,
-               "parameters": self.parameters}
+        doc = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "parameters": self.parameters,
+        }
         return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "path": self.path,
-                "parameters": self.parameters, "overrides": self.overrides}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "path": self.path,
+            "parameters": self.parameters,
+            "overrides": self.overrides,
+        }
 
 
 def list_scenarios() -> list[str]:
@@ -168,8 +260,9 @@ def list_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if not p.stem.startswith("_"))
 
 
-def load_scenario(name_or_path: str | Path = "seed-analysis",
-                  overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path = "seed-analysis", overrides: Mapping[str, Any] | None = None
+) -> Scenario:
     """Load a shipped scenario by name, or a YAML file by path, then apply ``overrides``.
 
     Parameters the file does not mention take their defaults (``_defaults.yaml``).
@@ -182,18 +275,26 @@ def load_scenario(name_or_path: str | Path = "seed-analysis",
     params = {k: dict(v) for k, v in defaults.items()}
     given = doc.get("parameters") or {}
     if not isinstance(given, dict):
-        raise ScenarioError("'parameters' must be a mapping of key -> {value, source}",
-                            path=str(path))
+        raise ScenarioError(
+            "'parameters' must be a mapping of key -> {value, source}", path=str(path)
+        )
     for key, entry in given.items():
         _check_key(key, str(path), doc.get("name", path.stem))
         params[key] = _entry(key, entry, str(path))
     unknown_top = set(doc) - {"name", "title", "description", "parameters"}
     if unknown_top:
-        raise ScenarioError(f"unknown top-level key(s) {sorted(unknown_top)}; allowed: name, "
-                            "title, description, parameters", path=str(path))
-    sc = Scenario(name=str(doc.get("name", path.stem)), title=str(doc.get("title", "")),
-                  description=str(doc.get("description", "")).strip(), parameters=params,
-                  path=str(path))
+        raise ScenarioError(
+            f"unknown top-level key(s) {sorted(unknown_top)}; allowed: name, "
+            "title, description, parameters",
+            path=str(path),
+        )
+    sc = Scenario(
+        name=str(doc.get("name", path.stem)),
+        title=str(doc.get("title", "")),
+        description=str(doc.get("description", "")).strip(),
+        parameters=params,
+        path=str(path),
+    )
     validate(sc)
     return sc.with_overrides(overrides)
 
@@ -203,8 +304,9 @@ def validate(sc: Scenario) -> None:
     for key, spec in PARAMETERS.items():
         text = sc.value(key)
         if spec.kind == "choice" and text not in spec.choices:
-            raise ScenarioError(f"{text!r} is not one of {', '.join(spec.choices)}",
-                                path=sc.path, field=key)
+            raise ScenarioError(
+                f"{text!r} is not one of {', '.join(spec.choices)}", path=sc.path, field=key
+            )
     kind = sc.value("cap.kind")
     for key, spec in PARAMETERS.items():
         text = sc.value(key)
@@ -217,8 +319,10 @@ def validate(sc: Scenario) -> None:
             number = _plain_number(text)
             if number is not None:
                 check_draws(key, np.array([number]), text, sc.path)
-    _check_date_order({k: sc.value(k) for k in PARAMETERS
-                       if PARAMETERS[k].kind == "date" and in_use(k, kind)}, sc.path)
+    _check_date_order(
+        {k: sc.value(k) for k in PARAMETERS if PARAMETERS[k].kind == "date" and in_use(k, kind)},
+        sc.path,
+    )
 
 
 # ---- drawing ------------------------------------------------------------------------------------
@@ -232,9 +336,9 @@ class Draws:
 
     n: int
     values: dict[str, np.ndarray]  # quantity key -> draws in the spec's unit
-    years: dict[str, float]        # date key -> decimal year (NaN if left empty)
+    years: dict[str, float]  # date key -> decimal year (NaN if left empty)
     cap_kind: str
-    resolved: dict[str, str]       # reference -> what it resolved to (record id and date)
+    resolved: dict[str, str]  # reference -> what it resolved to (record id and date)
 
 
 def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
@@ -258,8 +362,9 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
             years[key] = to_year(refs.date(text[1:], key))
         else:
             years[key] = to_year(parse_date(text, key, sc.path))
-    _check_date_order({k: to_date(v) if not math.isnan(v) else "" for k, v in years.items()},
-                      sc.path)
+    _check_date_order(
+        {k: to_date(v) if not math.isnan(v) else "" for k, v in years.items()}, sc.path
+    )
     values: dict[str, np.ndarray] = {}
     for key, spec in PARAMETERS.items():
         if spec.kind != "quantity" or not in_use(key, kind):
@@ -271,8 +376,9 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
             raise
         except FlopcastError as exc:
             first = str(exc).splitlines()[0]
-            raise ScenarioError(f"cannot evaluate {text!r}: {first}", path=sc.path,
-                                field=key) from None
+            raise ScenarioError(
+                f"cannot evaluate {text!r}: {first}", path=sc.path, field=key
+            ) from None
         # NB: parameters that reference the dataset share the run's seed, so a record's
         # evidence used by two of them is the same draw (inputs are seeded by name); the others
         # get a seed of their own, so equal texts ("3 to 5" twice) stay independent.
@@ -280,8 +386,7 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
         x = np.asarray(q.samples(n, seed=own), dtype=float)
         check_draws(key, x, text, sc.path)
         values[key] = x
-    return Draws(n=n, values=values, years=years, cap_kind=kind,
-                 resolved=dict(refs.resolved))
+    return Draws(n=n, values=values, years=years, cap_kind=kind, resolved=dict(refs.resolved))
 
 
 def param_seed(seed: int, key: str) -> int:
@@ -302,11 +407,13 @@ def check_draws(key: str, x: np.ndarray, text: str, path: str | None = None) -> 
         hi = ")" if spec.high_open or spec.high is None else "]"
         rng = f"{lo}{_num(spec.low, '-inf')}, {_num(spec.high, 'inf')}{hi}"
         share = f"{bad.mean():.1%} of the draws of {text!r} are" if len(x) > 1 else f"{text!r} is"
-        raise ScenarioError(f"must lie in {rng} {spec.unit} ({spec.why}); {share} outside",
-                            path=path, field=key)
+        raise ScenarioError(
+            f"must lie in {rng} {spec.unit} ({spec.why}); {share} outside", path=path, field=key
+        )
 
 
 # ---- dates ------------------------------------------------------------------------------------
+
 
 def parse_date(text: Any, key: str = "", path: str | None = None) -> _dt.date:
     """An ISO date (``2025-04-16``) or a date object; ScenarioError otherwise."""
@@ -317,8 +424,11 @@ def parse_date(text: Any, key: str = "", path: str | None = None) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(text).strip())
     except ValueError:
-        raise ScenarioError(f"{text!r} is not an ISO date (YYYY-MM-DD) or an @record reference",
-                            path=path, field=key or None) from None
+        raise ScenarioError(
+            f"{text!r} is not an ISO date (YYYY-MM-DD) or an @record reference",
+            path=path,
+            field=key or None,
+        ) from None
 
 
 def to_year(d: _dt.date | str) -> float:
@@ -351,6 +461,7 @@ def _selector(name: str) -> Callable:
             raise ValueError(f"reference selector {name!r} is registered twice")
         _SELECTORS[name] = fn
         return fn
+
     return register
 
 
@@ -391,16 +502,20 @@ class _References:
         rid, _, fld = ref.partition(".")
         if rid in _SELECTORS:
             if not fld:
-                raise ScenarioError(f"@{rid} needs a field, e.g. @{rid}.rl", path=self._sc.path,
-                                    field=key)
+                raise ScenarioError(
+                    f"@{rid} needs a field, e.g. @{rid}.rl", path=self._sc.path, field=key
+                )
             rows = [r for r in self.ds.table() if self._visible(r["release_date"])]
             if fld not in ("pretraining", "rl", "rl_share", "total"):
                 rows = [dict(r, **{fld: self._median_row(r["id"], fld)}) for r in rows]
             row = _SELECTORS[rid](rows, fld)
             if row is None:
-                raise ScenarioError(f"no dataset record has {fld!r}"
-                                    + (f" before {self.as_of}" if self.as_of else ""),
-                                    path=self._sc.path, field=key)
+                raise ScenarioError(
+                    f"no dataset record has {fld!r}"
+                    + (f" before {self.as_of}" if self.as_of else ""),
+                    path=self._sc.path,
+                    field=key,
+                )
             rid = row["id"]
         return rid, fld or None
 
@@ -421,17 +536,25 @@ class _References:
     def quantity(self, ref: str, key: str) -> Any:
         rid, fld = self._pick(ref, key)
         if fld is None:
-            raise ScenarioError(f"@{ref} needs a field, e.g. @{ref}.rl", path=self._sc.path,
-                                field=key)
+            raise ScenarioError(
+                f"@{ref} needs a field, e.g. @{ref}.rl", path=self._sc.path, field=key
+            )
         record = self._record(rid, key)
         if not self._visible(record.release_date):
-            raise ScenarioError(f"record {rid!r} was released {record.release_date}, after "
-                                f"evidence.as_of {self.as_of}", path=self._sc.path, field=key)
+            raise ScenarioError(
+                f"record {rid!r} was released {record.release_date}, after "
+                f"evidence.as_of {self.as_of}",
+                path=self._sc.path,
+                field=key,
+            )
         q = self._as_of_value(record, fld) if self.as_of else self.ds.quantity(rid, fld)
         if q is None:
             when = f" dated on or before {self.as_of}" if self.as_of else ""
-            raise ScenarioError(f"dataset record {rid!r} has no {fld!r} evidence{when}",
-                                path=self._sc.path, field=key)
+            raise ScenarioError(
+                f"dataset record {rid!r} has no {fld!r} evidence{when}",
+                path=self._sc.path,
+                field=key,
+            )
         self.resolved[f"{key}: @{ref.lstrip('@')}"] = f"{rid}.{fld} = {q}"
         return q
 
@@ -477,6 +600,7 @@ def value_as_of(ds: Any, record_id: str, fld: str, as_of: _dt.date | str | None)
 
 # ---- private helpers --------------------------------------------------------------------------
 
+
 def _find(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     candidate = Path(text).expanduser()
@@ -500,11 +624,15 @@ def _read_yaml(path: Path) -> dict:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ScenarioError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=str(path),
-                            line=None if line is None else line + 1) from None
+        raise ScenarioError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})",
+            path=str(path),
+            line=None if line is None else line + 1,
+        ) from None
     if not isinstance(doc, dict):
-        raise ScenarioError("a scenario file is a mapping with 'name' and 'parameters'",
-                            path=str(path))
+        raise ScenarioError(
+            "a scenario file is a mapping with 'name' and 'parameters'", path=str(path)
+        )
     return doc
 
 
@@ -532,21 +660,27 @@ def _check_key(key: str, path: str | None, name: str) -> None:
 
         close = difflib.get_close_matches(key, list(PARAMETERS), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ScenarioError(f"unknown parameter {key!r} in scenario {name!r}{hint}; allowed: "
-                            + ", ".join(PARAMETERS), path=path)
+        raise ScenarioError(
+            f"unknown parameter {key!r} in scenario {name!r}{hint}; allowed: "
+            + ", ".join(PARAMETERS),
+            path=path,
+        )
 
 
 def _entry(key: str, entry: Any, path: str) -> dict[str, str]:
     if not isinstance(entry, dict) or "value" not in entry:
-        raise ScenarioError("each parameter is a mapping with 'value' and 'source'", path=path,
-                            field=key)
+        raise ScenarioError(
+            "each parameter is a mapping with 'value' and 'source'", path=path, field=key
+        )
     if not str(entry.get("source", "")).strip():
-        raise ScenarioError("every parameter needs a 'source' (a URL or a reason)", path=path,
-                            field=key)
+        raise ScenarioError(
+            "every parameter needs a 'source' (a URL or a reason)", path=path, field=key
+        )
     extra = set(entry) - {"value", "source", "note"}
     if extra:
-        raise ScenarioError(f"unknown field(s) {sorted(extra)}; allowed: value, source, note",
-                            path=path, field=key)
+        raise ScenarioError(
+            f"unknown field(s) {sorted(extra)}; allowed: value, source, note", path=path, field=key
+        )
     out = {"value": _as_text(entry["value"], key, path), "source": str(entry["source"]).strip()}
     if entry.get("note"):
         out["note"] = " ".join(str(entry["note"]).split())
@@ -585,6 +719,9 @@ def _check_date_order(dates: Mapping[str, Any], path: str | None) -> None:
             continue
         d = parse_date(value, key, path)
         if d > cutoff:
-            raise ScenarioError(f"date {d} is after evidence.as_of {cutoff}: a forecast as of a "
-                                "date can only start from evidence dated on or before it",
-                                path=path, field=key)
+            raise ScenarioError(
+                f"date {d} is after evidence.as_of {cutoff}: a forecast as of a "
+                "date can only start from evidence dated on or before it",
+                path=path,
+                field=key,
+            )

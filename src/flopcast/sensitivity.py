@@ -31,8 +31,15 @@ NEVER_YEARS = 50.0
 BINS = 20
 
 
-def sensitivity(sc: Scenario | str, n: int = 20_000, seed: int = 0, *, dataset: Any = None,
-                overrides: dict[str, Any] | None = None, bins: int = BINS) -> list[dict]:
+def sensitivity(
+    sc: Scenario | str,
+    n: int = 20_000,
+    seed: int = 0,
+    *,
+    dataset: Any = None,
+    overrides: dict[str, Any] | None = None,
+    bins: int = BINS,
+) -> list[dict]:
     """One row per quantity parameter the scenario uses, largest swing first.
 
     Row keys: ``parameter``, ``value`` (its text), ``unit``, ``low``/``high`` (its 5th and 95th
@@ -62,15 +69,23 @@ def sensitivity(sc: Scenario | str, n: int = 20_000, seed: int = 0, *, dataset: 
         swing = abs(t_hi - t_lo) if np.isfinite(t_hi) or np.isfinite(t_lo) else 0.0
         if fixed:
             swing = 0.0
-        rows.append({
-            "parameter": key, "value": sc.value(key), "unit": PARAMETERS[key].unit,
-            "low": lo, "high": hi,
-            "median_low": to_date(t_lo) or None, "median_high": to_date(t_hi) or None,
-            "years_low": t_lo - lines.t0, "years_high": t_hi - lines.t0,
-            "swing_years": float(swing),
-            "variance_share": 0.0 if fixed else correlation_ratio(x, y, bins),
-            "fixed": fixed, "baseline": to_date(base) or None,
-        })
+        rows.append(
+            {
+                "parameter": key,
+                "value": sc.value(key),
+                "unit": PARAMETERS[key].unit,
+                "low": lo,
+                "high": hi,
+                "median_low": to_date(t_lo) or None,
+                "median_high": to_date(t_hi) or None,
+                "years_low": t_lo - lines.t0,
+                "years_high": t_hi - lines.t0,
+                "swing_years": float(swing),
+                "variance_share": 0.0 if fixed else correlation_ratio(x, y, bins),
+                "fixed": fixed,
+                "baseline": to_date(base) or None,
+            }
+        )
     rows.sort(key=lambda r: (-r["swing_years"], -r["variance_share"], r["parameter"]))
     return rows
 
@@ -97,6 +112,11 @@ def _years_after_start(lines: Lines) -> np.ndarray:
 
 def _meeting_at(d: Draws, values: dict[str, float]) -> float:
     """Meeting year for one set of parameter values (every quantity given as a number)."""
-    one = Draws(n=1, values={k: np.array([v]) for k, v in values.items()}, years=d.years,
-                cap_kind=d.cap_kind, resolved=d.resolved)
+    one = Draws(
+        n=1,
+        values={k: np.array([v]) for k, v in values.items()},
+        years=d.years,
+        cap_kind=d.cap_kind,
+        resolved=d.resolved,
+    )
     return float(Lines.from_draws(one).meeting()[0])

@@ -80,20 +80,43 @@ class Input:
         return f"mixture of {int(p['components'])}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "spec": self.spec(),
-                "params": dict(self.params), "description": self.description,
-                "source": self.source}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "spec": self.spec(),
+            "params": dict(self.params),
+            "description": self.description,
+            "source": self.source,
+        }
 
 
 class Uncertain:
     """An uncertain (or exact) quantity. Build with :func:`ci`, :func:`point`, ... and arithmetic."""
 
-    __slots__ = ("_op", "_args", "_input", "_corr", "_unit", "_meta", "_form_cache",
-                 "_sample_cache", "disagreement", "__weakref__")
+    __slots__ = (
+        "_op",
+        "_args",
+        "_input",
+        "_corr",
+        "_unit",
+        "_meta",
+        "_form_cache",
+        "_sample_cache",
+        "disagreement",
+        "__weakref__",
+    )
 
-    def __init__(self, op: str, args: tuple = (), input: Input | None = None,
-                 corr: frozenset = frozenset(), unit: str | None = None):
-        self._op = op  # "const", "input", "add", "sub", "mul", "div", "pow", "neg", "min", "max", "mix"
+    def __init__(
+        self,
+        op: str,
+        args: tuple = (),
+        input: Input | None = None,
+        corr: frozenset = frozenset(),
+        unit: str | None = None,
+    ):
+        self._op = (
+            op  # "const", "input", "add", "sub", "mul", "div", "pow", "neg", "min", "max", "mix"
+        )
         self._args = args
         self._input = input
         self._corr = corr  # frozenset of (uid_a, uid_b, rho) with uid_a < uid_b
@@ -207,8 +230,9 @@ class Uncertain:
             return math.exp(m + self._log_var() / 2)
         return float(np.mean(self.samples(n, seed)))
 
-    def percentile(self, q: float | Sequence[float], *, n: int = DEFAULT_SAMPLES,
-                   seed: int = DEFAULT_SEED) -> Any:
+    def percentile(
+        self, q: float | Sequence[float], *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> Any:
         """The q-th percentile (0-100); a list of q gives a list."""
         qs = np.atleast_1d(np.asarray(q, dtype=float))
         if np.any(~np.isfinite(qs)) or np.any(qs < 0) or np.any(qs > 100):
@@ -224,24 +248,29 @@ class Uncertain:
             out = [float(values[i]) for i in back.ravel()]
         return out if np.ndim(q) else out[0]
 
-    def interval(self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES,
-                 seed: int = DEFAULT_SEED) -> tuple[float, float]:
+    def interval(
+        self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> tuple[float, float]:
         """Central interval holding ``level`` of the probability."""
         _check_level(level)
         lo, hi = self.percentile([50 * (1 - level), 50 * (1 + level)], n=n, seed=seed)
         return lo, hi
 
-    def width_oom(self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES,
-                  seed: int = DEFAULT_SEED) -> float:
+    def width_oom(
+        self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
         """Width of the central interval in orders of magnitude, log10(hi / lo)."""
         lo, hi = self.interval(level, n=n, seed=seed)
         if lo <= 0:
-            raise InputError("width in orders of magnitude needs a positive interval; "
-                             f"this one is {_fmt(lo)} - {_fmt(hi)}")
+            raise InputError(
+                "width in orders of magnitude needs a positive interval; "
+                f"this one is {_fmt(lo)} - {_fmt(hi)}"
+            )
         return math.log10(hi / lo)
 
-    def prob_above(self, threshold: float, *, n: int = DEFAULT_SAMPLES,
-                   seed: int = DEFAULT_SEED) -> float:
+    def prob_above(
+        self, threshold: float, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
         """P(X > threshold)."""
         threshold = _finite(threshold, "threshold")
         form = self._form()
@@ -255,8 +284,9 @@ class Uncertain:
             return 1.0 - _STD.cdf((math.log(threshold) - m) / sd)
         return float(np.mean(self.samples(n, seed) > threshold))
 
-    def prob_below(self, threshold: float, *, n: int = DEFAULT_SAMPLES,
-                   seed: int = DEFAULT_SEED) -> float:
+    def prob_below(
+        self, threshold: float, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
         """P(X < threshold)."""
         threshold = _finite(threshold, "threshold")
         form = self._form()
@@ -264,7 +294,9 @@ class Uncertain:
             return 1.0 - self.prob_above(threshold)
         return float(np.mean(self.samples(n, seed) < threshold))
 
-    def contributions(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> dict[str, float]:
+    def contributions(
+        self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> dict[str, float]:
         """Each named input's share of the spread (see the module docstring); sums to 1."""
         leaves = _leaves(self)
         keys = _keys(leaves)
@@ -317,15 +349,28 @@ class Uncertain:
         self._sample_cache[key] = out
         return out
 
-    def summary(self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED,
-                contributions: bool = True) -> dict[str, Any]:
+    def summary(
+        self,
+        level: float = 0.9,
+        *,
+        n: int = DEFAULT_SAMPLES,
+        seed: int = DEFAULT_SEED,
+        contributions: bool = True,
+    ) -> dict[str, Any]:
         """A JSON-ready dict: median, mean, p5, p95, lo, hi at ``level``, unit, contributions."""
         _check_level(level)
         lo_q, hi_q = 50 * (1 - level), 50 * (1 + level)
         p5, med, p95, lo, hi = self.percentile([5, 50, 95, lo_q, hi_q], n=n, seed=seed)
         out: dict[str, Any] = {
-            "median": med, "mean": self.mean(n=n, seed=seed), "p5": p5, "p95": p95,
-            "lo": lo, "hi": hi, "level": level, "unit": self._unit, "exact": self.is_exact,
+            "median": med,
+            "mean": self.mean(n=n, seed=seed),
+            "p5": p5,
+            "p95": p95,
+            "lo": lo,
+            "hi": hi,
+            "level": level,
+            "unit": self._unit,
+            "exact": self.is_exact,
         }
         if not self.is_exact:
             out["samples"] = n
@@ -372,8 +417,15 @@ _UNSET = object()
 
 # ---- constructors ---------------------------------------------------------------------------
 
-def point(value: Number, name: str = "", *, description: str = "", source: str = "",
-          unit: str | None = None) -> Uncertain:
+
+def point(
+    value: Number,
+    name: str = "",
+    *,
+    description: str = "",
+    source: str = "",
+    unit: str | None = None,
+) -> Uncertain:
     """A known number. Named points are listed among a result's inputs (its assumptions)."""
     value = _finite(value, name or "value")
     if not name:
@@ -382,21 +434,34 @@ def point(value: Number, name: str = "", *, description: str = "", source: str =
     return Uncertain("input", input=inp, unit=unit)
 
 
-def ci(lo: Number, hi: Number, level: float = 0.9, *, dist: str = "lognormal", name: str = "",
-       description: str = "", source: str = "", unit: str | None = None) -> Uncertain:
+def ci(
+    lo: Number,
+    hi: Number,
+    level: float = 0.9,
+    *,
+    dist: str = "lognormal",
+    name: str = "",
+    description: str = "",
+    source: str = "",
+    unit: str | None = None,
+) -> Uncertain:
     """A quantity whose central ``level`` interval is ``[lo, hi]`` (lognormal unless dist="normal")."""
     label = name or "interval"
     lo = _finite(lo, f"{label} lower bound")
     hi = _finite(hi, f"{label} upper bound")
     _check_level(level)
     if lo > hi:
-        raise InputError(f"{label}: lower bound {_fmt(lo)} is above upper bound {_fmt(hi)}; "
-                         "write the interval as 'lo to hi' with lo <= hi")
+        raise InputError(
+            f"{label}: lower bound {_fmt(lo)} is above upper bound {_fmt(hi)}; "
+            "write the interval as 'lo to hi' with lo <= hi"
+        )
     if dist not in ("lognormal", "normal"):
         raise InputError(f"{label}: unknown distribution {dist!r}; allowed: 'lognormal', 'normal'")
     if dist == "lognormal" and lo <= 0:
-        raise InputError(f"{label}: a lognormal interval needs positive bounds, got "
-                         f"{_fmt(lo)} to {_fmt(hi)} (use dist='normal' for values that can be <= 0)")
+        raise InputError(
+            f"{label}: a lognormal interval needs positive bounds, got "
+            f"{_fmt(lo)} to {_fmt(hi)} (use dist='normal' for values that can be <= 0)"
+        )
     if lo == hi:
         return point(lo, name, description=description, source=source, unit=unit)
     z = _z((1 + level) / 2)
@@ -406,48 +471,94 @@ def ci(lo: Number, hi: Number, level: float = 0.9, *, dist: str = "lognormal", n
     else:
         mu = (lo + hi) / 2
         sigma = (hi - lo) / (2 * z)
-    inp = Input(name or _fmt(lo) + " to " + _fmt(hi), dist,
-                {"lo": lo, "hi": hi, "level": level, "mu": mu, "sigma": sigma},
-                description, source, named=bool(name))
+    inp = Input(
+        name or _fmt(lo) + " to " + _fmt(hi),
+        dist,
+        {"lo": lo, "hi": hi, "level": level, "mu": mu, "sigma": sigma},
+        description,
+        source,
+        named=bool(name),
+    )
     return Uncertain("input", input=inp, unit=unit)
 
 
-def between(lo: Number, hi: Number, *, name: str = "", description: str = "", source: str = "",
-            unit: str | None = None) -> Uncertain:
+def between(
+    lo: Number,
+    hi: Number,
+    *,
+    name: str = "",
+    description: str = "",
+    source: str = "",
+    unit: str | None = None,
+) -> Uncertain:
     """Log-uniform on ``[lo, hi]``: every order of magnitude in the range equally likely."""
     label = name or "between"
     lo = _finite(lo, f"{label} lower bound")
     hi = _finite(hi, f"{label} upper bound")
     if lo <= 0 or hi <= 0:
-        raise InputError(f"{label}: a log-uniform range needs positive bounds, got {_fmt(lo)}, {_fmt(hi)}")
+        raise InputError(
+            f"{label}: a log-uniform range needs positive bounds, got {_fmt(lo)}, {_fmt(hi)}"
+        )
     if lo > hi:
         raise InputError(f"{label}: lower bound {_fmt(lo)} is above upper bound {_fmt(hi)}")
     if lo == hi:
         return point(lo, name, description=description, source=source, unit=unit)
-    inp = Input(name or f"between {_fmt(lo)} and {_fmt(hi)}", "loguniform", {"lo": lo, "hi": hi},
-                description, source, named=bool(name))
+    inp = Input(
+        name or f"between {_fmt(lo)} and {_fmt(hi)}",
+        "loguniform",
+        {"lo": lo, "hi": hi},
+        description,
+        source,
+        named=bool(name),
+    )
     return Uncertain("input", input=inp, unit=unit)
 
 
-def at_most(x: Number, *, span: float = 100.0, name: str = "", description: str = "",
-            source: str = "", unit: str | None = None) -> Uncertain:
+def at_most(
+    x: Number,
+    *,
+    span: float = 100.0,
+    name: str = "",
+    description: str = "",
+    source: str = "",
+    unit: str | None = None,
+) -> Uncertain:
     """An upper bound read as the 95th percentile; assumes the 5th is ``x / span`` (default 2 OOM below)."""
     x = _positive(x, name or "at_most")
     span = _span(span)
     stated = f"at most {_fmt(x)}; assumed 90% CI {_fmt(x / span)} - {_fmt(x)} (lower end = bound / {_fmt(span)})"
-    q = ci(x / span, x, name=name, description=(description + "; " if description else "") + stated,
-           source=source, unit=unit)
+    q = ci(
+        x / span,
+        x,
+        name=name,
+        description=(description + "; " if description else "") + stated,
+        source=source,
+        unit=unit,
+    )
     return q if name else _renamed(q, f"at most {_fmt(x)}")
 
 
-def at_least(x: Number, *, span: float = 100.0, name: str = "", description: str = "",
-             source: str = "", unit: str | None = None) -> Uncertain:
+def at_least(
+    x: Number,
+    *,
+    span: float = 100.0,
+    name: str = "",
+    description: str = "",
+    source: str = "",
+    unit: str | None = None,
+) -> Uncertain:
     """A lower bound read as the 5th percentile; assumes the 95th is ``x * span`` (default 2 OOM above)."""
     x = _positive(x, name or "at_least")
     span = _span(span)
     stated = f"at least {_fmt(x)}; assumed 90% CI {_fmt(x)} - {_fmt(x * span)} (upper end = bound x {_fmt(span)})"
-    q = ci(x, x * span, name=name, description=(description + "; " if description else "") + stated,
-           source=source, unit=unit)
+    q = ci(
+        x,
+        x * span,
+        name=name,
+        description=(description + "; " if description else "") + stated,
+        source=source,
+        unit=unit,
+    )
     return q if name else _renamed(q, f"at least {_fmt(x)}")
 
 
@@ -456,29 +567,47 @@ def _renamed(q: Uncertain, label: str) -> Uncertain:
     return Uncertain("input", input=replace(q._input, name=label), corr=q._corr, unit=q._unit)
 
 
-def mix(components: Sequence[Any], weights: Sequence[float] | None = None, *, name: str = "",
-        description: str = "", source: str = "") -> Uncertain:
+def mix(
+    components: Sequence[Any],
+    weights: Sequence[float] | None = None,
+    *,
+    name: str = "",
+    description: str = "",
+    source: str = "",
+) -> Uncertain:
     """A mixture: with probability ``weights[i]`` the value is drawn from ``components[i]``."""
     comps = [as_uncertain(c) for c in components]
     if len(comps) < 2:
         raise InputError("mix needs at least two components")
     w = [1.0] * len(comps) if weights is None else [float(x) for x in weights]
     if len(w) != len(comps):
-        raise InputError(f"mix got {len(comps)} components but {len(w)} weights; give one weight each")
+        raise InputError(
+            f"mix got {len(comps)} components but {len(w)} weights; give one weight each"
+        )
     if any(not math.isfinite(x) or x < 0 for x in w) or sum(w) <= 0:
         raise InputError(f"mix weights must be non-negative and not all zero, got {w}")
     total = sum(w)
     probs = tuple(x / total for x in w)
-    inp = Input(name or "mixture", "mixture",
-                {"components": len(comps), **{f"w{i}": p for i, p in enumerate(probs)}},
-                description, source, named=bool(name))
+    inp = Input(
+        name or "mixture",
+        "mixture",
+        {"components": len(comps), **{f"w{i}": p for i, p in enumerate(probs)}},
+        description,
+        source,
+        named=bool(name),
+    )
     units = {c._unit for c in comps}
-    return Uncertain("mix", (inp, tuple(comps), probs), corr=_merge_corr(comps),
-                     unit=units.pop() if len(units) == 1 else None)
+    return Uncertain(
+        "mix",
+        (inp, tuple(comps), probs),
+        corr=_merge_corr(comps),
+        unit=units.pop() if len(units) == 1 else None,
+    )
 
 
-def named(q: Any, name: str, *, description: str = "", source: str = "",
-          unit: str | None = None) -> Uncertain:
+def named(
+    q: Any, name: str, *, description: str = "", source: str = "", unit: str | None = None
+) -> Uncertain:
     """Give a quantity an input name (and description) unless its user already named it.
 
     Plain numbers become named points; a single input with a made-up name takes ``name``;
@@ -488,9 +617,13 @@ def named(q: Any, name: str, *, description: str = "", source: str = "",
         out = point(_finite(q, name), name, description=description, source=source)
         return out.with_unit(unit) if unit else out
     if q._op == "input" and q._input is not None and not q._input.named:
-        inp = replace(q._input, name=name, named=True,
-                      description=q._input.description or description,
-                      source=q._input.source or source)
+        inp = replace(
+            q._input,
+            name=name,
+            named=True,
+            description=q._input.description or description,
+            source=q._input.source or source,
+        )
         out = Uncertain("input", input=inp, corr=q._corr, unit=q._unit or unit)
         out._meta = dict(q._meta)
         return out
@@ -504,21 +637,31 @@ def as_uncertain(x: Any) -> Uncertain:
     if isinstance(x, Uncertain):
         return x
     if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise InputError(f"expected a number or an uncertain quantity, got {type(x).__name__} {x!r}")
+        raise InputError(
+            f"expected a number or an uncertain quantity, got {type(x).__name__} {x!r}"
+        )
     return point(float(x))
 
 
-def correlate(a: Uncertain, b: Uncertain, rho: float, *, kind: str = "log") -> tuple[Uncertain, Uncertain]:
+def correlate(
+    a: Uncertain, b: Uncertain, rho: float, *, kind: str = "log"
+) -> tuple[Uncertain, Uncertain]:
     """Declare a correlation between two inputs; returns copies of both carrying it.
 
     ``kind="log"``: ``rho`` is the correlation of the normal scores (of ``ln X`` for lognormals).
     ``kind="rank"``: ``rho`` is Spearman's rank correlation, converted for a Gaussian copula.
     """
     for q, label in ((a, "first"), (b, "second")):
-        if not isinstance(q, Uncertain) or q._op != "input" or q._input is None \
-                or q._input.kind == "point":
-            raise InputError(f"correlate: the {label} argument must be a single uncertain input "
-                             "(made by ci, between, at_most or at_least), not a derived quantity")
+        if (
+            not isinstance(q, Uncertain)
+            or q._op != "input"
+            or q._input is None
+            or q._input.kind == "point"
+        ):
+            raise InputError(
+                f"correlate: the {label} argument must be a single uncertain input "
+                "(made by ci, between, at_most or at_least), not a derived quantity"
+            )
     rho = _finite(rho, "correlation")
     if kind == "rank":
         rho = 2 * math.sin(math.pi * rho / 6)
@@ -560,8 +703,10 @@ def combine(lines: Sequence[Any], *, method: str = "precision", name: str = "") 
     for i, q in enumerate(qs):
         m, v = _log_moments(q)
         if v <= 0:
-            raise InputError(f"combine: line {i + 1} ({q!r}) states no uncertainty; every line "
-                             "needs an interval to be weighted")
+            raise InputError(
+                f"combine: line {i + 1} ({q!r}) states no uncertainty; every line "
+                "needs an interval to be weighted"
+            )
         ms.append(m)
         vs.append(v)
     if method == "precision":
@@ -579,10 +724,15 @@ def combine(lines: Sequence[Any], *, method: str = "precision", name: str = "") 
     p_value = _chi2_sf(chi2, dof)
     units = {q._unit for q in qs}
     out = out.with_unit(units.pop() if len(units) == 1 else None)
-    out = out.with_meta(method=f"combine ({method})",
-                        assumptions=[f"{len(qs)} lines treated as independent evidence"])
+    out = out.with_meta(
+        method=f"combine ({method})",
+        assumptions=[f"{len(qs)} lines treated as independent evidence"],
+    )
     out.disagreement = {
-        "chi2": chi2, "dof": dof, "p_value": p_value, "consistent": p_value >= 0.05,
+        "chi2": chi2,
+        "dof": dof,
+        "p_value": p_value,
+        "consistent": p_value >= 0.05,
         "medians": [math.exp(m) for m in ms],
         "ratio_max_min": math.exp(max(ms) - min(ms)),
         "z_scores": [(m - m_hat) / math.sqrt(v) for m, v in zip(ms, vs, strict=True)],
@@ -591,8 +741,9 @@ def combine(lines: Sequence[Any], *, method: str = "precision", name: str = "") 
     return out
 
 
-def sample_many(quantities: Sequence[Any], n: int = DEFAULT_SAMPLES,
-                seed: int = DEFAULT_SEED) -> list[np.ndarray]:
+def sample_many(
+    quantities: Sequence[Any], n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+) -> list[np.ndarray]:
     """Joint draws of several quantities: shared inputs (and declared correlations) hold across them."""
     qs = [as_uncertain(q) for q in quantities]
     if int(n) < 1:
@@ -616,6 +767,7 @@ def maximum(a: Any, b: Any) -> Uncertain:
 
 
 # ---- exact form -------------------------------------------------------------------------
+
 
 def _exact_form(q: Uncertain) -> tuple[float, dict[int, float]] | None:
     op = q._op
@@ -667,11 +819,13 @@ def _point_value(q: Uncertain) -> float | None:
 
 # ---- Monte Carlo ----------------------------------------------------------------------------
 
+
 class _Context:
     """One evaluation: per-input draws keyed by uid, shared by every node of the expression."""
 
-    def __init__(self, n: int, seed: int, leaves: dict[int, Input], keys: dict[int, str],
-                 corr: frozenset):
+    def __init__(
+        self, n: int, seed: int, leaves: dict[int, Input], keys: dict[int, str], corr: frozenset
+    ):
         self.n = n
         self.seed = seed
         self.leaves = leaves
@@ -720,7 +874,11 @@ def _sample(q: Uncertain, ctx: _Context) -> np.ndarray:
         else:
             idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
             ctx.selector[inp.uid] = idx
-            out = np.choose(idx, draws) if len(draws) <= 32 else np.stack(draws)[idx, np.arange(ctx.n)]
+            out = (
+                np.choose(idx, draws)
+                if len(draws) <= 32
+                else np.stack(draws)[idx, np.arange(ctx.n)]
+            )
     elif op == "neg":
         out = -_sample(q._args[0], ctx)
     else:
@@ -751,12 +909,19 @@ def _sample_input(inp: Input | None, ctx: _Context) -> np.ndarray:
 
 
 _BINARY = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide,
-    "pow": np.power, "min": np.minimum, "max": np.maximum,
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "pow": np.power,
+    "min": np.minimum,
+    "max": np.maximum,
 }
 
 
-def _correlation_ratio(driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20) -> float:
+def _correlation_ratio(
+    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20
+) -> float:
     """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories)."""
     if discrete:
         labels = driver
@@ -774,6 +939,7 @@ def _correlation_ratio(driver: np.ndarray, y: np.ndarray, *, discrete: bool, bin
 
 # ---- helpers --------------------------------------------------------------------------------
 
+
 def _binary(op: str, a: Any, b: Any) -> Uncertain:
     qa, qb = as_uncertain(a), as_uncertain(b)
     if op == "sub" and qa is qb:
@@ -787,7 +953,11 @@ def _binary(op: str, a: Any, b: Any) -> Uncertain:
 
 def _result_unit(op: str, a: Uncertain, b: Uncertain) -> str | None:
     if op in ("add", "sub", "min", "max"):
-        return a._unit if a._unit == b._unit or b._unit is None else (b._unit if a._unit is None else None)
+        return (
+            a._unit
+            if a._unit == b._unit or b._unit is None
+            else (b._unit if a._unit is None else None)
+        )
     if op in ("mul", "div"):
         if b._unit is None and b.is_point and not b.inputs():
             return a._unit
@@ -870,8 +1040,10 @@ def _cholesky(mat: np.ndarray) -> np.ndarray:
     try:
         return np.linalg.cholesky(mat)
     except np.linalg.LinAlgError:
-        raise InputError("the declared correlations are inconsistent (the correlation matrix is "
-                         "not positive definite); lower some of them") from None
+        raise InputError(
+            "the declared correlations are inconsistent (the correlation matrix is "
+            "not positive definite); lower some of them"
+        ) from None
 
 
 def _log_moments(q: Uncertain) -> tuple[float, float]:
@@ -924,7 +1096,9 @@ def _positive(x: Any, what: str) -> float:
 def _span(span: Any) -> float:
     v = _finite(span, "span")
     if v <= 1:
-        raise InputError(f"span must be above 1 (the ratio between the bound and the assumed other end), got {v}")
+        raise InputError(
+            f"span must be above 1 (the ratio between the bound and the assumed other end), got {v}"
+        )
     return v
 
 

@@ -8,7 +8,6 @@ import sys
 import warnings
 from typing import Any
 
-import click
 import typer
 import typer.core
 
@@ -18,7 +17,7 @@ from flopcast.errors import FlopcastError
 class _Group(typer.core.TyperGroup):
     """Turns every FlopcastError (raised anywhere below) into one line on stderr and exit 1."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             try:
@@ -44,8 +43,14 @@ app = typer.Typer(
 
 def sub_app(name: str, help: str) -> typer.Typer:
     """A command group (``flopcast data ...``) with the same error handling."""
-    group = typer.Typer(cls=_Group, name=name, help=help, no_args_is_help=True,
-                        pretty_exceptions_enable=False, add_completion=False)
+    group = typer.Typer(
+        cls=_Group,
+        name=name,
+        help=help,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
     app.add_typer(group, name=name)
     return group
 

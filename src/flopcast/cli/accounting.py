@@ -16,10 +16,16 @@ def register(app: typer.Typer) -> None:
 
 
 def flops(
-    config: str = typer.Argument(..., help="A config.json path or a shipped name (e.g. deepseek-v3)."),
+    config: str = typer.Argument(
+        ..., help="A config.json path or a shipped name (e.g. deepseek-v3)."
+    ),
     context: int = typer.Option(4096, "--context", min=1, help="Sequence length in tokens."),
-    no_causal: bool = typer.Option(False, "--no-causal", help="Count dense s x s attention (no causal saving)."),
-    embedding: bool = typer.Option(False, "--embedding", help="Count the embedding lookup as a matmul (2 V d)."),
+    no_causal: bool = typer.Option(
+        False, "--no-causal", help="Count dense s x s attention (no causal saving)."
+    ),
+    embedding: bool = typer.Option(
+        False, "--embedding", help="Count the embedding lookup as a matmul (2 V d)."
+    ),
     mac: bool = typer.Option(False, "--mac", help="Report multiply-accumulates (FLOP / 2)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -42,9 +48,15 @@ def flops(
     rows = [
         ("parameters, total", fmt(info["parameters_total"], 4)),
         ("parameters, active per token", fmt(info["parameters_active"], 4)),
-        ("parameters, active without input embedding (N)", fmt(info["parameters_non_embedding"], 4)),
+        (
+            "parameters, active without input embedding (N)",
+            fmt(info["parameters_non_embedding"], 4),
+        ),
         (f"forward {unit}/token at position 0", fmt(info["forward_flop_per_token_first"], 4)),
-        (f"forward {unit}/token at position {context - 1}", fmt(info["forward_flop_per_token_last"], 4)),
+        (
+            f"forward {unit}/token at position {context - 1}",
+            fmt(info["forward_flop_per_token_last"], 4),
+        ),
         (f"forward {unit}/token, mean over {context}", fmt(info["forward_flop_per_token_mean"], 4)),
         (f"forward {unit}/sequence of {context}", fmt(info["forward_flop_per_sequence"], 4)),
         (f"training {unit}/token (fwd + bwd), mean", fmt(info["training_flop_per_token_mean"], 4)),
@@ -56,17 +68,27 @@ def flops(
     console = Console()
     console.print(table)
     causal = "causal" if conv.causal else "dense (no causal saving)"
-    console.print(f"attention counted {causal}; embedding lookup {'counted' if embedding else 'not counted'}")
+    console.print(
+        f"attention counted {causal}; embedding lookup {'counted' if embedding else 'not counted'}"
+    )
     if arch.source:
         console.print(f"source: {arch.source}")
 
 
 def rl(
-    recipe: str = typer.Argument(..., help="A recipe YAML path or a shipped name (e.g. deepseek-r1-zero)."),
-    config: str = typer.Option(None, "--config", help="Override the recipe's architecture (path or name)."),
+    recipe: str = typer.Argument(
+        ..., help="A recipe YAML path or a shipped name (e.g. deepseek-r1-zero)."
+    ),
+    config: str = typer.Option(
+        None, "--config", help="Override the recipe's architecture (path or name)."
+    ),
     chip: str = typer.Option(None, "--chip", help="Chip for the hardware conversion, e.g. H800."),
-    chip_hours: str = typer.Option(None, "--chip-hours", help="Published chip-hours, e.g. 147k or '100k to 150k'."),
-    cost: str = typer.Option(None, "--cost", help="Published cost in USD, e.g. 202k (uses the catalog price)."),
+    chip_hours: str = typer.Option(
+        None, "--chip-hours", help="Published chip-hours, e.g. 147k or '100k to 150k'."
+    ),
+    cost: str = typer.Option(
+        None, "--cost", help="Published cost in USD, e.g. 202k (uses the catalog price)."
+    ),
     precision: str = typer.Option("bf16", "--precision", help="Peak precision for utilisation."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -92,12 +114,19 @@ def rl(
     if use_chip and (hours is not None or dollars is not None):
         with warnings.catch_warnings(record=True) as record:
             warnings.simplefilter("always")
-            util = implied_utilization(result.total, use_chip, chip_hours=hours, cost_usd=dollars,
-                                       precision=prec)
+            util = implied_utilization(
+                result.total, use_chip, chip_hours=hours, cost_usd=dollars, precision=prec
+            )
         caught = [str(w.message) for w in record]
-        out["hardware"] = {"chip": use_chip, "precision": prec, "chip_hours": summarize(hours) if hours is not None else None,
-                           "cost_usd": summarize(dollars) if dollars is not None else None,
-                           "origin": origin, "implied_utilization": summarize(util), "warnings": caught}
+        out["hardware"] = {
+            "chip": use_chip,
+            "precision": prec,
+            "chip_hours": summarize(hours) if hours is not None else None,
+            "cost_usd": summarize(dollars) if dollars is not None else None,
+            "origin": origin,
+            "implied_utilization": summarize(util),
+            "warnings": caught,
+        }
     if as_json:
         print_json(out)
     else:
@@ -112,7 +141,9 @@ def _print_rl(out: dict[str, Any], phases: tuple[str, ...]) -> None:
 
     console = Console()
     stage_names = list(out["stages"])
-    table = Table(title=f"{out['recipe']}: {out['algorithm']} on {out['architecture']} (FLOP, median [90% CI])")
+    table = Table(
+        title=f"{out['recipe']}: {out['algorithm']} on {out['architecture']} (FLOP, median [90% CI])"
+    )
     table.add_column("phase")
     for name in stage_names:
         table.add_column(f"per step, {name}", justify="right")
@@ -128,8 +159,10 @@ def _print_rl(out: dict[str, Any], phases: tuple[str, ...]) -> None:
         u = hw["implied_utilization"]
         basis = hw["chip_hours"] or hw["cost_usd"]
         what = "chip-hours" if hw["chip_hours"] else "USD"
-        console.print(f"implied utilisation of {hw['chip']} {hw['precision']} peak from {_cell(basis)} "
-                      f"{what} ({hw['origin']}): {u['median']:.3f} [{u['lo']:.3f} - {u['hi']:.3f}]")
+        console.print(
+            f"implied utilisation of {hw['chip']} {hw['precision']} peak from {_cell(basis)} "
+            f"{what} ({hw['origin']}): {u['median']:.3f} [{u['lo']:.3f} - {u['hi']:.3f}]"
+        )
 
 
 def _cell(s: dict[str, Any]) -> str:

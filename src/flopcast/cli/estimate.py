@@ -4,33 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 
-from flopcast.cli._common import _Group, app, fmt, print_json
+from flopcast.cli._common import _Group, fmt, print_json
 
-_EXPR_HELP = ("numbers with suffixes (140k, 37B), 'lo to hi' (90% interval), + - * / ^, "
-              "functions such as peak(H100, bf16) and hardware(...)")
+_EXPR_HELP = (
+    "numbers with suffixes (140k, 37B), 'lo to hi' (90% interval), + - * / ^, "
+    "functions such as peak(H100, bf16) and hardware(...)"
+)
 
 
 class _EstimateGroup(_Group):
     """``flopcast estimate "EXPR"`` runs the expression command; known words pick a method."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["expr", *args]
         return super().parse_args(ctx, args)
 
 
-estimate_app = typer.Typer(cls=_EstimateGroup, name="estimate", no_args_is_help=True,
-                           pretty_exceptions_enable=False, add_completion=False,
-                           help='Estimate FLOP: flopcast estimate "140k * hour * peak(H100) * (0.1 to 0.4)", '
-                                "or a method: hardware, ops, cost.")
+estimate_app = typer.Typer(
+    cls=_EstimateGroup,
+    name="estimate",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help='Estimate FLOP: flopcast estimate "140k * hour * peak(H100) * (0.1 to 0.4)", '
+    "or a method: hardware, ops, cost.",
+)
 
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
 SeedOpt = typer.Option(0, "--seed", help="Seed for Monte Carlo summaries.")
-SamplesOpt = typer.Option(100_000, "--samples", min=100, max=10_000_000,
-                          help="Monte Carlo samples (exact results need none).")
+SamplesOpt = typer.Option(
+    100_000,
+    "--samples",
+    min=100,
+    max=10_000_000,
+    help="Monte Carlo samples (exact results need none).",
+)
 
 
 def register(root: typer.Typer) -> None:
@@ -48,9 +59,13 @@ def _value(text: str | None) -> Any:
 
 
 @estimate_app.command("expr", help=f"Evaluate an expression: {_EXPR_HELP}.")
-def expr_command(expression: str = typer.Argument(..., help=_EXPR_HELP),
-                 unit: str = typer.Option("", "--unit", help="Unit to print (e.g. FLOP)."),
-                 json_out: bool = JsonOpt, seed: int = SeedOpt, samples: int = SamplesOpt) -> None:
+def expr_command(
+    expression: str = typer.Argument(..., help=_EXPR_HELP),
+    unit: str = typer.Option("", "--unit", help="Unit to print (e.g. FLOP)."),
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+    samples: int = SamplesOpt,
+) -> None:
     from flopcast.expr import evaluate
 
     q = evaluate(expression)
@@ -61,28 +76,49 @@ def expr_command(expression: str = typer.Argument(..., help=_EXPR_HELP),
 
 @estimate_app.command("hardware", help="chips x time x peak FLOP/s x utilisation.")
 def hardware_command(
-    chip: str = typer.Option(..., "--chip", help="Accelerator, e.g. H100 or 'NVIDIA A100 SXM4 40 GB'."),
+    chip: str = typer.Option(
+        ..., "--chip", help="Accelerator, e.g. H100 or 'NVIDIA A100 SXM4 40 GB'."
+    ),
     chip_hours: str = typer.Option(None, "--chip-hours", help="Chip-hours, e.g. 140k."),
     chips: str = typer.Option(None, "--chips", help="Number of chips (with --hours)."),
     hours: str = typer.Option(None, "--hours", help="Wall-clock hours (with --chips)."),
-    utilization: str = typer.Option(None, "--utilization", help="Share of peak, e.g. '0.1 to 0.4'; default: the stage's prior."),
+    utilization: str = typer.Option(
+        None, "--utilization", help="Share of peak, e.g. '0.1 to 0.4'; default: the stage's prior."
+    ),
     precision: str = typer.Option("bf16", "--precision", help="fp32, tf32, bf16, fp16, fp8, int8."),
-    stage: str = typer.Option("pretraining", "--stage", help="pretraining, finetune, rl, inference (picks the default utilisation)."),
-    json_out: bool = JsonOpt, seed: int = SeedOpt, samples: int = SamplesOpt,
+    stage: str = typer.Option(
+        "pretraining",
+        "--stage",
+        help="pretraining, finetune, rl, inference (picks the default utilisation).",
+    ),
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+    samples: int = SamplesOpt,
 ) -> None:
     from flopcast import methods
 
-    q = methods.hardware(chip, chip_hours=_value(chip_hours), chips=_value(chips), hours=_value(hours),
-                         utilization=_value(utilization), precision=precision, stage=stage)
+    q = methods.hardware(
+        chip,
+        chip_hours=_value(chip_hours),
+        chips=_value(chips),
+        hours=_value(hours),
+        utilization=_value(utilization),
+        precision=precision,
+        stage=stage,
+    )
     _show(q, f"hardware(chip={chip})", json_out, seed, samples)
 
 
 @estimate_app.command("ops", help="Operation counting: 6 N D for training, 2 N D for inference.")
 def ops_command(
-    params: str = typer.Option(..., "--params", "-N", help="Parameters (active ones for MoE), e.g. 37B."),
+    params: str = typer.Option(
+        ..., "--params", "-N", help="Parameters (active ones for MoE), e.g. 37B."
+    ),
     tokens: str = typer.Option(..., "--tokens", "-D", help="Tokens, e.g. 14.8T."),
     kind: str = typer.Option("training", "--kind", help="training (6ND) or inference (2ND)."),
-    json_out: bool = JsonOpt, seed: int = SeedOpt, samples: int = SamplesOpt,
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+    samples: int = SamplesOpt,
 ) -> None:
     from flopcast import methods
 
@@ -94,16 +130,28 @@ def ops_command(
 def cost_command(
     dollars: str = typer.Option(..., "--dollars", help="Spend in US dollars, e.g. 1M."),
     chip: str = typer.Option(..., "--chip"),
-    usd_per_hour: str = typer.Option(None, "--usd-per-hour", help="Price per chip-hour, e.g. '1.5 to 3'; default: the catalog's sourced price."),
+    usd_per_hour: str = typer.Option(
+        None,
+        "--usd-per-hour",
+        help="Price per chip-hour, e.g. '1.5 to 3'; default: the catalog's sourced price.",
+    ),
     utilization: str = typer.Option(None, "--utilization"),
     precision: str = typer.Option("bf16", "--precision"),
     stage: str = typer.Option("pretraining", "--stage"),
-    json_out: bool = JsonOpt, seed: int = SeedOpt, samples: int = SamplesOpt,
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+    samples: int = SamplesOpt,
 ) -> None:
     from flopcast import methods
 
-    q = methods.cost(_value(dollars), chip, usd_per_hour=_value(usd_per_hour),
-                     utilization=_value(utilization), precision=precision, stage=stage)
+    q = methods.cost(
+        _value(dollars),
+        chip,
+        usd_per_hour=_value(usd_per_hour),
+        utilization=_value(utilization),
+        precision=precision,
+        stage=stage,
+    )
     _show(q, f"cost(dollars={dollars}, chip={chip})", json_out, seed, samples)
 
 
@@ -116,13 +164,21 @@ def _show(q: Any, label: str, json_out: bool, seed: int, samples: int) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"[bold]{q!r}[/bold]" if q.is_exact else
-                  f"[bold]{fmt(summary['median'])}{' ' + q.unit if q.unit else ''} "
-                  f"(90% CI {fmt(summary['p5'])} - {fmt(summary['p95'])})[/bold]  "
-                  f"[dim]Monte Carlo, {samples:,} samples, seed {seed}[/dim]")
-    console.print(f"mean {fmt(summary['mean'])}   "
-                  + (f"width {q.width_oom(0.9, n=samples, seed=seed):.2f} orders of magnitude"
-                     if summary["p5"] > 0 else ""))
+    console.print(
+        f"[bold]{q!r}[/bold]"
+        if q.is_exact
+        else f"[bold]{fmt(summary['median'])}{' ' + q.unit if q.unit else ''} "
+        f"(90% CI {fmt(summary['p5'])} - {fmt(summary['p95'])})[/bold]  "
+        f"[dim]Monte Carlo, {samples:,} samples, seed {seed}[/dim]"
+    )
+    console.print(
+        f"mean {fmt(summary['mean'])}   "
+        + (
+            f"width {q.width_oom(0.9, n=samples, seed=seed):.2f} orders of magnitude"
+            if summary["p5"] > 0
+            else ""
+        )
+    )
     if q.method:
         console.print(f"method: {q.method}")
     contributions = summary.get("contributions", {})
@@ -133,8 +189,12 @@ def _show(q: Any, label: str, json_out: bool, seed: int, samples: int) -> None:
             table.add_column(col)
         for inp in inputs:
             share = contributions.get(inp["name"])
-            table.add_row(inp["name"], inp["spec"], "-" if share is None else f"{share:.0%}",
-                          inp["source"] or "-")
+            table.add_row(
+                inp["name"],
+                inp["spec"],
+                "-" if share is None else f"{share:.0%}",
+                inp["source"] or "-",
+            )
         console.print(table)
     for line in q.assumptions:
         console.print(f"  - {line}")

@@ -15,31 +15,55 @@ from flopcast.errors import InputError
 
 PROGRESS_MIN_SAMPLES = 200_000
 
-ScenarioOpt = typer.Option("seed-analysis", "--scenario", "-s",
-                           help="A shipped scenario name (seed-analysis, latest-evidence) or a YAML file.")
-SetOpt = typer.Option(None, "--set", help='Override a parameter: --set growth.months_per_10x="3 to 5" (repeatable).')
-SamplesOpt = typer.Option(20_000, "--samples", "-n", min=100, max=10_000_000, help="Monte Carlo draws.")
+ScenarioOpt = typer.Option(
+    "seed-analysis",
+    "--scenario",
+    "-s",
+    help="A shipped scenario name (seed-analysis, latest-evidence) or a YAML file.",
+)
+SetOpt = typer.Option(
+    None, "--set", help='Override a parameter: --set growth.months_per_10x="3 to 5" (repeatable).'
+)
+SamplesOpt = typer.Option(
+    20_000, "--samples", "-n", min=100, max=10_000_000, help="Monte Carlo draws."
+)
 SeedOpt = typer.Option(0, "--seed", help="Random seed (same seed, same answer).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("forecast", help="When reasoning-training compute meets the frontier: dates, "
-                "headroom, growth before and after.")(forecast_command)
-    app.command("sensitivity", help="Which assumption moves the meeting date most (tornado "
-                "and variance shares).")(sensitivity_command)
-    app.command("fit", help="Fit a score against compute (linear or logistic in log10 FLOP), "
-                "from a CSV or the dataset's benchmark results.")(fit_command)
-    app.command("backtest", help="Forecast as of a past date with the evidence then, and "
-                "compare with what was learnt later.")(backtest_command)
+    app.command(
+        "forecast",
+        help="When reasoning-training compute meets the frontier: dates, "
+        "headroom, growth before and after.",
+    )(forecast_command)
+    app.command(
+        "sensitivity",
+        help="Which assumption moves the meeting date most (tornado and variance shares).",
+    )(sensitivity_command)
+    app.command(
+        "fit",
+        help="Fit a score against compute (linear or logistic in log10 FLOP), "
+        "from a CSV or the dataset's benchmark results.",
+    )(fit_command)
+    app.command(
+        "backtest",
+        help="Forecast as of a past date with the evidence then, and "
+        "compare with what was learnt later.",
+    )(backtest_command)
 
 
-def forecast_command(scenario: str = ScenarioOpt, sets: list[str] = SetOpt,
-                     samples: int = SamplesOpt, seed: int = SeedOpt,
-                     years: float = typer.Option(5, "--years", min=0.5, max=50,
-                                                 help="Years of trajectory to summarise."),
-                     bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
-                     json_out: bool = JsonOpt) -> None:
+def forecast_command(
+    scenario: str = ScenarioOpt,
+    sets: list[str] = SetOpt,
+    samples: int = SamplesOpt,
+    seed: int = SeedOpt,
+    years: float = typer.Option(
+        5, "--years", min=0.5, max=50, help="Years of trajectory to summarise."
+    ),
+    bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
+    json_out: bool = JsonOpt,
+) -> None:
     import flopcast.forecast as forecast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
@@ -52,9 +76,13 @@ def forecast_command(scenario: str = ScenarioOpt, sets: list[str] = SetOpt,
     _print_forecast(res, b)
 
 
-def sensitivity_command(scenario: str = ScenarioOpt, sets: list[str] = SetOpt,
-                        samples: int = SamplesOpt, seed: int = SeedOpt,
-                        json_out: bool = JsonOpt) -> None:
+def sensitivity_command(
+    scenario: str = ScenarioOpt,
+    sets: list[str] = SetOpt,
+    samples: int = SamplesOpt,
+    seed: int = SeedOpt,
+    json_out: bool = JsonOpt,
+) -> None:
     import flopcast.forecast as forecast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
@@ -62,31 +90,48 @@ def sensitivity_command(scenario: str = ScenarioOpt, sets: list[str] = SetOpt,
     if json_out:
         print_json({"scenario": sc.name, "seed": seed, "samples": samples, "parameters": rows})
         return
-    typer.echo(f"Scenario {sc.name}: meeting date with every parameter at its median: "
-               f"{rows[0]['baseline'] if rows else '-'}")
+    typer.echo(
+        f"Scenario {sc.name}: meeting date with every parameter at its median: "
+        f"{rows[0]['baseline'] if rows else '-'}"
+    )
     typer.echo(f"{'parameter':<30} {'p5 -> date':<26} {'p95 -> date':<26} {'swing':>8} {'S1':>6}")
     for r in rows:
         lo = f"{fmt(r['low'])} -> {r['median_low'] or 'never'}"
         hi = f"{fmt(r['high'])} -> {r['median_high'] or 'never'}"
         swing = "fixed" if r["fixed"] else _years(r["swing_years"])
         typer.echo(f"{r['parameter']:<30} {lo:<26} {hi:<26} {swing:>8} {r['variance_share']:>6.2f}")
-    typer.echo("swing: meeting-date change between the parameter's p5 and p95, others at median; "
-               "S1: first-order share of the meeting date's variance.")
+    typer.echo(
+        "swing: meeting-date change between the parameter's p5 and p95, others at median; "
+        "S1: first-order share of the meeting date's variance."
+    )
 
 
-def fit_command(data: str = typer.Argument(None, help="CSV file with a header row."),
-                x: str = typer.Option(None, "--x", help="Column of compute in FLOP."),
-                y: str = typer.Option(None, "--y", help="Column of scores."),
-                model: str = typer.Option("linear", "--model", help="linear or logistic."),
-                floor: float = typer.Option(None, "--floor", help="Fixed floor (logistic)."),
-                ceiling: float = typer.Option(None, "--ceiling", help="Fixed ceiling (logistic)."),
-                benchmark: str = typer.Option(None, "--benchmark", help="Use the dataset's results of this benchmark instead of a CSV."),
-                compute: str = typer.Option("rl", "--compute", help="Dataset compute field against which to fit (rl, pretraining, total)."),
-                target: float = typer.Option(None, "--target", help="Also give the compute needed for this score."),
-                compare_models: bool = typer.Option(False, "--compare", help="Also compare linear and logistic (AIC, BIC, held-out error)."),
-                n_boot: int = typer.Option(200, "--bootstrap", min=0, max=100_000, help="Bootstrap resamples."),
-                seed: int = SeedOpt, level: float = typer.Option(0.9, "--level", help="Interval level."),
-                json_out: bool = JsonOpt) -> None:
+def fit_command(
+    data: str = typer.Argument(None, help="CSV file with a header row."),
+    x: str = typer.Option(None, "--x", help="Column of compute in FLOP."),
+    y: str = typer.Option(None, "--y", help="Column of scores."),
+    model: str = typer.Option("linear", "--model", help="linear or logistic."),
+    floor: float = typer.Option(None, "--floor", help="Fixed floor (logistic)."),
+    ceiling: float = typer.Option(None, "--ceiling", help="Fixed ceiling (logistic)."),
+    benchmark: str = typer.Option(
+        None, "--benchmark", help="Use the dataset's results of this benchmark instead of a CSV."
+    ),
+    compute: str = typer.Option(
+        "rl",
+        "--compute",
+        help="Dataset compute field against which to fit (rl, pretraining, total).",
+    ),
+    target: float = typer.Option(
+        None, "--target", help="Also give the compute needed for this score."
+    ),
+    compare_models: bool = typer.Option(
+        False, "--compare", help="Also compare linear and logistic (AIC, BIC, held-out error)."
+    ),
+    n_boot: int = typer.Option(200, "--bootstrap", min=0, max=100_000, help="Bootstrap resamples."),
+    seed: int = SeedOpt,
+    level: float = typer.Option(0.9, "--level", help="Interval level."),
+    json_out: bool = JsonOpt,
+) -> None:
     import flopcast.fit as fitmod
 
     if benchmark:
@@ -103,9 +148,12 @@ def fit_command(data: str = typer.Argument(None, help="CSV file with a header ro
         lo, hi = f.inverse_interval(target, level)
         out["target"] = {"score": target, "compute": f.inverse(target), "interval": [lo, hi]}
     if compare_models:
-        out["comparison"] = fitmod.compare(cx, cy, [fitmod.LogLinearFit(seed=seed),
-                                                    fitmod.LogisticFit(floor, ceiling, seed=seed)],
-                                           seed=seed)
+        out["comparison"] = fitmod.compare(
+            cx,
+            cy,
+            [fitmod.LogLinearFit(seed=seed), fitmod.LogisticFit(floor, ceiling, seed=seed)],
+            seed=seed,
+        )
     if json_out:
         print_json(out)
         return
@@ -116,18 +164,27 @@ def fit_command(data: str = typer.Argument(None, help="CSV file with a header ro
     typer.echo(f"  residual std {f.residual_std_:.3g}, AIC {f.aic_:.1f}, BIC {f.bic_:.1f}")
     if target is not None:
         t = out["target"]
-        typer.echo(f"  score {target:g} needs {fmt(t['compute'])} FLOP "
-                   f"({level:.0%} interval {fmt(t['interval'][0])} - {fmt(t['interval'][1])})")
+        typer.echo(
+            f"  score {target:g} needs {fmt(t['compute'])} FLOP "
+            f"({level:.0%} interval {fmt(t['interval'][0])} - {fmt(t['interval'][1])})"
+        )
     for row in out.get("comparison", []):
-        typer.echo(f"  {row['model']:<9} held-out RMSE {row['cv_rmse']:.3g}  AIC {row['aic']:.1f}"
-                   f"  BIC {row['bic']:.1f}")
+        typer.echo(
+            f"  {row['model']:<9} held-out RMSE {row['cv_rmse']:.3g}  AIC {row['aic']:.1f}"
+            f"  BIC {row['bic']:.1f}"
+        )
 
 
-def backtest_command(as_of: str = typer.Option(..., "--as-of", help="Cut-off date (YYYY-MM-DD)."),
-                     scenario: str = typer.Option("latest-evidence", "--scenario", "-s",
-                                                  help="Scenario to run as of that date."),
-                     sets: list[str] = SetOpt, samples: int = SamplesOpt, seed: int = SeedOpt,
-                     json_out: bool = JsonOpt) -> None:
+def backtest_command(
+    as_of: str = typer.Option(..., "--as-of", help="Cut-off date (YYYY-MM-DD)."),
+    scenario: str = typer.Option(
+        "latest-evidence", "--scenario", "-s", help="Scenario to run as of that date."
+    ),
+    sets: list[str] = SetOpt,
+    samples: int = SamplesOpt,
+    seed: int = SeedOpt,
+    json_out: bool = JsonOpt,
+) -> None:
     import flopcast.forecast as forecast
 
     out = forecast.backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
@@ -135,9 +192,13 @@ def backtest_command(as_of: str = typer.Option(..., "--as-of", help="Cut-off dat
         print_json(out)
         return
     md = out["forecast"]["meeting_date"]
-    typer.echo(f"Backtest of {out['scenario']} as of {out['as_of']} ({samples:,} draws, seed {seed})")
-    typer.echo(f"  start {out['forecast']['start_date']}; meeting date median {md['median'] or 'never'}"
-               f" (90% {md['p5'] or 'never'} - {md['p95'] or 'never'})")
+    typer.echo(
+        f"Backtest of {out['scenario']} as of {out['as_of']} ({samples:,} draws, seed {seed})"
+    )
+    typer.echo(
+        f"  start {out['forecast']['start_date']}; meeting date median {md['median'] or 'never'}"
+        f" (90% {md['p5'] or 'never'} - {md['p95'] or 'never'})"
+    )
     typer.echo("  later evidence (observed median vs forecast median and 90% band):")
     for c in out["later"]:
         if c["field"] == "rl" and not c.get("new_max"):
@@ -145,16 +206,21 @@ def backtest_command(as_of: str = typer.Option(..., "--as-of", help="Cut-off dat
         else:
             tag = "inside" if c["inside_90"] else "OUTSIDE"
         f = c["forecast"]
-        typer.echo(f"    {c['release_date']} {c['id']:<24} {c['field']:<9} {fmt(c['observed']['median'])}"
-                   f"  vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}  {tag}")
+        typer.echo(
+            f"    {c['release_date']} {c['id']:<24} {c['field']:<9} {fmt(c['observed']['median'])}"
+            f"  vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}  {tag}"
+        )
     if not out["later"]:
         typer.echo("    none in the dataset")
     for r in out["revisions"]:
-        typer.echo(f"  revised later: {r['id']}.{r['field']} {fmt(r['median_as_of'])} -> "
-                   f"{fmt(r['median_now'])} (x{r['ratio']:.2g})")
+        typer.echo(
+            f"  revised later: {r['id']}.{r['field']} {fmt(r['median_as_of'])} -> "
+            f"{fmt(r['median_now'])} (x{r['ratio']:.2g})"
+        )
 
 
 # ---- helpers ----------------------------------------------------------------------------------
+
 
 def parse_sets(sets: list[str] | None) -> dict[str, str]:
     """``["a.b=3 to 5", ...]`` -> ``{"a.b": "3 to 5"}``; InputError on a missing ``=``."""
@@ -168,7 +234,9 @@ def parse_sets(sets: list[str] | None) -> dict[str, str]:
 
 
 @contextmanager
-def _progress(what: str, samples: int, json_out: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(
+    what: str, samples: int, json_out: bool
+) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr for large runs, only on a terminal and never with --json."""
     if json_out or samples < PROGRESS_MIN_SAMPLES or not sys.stderr.isatty():
         yield None
@@ -202,16 +270,22 @@ def _print_forecast(res: Any, b: dict[str, Any]) -> None:
     if res.prob_never:
         typer.echo(f"  never (cap grows as fast or faster): {res.prob_never:.1%} of draws")
     h = res.headroom_oom
-    typer.echo(f"Headroom at the start: {h['median']:.2f} orders of magnitude "
-               f"(90% CI {h['p5']:.2f} - {h['p95']:.2f})")
+    typer.echo(
+        f"Headroom at the start: {h['median']:.2f} orders of magnitude "
+        f"(90% CI {h['p5']:.2f} - {h['p95']:.2f})"
+    )
     g = res.growth
-    typer.echo(f"Growth of reasoning compute: {_x(g['before'])} per year before, "
-               f"{_x(g['after'])} per year after (frontier {_x(g['frontier'])})")
+    typer.echo(
+        f"Growth of reasoning compute: {_x(g['before'])} per year before, "
+        f"{_x(g['after'])} per year after (frontier {_x(g['frontier'])})"
+    )
     typer.echo(f"{'date':<12} {'reasoning FLOP (median, 90%)':<32} {'frontier FLOP (median)':<24}")
     for i in range(0, len(b["t"]), 12):
         r = [10 ** b["reasoning"][p][i] for p in (50, 5, 95)]
         f = 10 ** b["frontier"][50][i]
-        typer.echo(f"{b['dates'][i]:<12} {fmt(r[0]):>8} ({fmt(r[1])} - {fmt(r[2])}){'':<8} {fmt(f):>8}")
+        typer.echo(
+            f"{b['dates'][i]:<12} {fmt(r[0]):>8} ({fmt(r[1])} - {fmt(r[2])}){'':<8} {fmt(f):>8}"
+        )
 
 
 def _x(s: dict[str, float]) -> str:

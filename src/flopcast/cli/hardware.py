@@ -11,14 +11,23 @@ from flopcast.cli._common import fmt, print_json
 
 def register(app: typer.Typer) -> None:
     """Add the ``hardware`` command to ``app``."""
-    app.command("hardware", help="List accelerators (peak dense FLOP/s, sourced prices), "
-                                 "or show one chip with its sources.")(hardware_command)
+    app.command(
+        "hardware",
+        help="List accelerators (peak dense FLOP/s, sourced prices), "
+        "or show one chip with its sources.",
+    )(hardware_command)
 
 
 def hardware_command(
-    name: Annotated[str | None, typer.Argument(
-        help="A chip name or alias (e.g. H100, 'NVIDIA A100 SXM4 40 GB'); omit to list all.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object {\"chips\": [...]}.")] = False,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="A chip name or alias (e.g. H100, 'NVIDIA A100 SXM4 40 GB'); omit to list all."
+        ),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help='Print one JSON object {"chips": [...]}.')
+    ] = False,
 ) -> None:
     from flopcast import chips
 
@@ -47,7 +56,9 @@ def _show_table(selected: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Accelerators: peak dense FLOP/s per chip (no sparsity)", title_justify="left")
+    table = Table(
+        title="Accelerators: peak dense FLOP/s per chip (no sparsity)", title_justify="left"
+    )
     # Ids and numbers never wrap; long names and prices fold, so the table fits 80 columns.
     table.add_column("id", no_wrap=True)
     table.add_column("name", overflow="fold")
@@ -60,8 +71,10 @@ def _show_table(selected: list[Any]) -> None:
         table.add_row(chip.id, chip.name, chip.vendor, *peaks, _price_text(chip))
     console = Console()
     console.print(table)
-    console.print("'-' = not in the catalog (no hardware support or no sourced figure). "
-                  "`flopcast hardware NAME` shows every precision, the sources and the notes.")
+    console.print(
+        "'-' = not in the catalog (no hardware support or no sourced figure). "
+        "`flopcast hardware NAME` shows every precision, the sources and the notes."
+    )
 
 
 def _show_one(chip: Any) -> None:
@@ -87,8 +100,10 @@ def _show_one(chip: Any) -> None:
     if chip.prices:
         console.print("prices (USD per chip-hour):")
         for p in chip.prices:
-            console.print(f"  - ${p.usd_per_hour:.2f} ({p.date.isoformat()}) {p.note} {p.source}",
-                          highlight=False)
+            console.print(
+                f"  - ${p.usd_per_hour:.2f} ({p.date.isoformat()}) {p.note} {p.source}",
+                highlight=False,
+            )
     else:
         console.print("prices: none cited in the catalog")
     if chip.notes:

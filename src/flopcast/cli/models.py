@@ -12,15 +12,24 @@ import typer
 
 from flopcast.cli._common import _Group, fmt, print_json, sub_app
 
-DataOpt = typer.Option(None, "--data", help="Extra folder of YAML records layered over the shipped "
-                                             "data (repeatable; also $FLOPCAST_DATA).")
+DataOpt = typer.Option(
+    None,
+    "--data",
+    help="Extra folder of YAML records layered over the shipped "
+    "data (repeatable; also $FLOPCAST_DATA).",
+)
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
 SeedOpt = typer.Option(0, "--seed", help="Seed for Monte Carlo summaries.")
 
-models_app = typer.Typer(cls=_Group, name="models", invoke_without_command=True,
-                         pretty_exceptions_enable=False, add_completion=False,
-                         help="The evidence table: each model's pre-training and RL-stage FLOP "
-                              "with 90% intervals; 'models show ID' for the derivation.")
+models_app = typer.Typer(
+    cls=_Group,
+    name="models",
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="The evidence table: each model's pre-training and RL-stage FLOP "
+    "with 90% intervals; 'models show ID' for the derivation.",
+)
 
 
 def register(root: typer.Typer) -> None:
@@ -33,14 +42,18 @@ def register(root: typer.Typer) -> None:
 
 
 @models_app.callback()
-def models_command(ctx: typer.Context,
-                   data: list[Path] = DataOpt,
-                   developer: str = typer.Option(None, "--developer", help="Only this developer (case-insensitive substring)."),
-                   since: str = typer.Option(None, "--since", help="Only models released on or after YYYY-MM-DD."),
-                   reasoning: bool = typer.Option(False, "--reasoning", help="Only reasoning models."),
-                   json_out: bool = JsonOpt,
-                   csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
-                   seed: int = SeedOpt) -> None:
+def models_command(
+    ctx: typer.Context,
+    data: list[Path] = DataOpt,
+    developer: str = typer.Option(
+        None, "--developer", help="Only this developer (case-insensitive substring)."
+    ),
+    since: str = typer.Option(None, "--since", help="Only models released on or after YYYY-MM-DD."),
+    reasoning: bool = typer.Option(False, "--reasoning", help="Only reasoning models."),
+    json_out: bool = JsonOpt,
+    csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
+    seed: int = SeedOpt,
+) -> None:
     ctx.obj = {"data": data}
     if ctx.invoked_subcommand is not None:
         return
@@ -68,10 +81,18 @@ def models_command(ctx: typer.Context,
     _print_table(rows, ds.version)
 
 
-@models_app.command("show", help="Full derivation of one record: inputs, method, assumptions, "
-                                 "sources, and each input's share of the spread.")
-def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar="ID"),
-                 data: list[Path] = DataOpt, json_out: bool = JsonOpt, seed: int = SeedOpt) -> None:
+@models_app.command(
+    "show",
+    help="Full derivation of one record: inputs, method, assumptions, "
+    "sources, and each input's share of the spread.",
+)
+def show_command(
+    ctx: typer.Context,
+    model_id: str = typer.Argument(..., metavar="ID"),
+    data: list[Path] = DataOpt,
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+) -> None:
     from flopcast import dataset
 
     dirs = [*((ctx.obj or {}).get("data") or []), *(data or [])]
@@ -80,8 +101,10 @@ def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar
     if json_out:
         print_json(info)
         return
-    out = [f"{info['name']} ({info['id']}) - {info['developer']}, released {info['release_date']}"
-           + (", reasoning model" if info["reasoning"] else "")]
+    out = [
+        f"{info['name']} ({info['id']}) - {info['developer']}, released {info['release_date']}"
+        + (", reasoning model" if info["reasoning"] else "")
+    ]
     if info["base_model"]:
         out.append(f"base model: {info['base_model']}")
     out.append(f"record: {info['path']}   data version {info['data_version']}")
@@ -94,12 +117,16 @@ def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar
         if entry.get("notes"):
             out.append(f"  notes: {' '.join(entry['notes'].split())}")
         for s in entry.get("sources", []):
-            out.append(f"  source: {s['title']} <{s['url']}>: {s['states']} (accessed {s['accessed']})")
+            out.append(
+                f"  source: {s['title']} <{s['url']}>: {s['states']} (accessed {s['accessed']})"
+            )
         for i, ln in enumerate(entry.get("lines", []), 1):
             label = f" [{ln['label']}]" if ln["label"] else ""
             out.append(f"  line {i}{label}: {ln['expression']}")
-            out.append(f"    = {ln['text']}   method: {ln['method']}   confidence: {ln['confidence']}"
-                       + (f"   dated {ln['date']}" if ln["date"] else ""))
+            out.append(
+                f"    = {ln['text']}   method: {ln['method']}   confidence: {ln['confidence']}"
+                + (f"   dated {ln['date']}" if ln["date"] else "")
+            )
             for a in ln["assumptions"]:
                 out.append(f"    assumes: {a}")
             if ln["reasoning"]:
@@ -115,33 +142,49 @@ def show_command(ctx: typer.Context, model_id: str = typer.Argument(..., metavar
             _contributions(out, value, "  ")
         dis = (value or {}).get("disagreement")
         if dis:
-            verdict = "consistent" if dis["consistent"] else "DISAGREE beyond their stated uncertainty"
-            out.append(f"  lines pooled by {entry['combine']}: chi2 {dis['chi2']:.2f} (p = {dis['p_value']:.3f}), "
-                       f"medians differ {dis['ratio_max_min']:.1f}x: {verdict}")
+            verdict = (
+                "consistent" if dis["consistent"] else "DISAGREE beyond their stated uncertainty"
+            )
+            out.append(
+                f"  lines pooled by {entry['combine']}: chi2 {dis['chi2']:.2f} (p = {dis['p_value']:.3f}), "
+                f"medians differ {dis['ratio_max_min']:.1f}x: {verdict}"
+            )
     if info["benchmarks"]:
         out.append("")
         out.append("benchmarks:")
         for b in info["benchmarks"]:
-            out.append(f"  {b['benchmark']}: {b['value']:g}{b['unit']} ({b['setting'] or '-'}) <{b['sources'][0]['url']}>")
+            out.append(
+                f"  {b['benchmark']}: {b['value']:g}{b['unit']} ({b['setting'] or '-'}) <{b['sources'][0]['url']}>"
+            )
     typer.echo("\n".join(out))
 
 
-PathsArg = typer.Argument(None, help="Record files or folders (default: shipped data and $FLOPCAST_DATA).")
+PathsArg = typer.Argument(
+    None, help="Record files or folders (default: shipped data and $FLOPCAST_DATA)."
+)
 CsvArg = typer.Argument(..., metavar="FILE.csv")
-OutDirOpt = typer.Option(None, "--out", help="Write one YAML record per row into this folder (created).")
+OutDirOpt = typer.Option(
+    None, "--out", help="Write one YAML record per row into this folder (created)."
+)
 FormatOpt = typer.Option("epoch-csv", "--format", help="Only 'epoch-csv'.")
 OutFileOpt = typer.Option(None, "--out", help="Write to this file instead of stdout.")
 
 
-def validate_command(paths: list[Path] = PathsArg,
-                     json_out: bool = JsonOpt) -> None:
+def validate_command(paths: list[Path] = PathsArg, json_out: bool = JsonOpt) -> None:
     """Check records: schema, sources, dates, relations, cycles, and that every line evaluates."""
     from flopcast import dataset
 
     problems = dataset.validate(paths or None)
     if json_out:
-        print_json({"ok": not problems, "problems": [
-            {"path": p.path, "line": p.line, "field": p.field, "message": p.message} for p in problems]})
+        print_json(
+            {
+                "ok": not problems,
+                "problems": [
+                    {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
+                    for p in problems
+                ],
+            }
+        )
     else:
         for p in problems:
             typer.echo(str(p).replace("\n", " "))
@@ -150,8 +193,9 @@ def validate_command(paths: list[Path] = PathsArg,
         raise typer.Exit(1)
 
 
-def import_epoch_command(csv_file: Path = CsvArg, out: Path = OutDirOpt,
-                         json_out: bool = JsonOpt) -> None:
+def import_epoch_command(
+    csv_file: Path = CsvArg, out: Path = OutDirOpt, json_out: bool = JsonOpt
+) -> None:
     """Read an Epoch AI models CSV into flopcast records (or show them as a table)."""
     from flopcast import epoch
 
@@ -161,21 +205,34 @@ def import_epoch_command(csv_file: Path = CsvArg, out: Path = OutDirOpt,
     if out is not None:
         written = epoch.write_records(records, out)
     if json_out:
-        print_json({"file": str(csv_file), "rows": len(rows), "records": records,
-                    "skipped": skipped, "written": written})
+        print_json(
+            {
+                "file": str(csv_file),
+                "rows": len(rows),
+                "records": records,
+                "skipped": skipped,
+                "written": written,
+            }
+        )
         return
     typer.echo(f"{'id':<34} {'date':<10} {'training FLOP':>13} {'finetune FLOP':>13}  hardware")
     for rec, row in zip(records, [r for r in rows if r.date is not None], strict=True):
-        typer.echo(f"{rec['id'][:34]:<34} {str(rec['release_date']):<10} {fmt(row.training_compute):>13} "
-                   f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}")
+        typer.echo(
+            f"{rec['id'][:34]:<34} {str(rec['release_date']):<10} {fmt(row.training_compute):>13} "
+            f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}"
+        )
     for s in skipped:
         typer.echo(f"skipped line {s['line']}: {s['reason']}")
     if out is not None:
         typer.echo(f"wrote {len(written)} record(s) to {out}")
 
 
-def export_command(fmt_name: str = FormatOpt, out: Path = OutFileOpt,
-                   data: list[Path] = DataOpt, seed: int = SeedOpt) -> None:
+def export_command(
+    fmt_name: str = FormatOpt,
+    out: Path = OutFileOpt,
+    data: list[Path] = DataOpt,
+    seed: int = SeedOpt,
+) -> None:
     """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
     from flopcast import dataset, epoch
     from flopcast.errors import InputError
@@ -191,8 +248,9 @@ def export_command(fmt_name: str = FormatOpt, out: Path = OutFileOpt,
     typer.echo(f"wrote {len(ds.records)} rows to {out}")
 
 
-def reestimate_command(csv_file: Path = CsvArg,
-                       json_out: bool = JsonOpt, seed: int = SeedOpt) -> None:
+def reestimate_command(
+    csv_file: Path = CsvArg, json_out: bool = JsonOpt, seed: int = SeedOpt
+) -> None:
     """Re-derive each row's compute by the hardware method and compare with the stated figure."""
     from flopcast import epoch
 
@@ -200,22 +258,29 @@ def reestimate_command(csv_file: Path = CsvArg,
     if json_out:
         print_json(result)
         return
-    typer.echo(f"{'model':<30} {'stated':>9} {'ours':>9} {'90% interval':>19} {'ratio':>6} inside  chip")
+    typer.echo(
+        f"{'model':<30} {'stated':>9} {'ours':>9} {'90% interval':>19} {'ratio':>6} inside  chip"
+    )
     for r in result["rows"]:
         interval = f"{fmt(r['p5'])} - {fmt(r['p95'])}"
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
         inside = {True: "yes", False: "no", None: "-"}[r["inside"]]
-        typer.echo(f"{r['model'][:30]:<30} {fmt(r['stated']):>9} {fmt(r['median']):>9} {interval:>19} "
-                   f"{ratio:>6} {inside:<6}  {r['chip']}")
+        typer.echo(
+            f"{r['model'][:30]:<30} {fmt(r['stated']):>9} {fmt(r['median']):>9} {interval:>19} "
+            f"{ratio:>6} {inside:<6}  {r['chip']}"
+        )
     for s in result["skipped"]:
         typer.echo(f"skipped {s['model']} (line {s['line']}): {s['reason']}")
     s = result["summary"]
     med = f"{s['median_abs_log10_ratio']:.2f}" if s["median_abs_log10_ratio"] is not None else "-"
-    typer.echo(f"summary: {s['rows']} rows re-estimated, {s['compared']} with a stated figure, "
-               f"{s['inside']} inside our 90% interval, median |log10 ratio| {med}")
+    typer.echo(
+        f"summary: {s['rows']} rows re-estimated, {s['compared']} with a stated figure, "
+        f"{s['inside']} inside our 90% interval, median |log10 ratio| {med}"
+    )
 
 
 # ---- output helpers -------------------------------------------------------------------------
+
 
 def _interval(stats: dict[str, float] | None) -> str:
     if stats is None:
@@ -235,8 +300,10 @@ def _print_table(rows: list[dict[str, Any]], version: str) -> None:
         pre = fmt(r["pretraining"]["median"]) if r["pretraining"] else "unknown"
         if r["pretraining"] and r["pretraining_from"] != r["id"]:
             pre += "*"
-        lines.append(f"{r['name'][:34]:<34} {r['release_date']:<10} {pre:>18} {rl:>26} "
-                     f"{_share(r['rl_share']):>8}  {r['confidence'] or '-'}")
+        lines.append(
+            f"{r['name'][:34]:<34} {r['release_date']:<10} {pre:>18} {rl:>26} "
+            f"{_share(r['rl_share']):>8}  {r['confidence'] or '-'}"
+        )
     lines.append(f"* the base model's pre-training.  {len(rows)} models; data version {version}")
     typer.echo("\n".join(lines))
 
@@ -247,11 +314,16 @@ def _print_csv(rows: list[dict[str, Any]]) -> None:
     stats = ["pretraining", "rl", "rl_share", "total"]
     w.writerow(cols + [f"{k}_{s}" for k in stats for s in ("median", "p5", "p95")])
     for r in rows:
-        w.writerow([r[c] for c in cols] + [r[k][s] if r[k] else "" for k in stats for s in ("median", "p5", "p95")])
+        w.writerow(
+            [r[c] for c in cols]
+            + [r[k][s] if r[k] else "" for k in stats for s in ("median", "p5", "p95")]
+        )
 
 
 def _contributions(out: list[str], summary: dict[str, Any], indent: str) -> None:
     contrib = summary.get("contributions") or {}
     if contrib:
-        parts = ", ".join(f"{k} {v * 100:.0f}%" for k, v in sorted(contrib.items(), key=lambda kv: -kv[1]))
+        parts = ", ".join(
+            f"{k} {v * 100:.0f}%" for k, v in sorted(contrib.items(), key=lambda kv: -kv[1])
+        )
         out.append(f"{indent}share of the spread: {parts}")

@@ -62,16 +62,24 @@ class Stamp:
 
     def footer(self, sources: Sequence[str] = ()) -> str:
         listed = list(sources) or list(self.sources)
-        head = (f"flopcast data {self.data_version} · scenario {self.scenario} · seed {self.seed}"
-                f" · n={self.n:,} · made {self.generated}")
+        head = (
+            f"flopcast data {self.data_version} · scenario {self.scenario} · seed {self.seed}"
+            f" · n={self.n:,} · made {self.generated}"
+        )
         if not listed:
             return head
         text = "Sources: " + "; ".join(listed)
         return head + "\n" + "\n".join(textwrap.wrap(text, 150, max_lines=3, placeholder=" …"))
 
 
-def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
-              meeting: Mapping[str, float], stamp: Stamp, *, sources: Sequence[str] = ()) -> Figure:
+def fan_chart(
+    bands: Mapping[str, Any],
+    models: Sequence[Mapping[str, Any]],
+    meeting: Mapping[str, float],
+    stamp: Stamp,
+    *,
+    sources: Sequence[str] = (),
+) -> Figure:
     """Reasoning-training compute against the frontier over time, on a log axis.
 
     ``bands``: ``t`` (decimal years) and ``reasoning`` / ``frontier`` mapping percentile
@@ -83,33 +91,64 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
     t = list(bands["t"])
     fig, ax = _new(11.0, 5.8)
     with matplotlib.rc_context(_RC):
-        for name, colour, key, width in (("Frontier (total)", FRONTIER, "frontier", 3.2),
-                                         ("Reasoning (RL stage)", REASONING, "reasoning", 1.6)):
+        for name, colour, key, width in (
+            ("Frontier (total)", FRONTIER, "frontier", 3.2),
+            ("Reasoning (RL stage)", REASONING, "reasoning", 1.6),
+        ):
             pct = _percentiles(bands[key])
-            ax.fill_between(t, _pow10(pct[5]), _pow10(pct[95]), color=colour, alpha=0.15, lw=0,
-                            label=f"{name}: 5-95%")
-            ax.fill_between(t, _pow10(pct[25]), _pow10(pct[75]), color=colour, alpha=0.30, lw=0,
-                            label=f"{name}: 25-75%")
+            ax.fill_between(
+                t,
+                _pow10(pct[5]),
+                _pow10(pct[95]),
+                color=colour,
+                alpha=0.15,
+                lw=0,
+                label=f"{name}: 5-95%",
+            )
+            ax.fill_between(
+                t,
+                _pow10(pct[25]),
+                _pow10(pct[75]),
+                color=colour,
+                alpha=0.30,
+                lw=0,
+                label=f"{name}: 25-75%",
+            )
             # The frontier's median is drawn wider, so it still shows where reasoning rides the cap.
             ax.plot(t, _pow10(pct[50]), color=colour, lw=width, label=f"{name}: median")
-        for kind, colour, marker, label in (("rl", RL, "o", "Models: RL-stage compute, 90% CI"),
-                                            ("total", FRONTIER, "s", "Models: total compute, 90% CI")):
+        for kind, colour, marker, label in (
+            ("rl", RL, "o", "Models: RL-stage compute, 90% CI"),
+            ("total", FRONTIER, "s", "Models: total compute, 90% CI"),
+        ):
             pts = [m for m in models if m["kind"] == kind]
             if pts:
-                _errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
+                _errorbar(
+                    ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False
+                )
         end = max(t)
         lo, hi, mid = meeting["p5"], meeting["p95"], meeting["median"]
-        span_label = (f"Meeting date, 90% interval\n({_when(lo, end)} to {_when(hi, end)})")
+        span_label = f"Meeting date, 90% interval\n({_when(lo, end)} to {_when(hi, end)})"
         if math.isfinite(lo) and lo <= end:
             ax.axvspan(lo, min(hi, end), color=MEETING, alpha=0.10, lw=0, label=span_label)
         else:
             ax.plot([], [], " ", label=span_label)  # nothing to shade inside the chart
         if math.isfinite(mid) and mid <= end:
-            ax.axvline(mid, color=MEETING, lw=1.5, ls="--",
-                       label=f"Meeting date, median ({_year_text(mid)})")
+            ax.axvline(
+                mid,
+                color=MEETING,
+                lw=1.5,
+                ls="--",
+                label=f"Meeting date, median ({_year_text(mid)})",
+            )
         else:
-            ax.plot([], [], color=MEETING, lw=1.5, ls="--",
-                    label=f"Meeting date, median: {_when(mid, end)}")
+            ax.plot(
+                [],
+                [],
+                color=MEETING,
+                lw=1.5,
+                ls="--",
+                label=f"Meeting date, median: {_when(mid, end)}",
+            )
         ax.set_yscale("log")
         _decade_ticks(ax.yaxis)
         xs = t + [m["year"] for m in models]
@@ -123,7 +162,9 @@ def fan_chart(bands: Mapping[str, Any], models: Sequence[Mapping[str, Any]],
     return fig
 
 
-def forest_plot(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Sequence[str] = ()) -> Figure:
+def forest_plot(
+    rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Sequence[str] = ()
+) -> Figure:
     """Each model's RL-stage and pre-training compute with 90% intervals, one row per model.
 
     ``rows``: dicts with ``label`` and ``rl`` / ``pretraining`` each ``{median, lo, hi}`` (FLOP)
@@ -133,12 +174,20 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Seq
     with matplotlib.rc_context(_RC):
         ys = list(range(len(rows)))[::-1]
         for key, colour, marker, offset, label in (
-                ("pretraining", PRETRAINING, "s", 0.14, "Pre-training compute"),
-                ("rl", RL, "o", -0.14, "RL-stage compute")):
+            ("pretraining", PRETRAINING, "s", 0.14, "Pre-training compute"),
+            ("rl", RL, "o", -0.14, "RL-stage compute"),
+        ):
             pts = [(y + offset, r[key]) for y, r in zip(ys, rows, strict=True) if r.get(key)]
             if pts:
-                _errorbar(ax, [p[0] for p in pts], [p[1] for p in pts], colour, marker,
-                          f"{label} (median, 90% CI)", horizontal=True)
+                _errorbar(
+                    ax,
+                    [p[0] for p in pts],
+                    [p[1] for p in pts],
+                    colour,
+                    marker,
+                    f"{label} (median, 90% CI)",
+                    horizontal=True,
+                )
         ax.set_yticks(ys, [r["label"] for r in rows])
         ax.set_ylim(-0.8, len(rows) - 0.2)
         ax.set_xscale("log")
@@ -151,8 +200,9 @@ def forest_plot(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Seq
     return fig
 
 
-def rl_share_chart(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *,
-                   sources: Sequence[str] = ()) -> Figure:
+def rl_share_chart(
+    rows: Sequence[Mapping[str, Any]], stamp: Stamp, *, sources: Sequence[str] = ()
+) -> Figure:
     """The RL stage's share of each model's total training compute (a fraction, drawn in %).
 
     ``rows``: dicts with ``label``, ``median``, ``lo``, ``hi`` (fractions of the total).
@@ -161,12 +211,20 @@ def rl_share_chart(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *,
     with matplotlib.rc_context(_RC):
         ys = list(range(len(rows)))[::-1]
         pct = [{k: 100.0 * r[k] for k in ("median", "lo", "hi")} for r in rows]
-        ax.barh(ys, [p["median"] for p in pct], color=RL, alpha=0.35, height=0.6,
-                label="Median share")
+        ax.barh(
+            ys, [p["median"] for p in pct], color=RL, alpha=0.35, height=0.6, label="Median share"
+        )
         _errorbar(ax, ys, pct, RL, "o", "90% interval", horizontal=True)
         for y, p in zip(ys, pct, strict=True):
-            ax.annotate(_pct_text(p["median"]), (p["hi"], y), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=8, color=GREY)
+            ax.annotate(
+                _pct_text(p["median"]),
+                (p["hi"], y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color=GREY,
+            )
         ax.set_yticks(ys, [r["label"] for r in rows])
         ax.set_ylim(-0.8, len(rows) - 0.2)
         ax.set_xscale("log")
@@ -180,9 +238,15 @@ def rl_share_chart(rows: Sequence[Mapping[str, Any]], stamp: Stamp, *,
     return fig
 
 
-def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequence[float]],
-                stamp: Stamp, *, benchmark: str, fit_label: str,
-                sources: Sequence[str] = ()) -> Figure:
+def score_chart(
+    points: Sequence[Mapping[str, Any]],
+    curve: Mapping[str, Sequence[float]],
+    stamp: Stamp,
+    *,
+    benchmark: str,
+    fit_label: str,
+    sources: Sequence[str] = (),
+) -> Figure:
     """Benchmark score against RL-stage compute, with the fitted curve and its 90% band.
 
     ``points``: dicts with ``label``, ``median``, ``lo``, ``hi`` (FLOP) and ``score`` (%).
@@ -190,18 +254,40 @@ def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequenc
     """
     fig, ax = _new(11.0, 5.6)
     with matplotlib.rc_context(_RC):
-        ax.fill_between(curve["x"], curve["lo"], curve["hi"], color=FRONTIER, alpha=0.15, lw=0,
-                        label="Fit: 90% band of the fitted curve (bootstrap)")
+        ax.fill_between(
+            curve["x"],
+            curve["lo"],
+            curve["hi"],
+            color=FRONTIER,
+            alpha=0.15,
+            lw=0,
+            label="Fit: 90% band of the fitted curve (bootstrap)",
+        )
         ax.plot(curve["x"], curve["y"], color=FRONTIER, lw=1.8, label=f"Fit: {fit_label}")
         if points:
             xs = [p["median"] for p in points]
             ys = [p["score"] for p in points]
-            ax.errorbar(xs, ys, xerr=_err(points), fmt="o", color=RL, ms=5, capsize=3, lw=1,
-                        label="Models: RL-stage compute (90% CI)")
+            ax.errorbar(
+                xs,
+                ys,
+                xerr=_err(points),
+                fmt="o",
+                color=RL,
+                ms=5,
+                capsize=3,
+                lw=1,
+                label="Models: RL-stage compute (90% CI)",
+            )
             for p in points:
-                ax.annotate(p["label"], (p["median"], p["score"]), xytext=(5, 5),
-                            textcoords="offset points", fontsize=7.5, color=GREY,
-                            bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5})
+                ax.annotate(
+                    p["label"],
+                    (p["median"], p["score"]),
+                    xytext=(5, 5),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                    color=GREY,
+                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5},
+                )
         ax.set_xscale("log")
         _decade_ticks(ax.xaxis)
         ax.set_xlabel("RL-stage training compute (FLOP, log scale)")
@@ -215,8 +301,13 @@ def score_chart(points: Sequence[Mapping[str, Any]], curve: Mapping[str, Sequenc
     return fig
 
 
-def tornado_chart(rows: Sequence[Mapping[str, Any]], base_year: float, stamp: Stamp, *,
-                  sources: Sequence[str] = ()) -> Figure:
+def tornado_chart(
+    rows: Sequence[Mapping[str, Any]],
+    base_year: float,
+    stamp: Stamp,
+    *,
+    sources: Sequence[str] = (),
+) -> Figure:
     """Sensitivity tornado: the median meeting date with each parameter at its low and high end.
 
     ``rows``: dicts with ``parameter``, ``low``, ``high`` (the values tried, as text) and
@@ -229,13 +320,23 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], base_year: float, stamp: St
             for end, colour in (("low", FRONTIER), ("high", REASONING)):
                 year = r[f"median_{end}"]
                 ax.barh(y, year - base_year, left=base_year, color=colour, alpha=0.7, height=0.6)
-                ax.annotate(str(r[end]), (year, y), xytext=(4 if year >= base_year else -4, 0),
-                            textcoords="offset points", va="center", fontsize=7.5,
-                            ha="left" if year >= base_year else "right", color=GREY)
+                ax.annotate(
+                    str(r[end]),
+                    (year, y),
+                    xytext=(4 if year >= base_year else -4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=7.5,
+                    ha="left" if year >= base_year else "right",
+                    color=GREY,
+                )
         base = ax.axvline(base_year, color="black", lw=1)
         handles = [base, Patch(color=FRONTIER, alpha=0.7), Patch(color=REASONING, alpha=0.7)]
-        labels = [f"Base median ({_year_text(base_year)})", "Parameter at its low end",
-                  "Parameter at its high end"]
+        labels = [
+            f"Base median ({_year_text(base_year)})",
+            "Parameter at its low end",
+            "Parameter at its high end",
+        ]
         ax.set_yticks(ys, [r["parameter"] for r in rows])
         span = [r[k] for r in rows for k in ("median_low", "median_high")] + [base_year]
         pad = max(0.25, 0.25 * (max(span) - min(span)))
@@ -268,11 +369,12 @@ def svg_text(fig: Figure) -> str:
         with matplotlib.rc_context(_RC):
             fig.savefig(buf, format="svg", metadata={"Date": None})
         text = buf.getvalue()
-        cached = _SVG_CACHE[fig] = text[text.index("<svg"):]  # drawn once: file and inline copy
+        cached = _SVG_CACHE[fig] = text[text.index("<svg") :]  # drawn once: file and inline copy
     return cached
 
 
 # ---------------------------------------------------------------------------- helpers
+
 
 def _new(width: float, height: float) -> tuple[Figure, Any]:
     with matplotlib.rc_context(_RC):
@@ -284,8 +386,9 @@ def _new(width: float, height: float) -> tuple[Figure, Any]:
 
 def _footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
     # supxlabel is a figure-level text that the constrained layout makes room for.
-    fig.supxlabel(stamp.footer(sources), x=0.005, ha="left", fontsize=6.5, color=GREY,
-                  linespacing=1.35)
+    fig.supxlabel(
+        stamp.footer(sources), x=0.005, ha="left", fontsize=6.5, color=GREY, linespacing=1.35
+    )
 
 
 def _percentiles(table: Mapping[Any, Sequence[float]]) -> dict[int, list[float]]:
@@ -298,28 +401,58 @@ def _percentiles(table: Mapping[Any, Sequence[float]]) -> dict[int, list[float]]
 
 
 def _pow10(values: Sequence[float]) -> list[float]:
-    return [10.0 ** v for v in values]
+    return [10.0**v for v in values]
 
 
 def _err(points: Sequence[Mapping[str, float]]) -> list[list[float]]:
-    return [[max(p["median"] - p["lo"], 0.0) for p in points],
-            [max(p["hi"] - p["median"], 0.0) for p in points]]
+    return [
+        [max(p["median"] - p["lo"], 0.0) for p in points],
+        [max(p["hi"] - p["median"], 0.0) for p in points],
+    ]
 
 
-def _errorbar(ax: Any, pos: Sequence[float], points: Sequence[Mapping[str, float]], colour: str,
-              marker: str, label: str, *, horizontal: bool) -> None:
+def _errorbar(
+    ax: Any,
+    pos: Sequence[float],
+    points: Sequence[Mapping[str, float]],
+    colour: str,
+    marker: str,
+    label: str,
+    *,
+    horizontal: bool,
+) -> None:
     vals = [p["median"] for p in points]
     if horizontal:
-        ax.errorbar(vals, pos, xerr=_err(points), fmt=marker, color=colour, ms=5, capsize=3,
-                    lw=1.2, label=label)
+        ax.errorbar(
+            vals,
+            pos,
+            xerr=_err(points),
+            fmt=marker,
+            color=colour,
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            label=label,
+        )
     else:
-        ax.errorbar(pos, vals, yerr=_err(points), fmt=marker, color=colour, ms=5, capsize=3,
-                    lw=1.2, label=label)
+        ax.errorbar(
+            pos,
+            vals,
+            yerr=_err(points),
+            fmt=marker,
+            color=colour,
+            ms=5,
+            capsize=3,
+            lw=1.2,
+            label=label,
+        )
 
 
 def _decade_ticks(axis: Any) -> None:
     axis.set_major_locator(LogLocator(base=10, numticks=30))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(math.log10(v))}" if v > 0 else ""))
+    axis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"1e{round(math.log10(v))}" if v > 0 else "")
+    )
     axis.set_minor_formatter(NullFormatter())
 
 

@@ -22,10 +22,13 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
     f = data["forecast"]
     out: list[Block] = [
         ("h1", "flopcast report: reasoning-training compute against the frontier"),
-        ("p", f"Generated {m['generated']} by flopcast {m['flopcast_version']} · data version "
-              f"{m['data_version']} · scenario {m['scenario']}"
-              + (f" ({m['scenario_title']})" if m["scenario_title"] else "")
-              + f" · seed {m['seed']} · {m['n']:,} Monte Carlo draws."),
+        (
+            "p",
+            f"Generated {m['generated']} by flopcast {m['flopcast_version']} · data version "
+            f"{m['data_version']} · scenario {m['scenario']}"
+            + (f" ({m['scenario_title']})" if m["scenario_title"] else "")
+            + f" · seed {m['seed']} · {m['n']:,} Monte Carlo draws.",
+        ),
         ("p", f"Reproduce with: `{m['command']}`"),
         ("h2", "Headline"),
         ("p", data["headline"]["sentence"]),
@@ -39,21 +42,43 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
     out += _score_blocks(data.get("scores"))
     out += [
         ("h2", "Models"),
-        ("p", "Medians with 90% intervals, FLOP; RL share is RL-stage compute over total "
-              "training compute. Confidence is Epoch AI's scale, of the RL figure if known, else "
-              "of pre-training."),
-        ("table", ["Model", "Released", "Pre-training FLOP", "RL-stage FLOP", "RL share",
-                   "Confidence"],
-         [[r["name"], r["release_date"], _ci(r.get("pretraining")), _ci(r.get("rl")),
-           _ci(r.get("rl_share"), _pct), r.get("confidence") or "–"] for r in data["models"]]),
+        (
+            "p",
+            "Medians with 90% intervals, FLOP; RL share is RL-stage compute over total "
+            "training compute. Confidence is Epoch AI's scale, of the RL figure if known, else "
+            "of pre-training.",
+        ),
+        (
+            "table",
+            ["Model", "Released", "Pre-training FLOP", "RL-stage FLOP", "RL share", "Confidence"],
+            [
+                [
+                    r["name"],
+                    r["release_date"],
+                    _ci(r.get("pretraining")),
+                    _ci(r.get("rl")),
+                    _ci(r.get("rl_share"), _pct),
+                    r.get("confidence") or "–",
+                ]
+                for r in data["models"]
+            ],
+        ),
         ("h2", f"Scenario: {data['scenario']['name']}"),
         ("p", data["scenario"]["description"] or ""),
-        ("table", ["Parameter", "Value", "Source"],
-         [[k, f"`{v['value']}`" if v["value"] else "(empty)", v.get("source", "")]
-          for k, v in data["scenario"]["parameters"].items()]),
+        (
+            "table",
+            ["Parameter", "Value", "Source"],
+            [
+                [k, f"`{v['value']}`" if v["value"] else "(empty)", v.get("source", "")]
+                for k, v in data["scenario"]["parameters"].items()
+            ],
+        ),
         ("h2", "Sources"),
-        ("p", "Every source behind the dataset's numbers, with the date it was read "
-              "(and published, where known)."),
+        (
+            "p",
+            "Every source behind the dataset's numbers, with the date it was read "
+            "(and published, where known).",
+        ),
         ("links", [(_source_label(s), s["url"]) for s in data["sources"]["dataset"]]),
     ]
     return out
@@ -75,14 +100,20 @@ def html_page(data: Mapping[str, Any], svgs: Mapping[str, str]) -> str:
             body.append(_html_figure(svgs, *b[1:]))
         else:
             body.append(_HTML[b[0]](*b[1:]))
-    title = html.escape(f"flopcast report · {data['meta']['scenario']} · seed {data['meta']['seed']}")
-    return ("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{title}</title>\n<meta name=\"viewport\" content=\"width=device-width, "
-            f"initial-scale=1\">\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n"
-            + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
+    title = html.escape(
+        f"flopcast report · {data['meta']['scenario']} · seed {data['meta']['seed']}"
+    )
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<title>{title}</title>\n<meta name="viewport" content="width=device-width, '
+        f'initial-scale=1">\n<style>{_CSS}</style>\n</head>\n<body>\n<main>\n'
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
 
 
 # ---------------------------------------------------------------------------- content helpers
+
 
 def _summary_rows(f: Mapping[str, Any]) -> list[list[str]]:
     md = f["meeting_date"]
@@ -93,16 +124,22 @@ def _summary_rows(f: Mapping[str, Any]) -> list[list[str]]:
         ["Meeting date, 90% interval", f"{md.get('p5') or 'n/a'} to {md.get('p95') or 'never'}"],
         ["P(never meets)", _pct(f["prob_never"])],
         ["Start date of the reasoning trajectory", f["start_date"]],
-        ["Headroom at the start (orders of magnitude)",
-         f"{h['median']:.2f} (90% interval {h['p5']:.2f} to {h['p95']:.2f})"],
+        [
+            "Headroom at the start (orders of magnitude)",
+            f"{h['median']:.2f} (90% interval {h['p5']:.2f} to {h['p95']:.2f})",
+        ],
     ]
-    names = {"before": "Reasoning compute growth before meeting (x per year)",
-             "after": "Reasoning compute growth after meeting (x per year)",
-             "frontier": "Frontier growth (x per year)"}
+    names = {
+        "before": "Reasoning compute growth before meeting (x per year)",
+        "after": "Reasoning compute growth after meeting (x per year)",
+        "frontier": "Frontier growth (x per year)",
+    }
     for key, label in names.items():
         g = f.get("growth_per_year", {}).get(key)
         if g:
-            rows.append([label, f"{_num(g['median'])} (90% interval {_num(g['p5'])} to {_num(g['p95'])})"])
+            rows.append(
+                [label, f"{_num(g['median'])} (90% interval {_num(g['p5'])} to {_num(g['p95'])})"]
+            )
     for date, p in (f.get("prob_before") or {}).items():
         rows.append([f"P(meeting before {date})", _pct(p)])
     return rows
@@ -113,14 +150,36 @@ def _sensitivity_blocks(rows: list[dict]) -> list[Block]:
         return []
     return [
         ("h2", "Sensitivity"),
-        ("p", "One parameter at a time at its 5th and 95th percentile, every other at its median "
-              f"(baseline median meeting date {rows[0].get('baseline') or 'never'}). Variance share "
-              "is the first-order Sobol index of the meeting time."),
-        ("table", ["Parameter", "Low", "High", "Meeting date (low)", "Meeting date (high)",
-                   "Swing (years)", "Variance share"],
-         [[r["parameter"], _num(r["low"]), _num(r["high"]), r.get("median_low") or "never",
-           r.get("median_high") or "never", f"{r['swing_years']:.2f}", _pct(r["variance_share"])]
-          for r in rows]),
+        (
+            "p",
+            "One parameter at a time at its 5th and 95th percentile, every other at its median "
+            f"(baseline median meeting date {rows[0].get('baseline') or 'never'}). Variance share "
+            "is the first-order Sobol index of the meeting time.",
+        ),
+        (
+            "table",
+            [
+                "Parameter",
+                "Low",
+                "High",
+                "Meeting date (low)",
+                "Meeting date (high)",
+                "Swing (years)",
+                "Variance share",
+            ],
+            [
+                [
+                    r["parameter"],
+                    _num(r["low"]),
+                    _num(r["high"]),
+                    r.get("median_low") or "never",
+                    r.get("median_high") or "never",
+                    f"{r['swing_years']:.2f}",
+                    _pct(r["variance_share"]),
+                ]
+                for r in rows
+            ],
+        ),
     ]
 
 
@@ -130,21 +189,50 @@ def _score_blocks(s: Mapping[str, Any] | None) -> list[Block]:
     out: list[Block] = [("h2", f"Score against RL-stage compute: {s['benchmark']}")]
     if s.get("fit"):
         p = s["fit"]["params"]
-        out.append(("p", f"Fit: {s['fit_label']}; parameters with 90% bootstrap intervals: "
-                         + "; ".join(f"{k} = {_num(v['value'])} ({_num(v['interval'][0])} to "
-                                     f"{_num(v['interval'][1])})" for k, v in p.items()) + "."))
+        out.append(
+            (
+                "p",
+                f"Fit: {s['fit_label']}; parameters with 90% bootstrap intervals: "
+                + "; ".join(
+                    f"{k} = {_num(v['value'])} ({_num(v['interval'][0])} to "
+                    f"{_num(v['interval'][1])})"
+                    for k, v in p.items()
+                )
+                + ".",
+            )
+        )
     else:
-        out.append(("p", f"Only {len(s['points'])} model(s) report {s['benchmark']} and have RL "
-                         "compute: too few to fit a curve (3 needed)."))
-    out.append(("table", ["Model", "RL-stage FLOP", f"{s['benchmark']} (%)", "Setting", "Source"],
-                [[p["label"], _ci({"median": p["median"], "p5": p["lo"], "p95": p["hi"]}),
-                  _num(p["score"]), p.get("setting") or "", p["source"]] for p in s["points"]]))
+        out.append(
+            (
+                "p",
+                f"Only {len(s['points'])} model(s) report {s['benchmark']} and have RL "
+                "compute: too few to fit a curve (3 needed).",
+            )
+        )
+    out.append(
+        (
+            "table",
+            ["Model", "RL-stage FLOP", f"{s['benchmark']} (%)", "Setting", "Source"],
+            [
+                [
+                    p["label"],
+                    _ci({"median": p["median"], "p5": p["lo"], "p95": p["hi"]}),
+                    _num(p["score"]),
+                    p.get("setting") or "",
+                    p["source"],
+                ]
+                for p in s["points"]
+            ],
+        )
+    )
     return out
 
 
 def _source_label(s: Mapping[str, Any]) -> str:
-    dates = [f"published {s['published']}" if s.get("published") else "",
-             f"accessed {s['accessed']}" if s.get("accessed") else ""]
+    dates = [
+        f"published {s['published']}" if s.get("published") else "",
+        f"accessed {s['accessed']}" if s.get("accessed") else "",
+    ]
     return ", ".join(x for x in [s.get("title") or s["url"], *dates] if x)
 
 
@@ -178,9 +266,11 @@ def _pct(x: float | None) -> str:
 
 # ---------------------------------------------------------------------------- Markdown
 
+
 def _md_table(lines: list[str], header: list[str], rows: list[list[str]]) -> None:
     def cell(x: Any) -> str:
         return str(x).replace("|", "\\|").replace("\n", " ")
+
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
     lines.append("")
@@ -192,13 +282,16 @@ _MD: dict[str, Callable[..., None]] = {
     "p": lambda lines, text: lines.extend([text, ""]) if text else None,
     "table": _md_table,
     "figure": lambda lines, stem, title, caption: lines.extend(
-        [f"### {title}", "", f"![{title}]({stem}.png)", "", f"*{caption}* "
-         f"([SVG]({stem}.svg))", ""]),
-    "links": lambda lines, items: lines.extend([*(f"- [{label}]({url})" for label, url in items), ""]),
+        [f"### {title}", "", f"![{title}]({stem}.png)", "", f"*{caption}* ([SVG]({stem}.svg))", ""]
+    ),
+    "links": lambda lines, items: lines.extend(
+        [*(f"- [{label}]({url})" for label, url in items), ""]
+    ),
 }
 
 
 # ---------------------------------------------------------------------------- HTML
+
 
 def _inline(text: str) -> str:
     """Escape, then turn `code` spans into <code>."""
@@ -208,7 +301,9 @@ def _inline(text: str) -> str:
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{_link_or_text(c)}</td>" for c in r) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_link_or_text(c)}</td>" for c in r) + "</tr>" for r in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -221,9 +316,11 @@ def _link_or_text(c: Any) -> str:
 
 
 def _html_figure(svgs: Mapping[str, str], stem: str, title: str, caption: str) -> str:
-    return (f'<figure id="{html.escape(stem)}"><h3>{html.escape(title)}</h3>{svgs[stem]}'
-            f"<figcaption>{html.escape(caption)} Files: <a href=\"{stem}.png\">PNG</a>, "
-            f"<a href=\"{stem}.svg\">SVG</a>.</figcaption></figure>")
+    return (
+        f'<figure id="{html.escape(stem)}"><h3>{html.escape(title)}</h3>{svgs[stem]}'
+        f'<figcaption>{html.escape(caption)} Files: <a href="{stem}.png">PNG</a>, '
+        f'<a href="{stem}.svg">SVG</a>.</figcaption></figure>'
+    )
 
 
 _HTML: dict[str, Callable[..., str]] = {
@@ -231,8 +328,13 @@ _HTML: dict[str, Callable[..., str]] = {
     "h2": lambda text: f"<h2>{html.escape(text)}</h2>",
     "p": lambda text: f"<p>{_inline(text)}</p>" if text else "",
     "table": _html_table,
-    "links": lambda items: "<ul class=\"sources\">" + "".join(
-        f'<li><a href="{html.escape(u)}">{html.escape(label)}</a></li>' for label, u in items) + "</ul>",
+    "links": lambda items: (
+        '<ul class="sources">'
+        + "".join(
+            f'<li><a href="{html.escape(u)}">{html.escape(label)}</a></li>' for label, u in items
+        )
+        + "</ul>"
+    ),
 }
 
 _CSS = """

@@ -61,16 +61,22 @@ class ScenarioRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     scenario: ScenarioName = DEFAULT_SCENARIO
-    overrides: dict[ParameterKey, Expression] = Field(default_factory=dict,
-                                                      max_length=MAX_OVERRIDES)
+    overrides: dict[ParameterKey, Expression] = Field(
+        default_factory=dict, max_length=MAX_OVERRIDES
+    )
 
 
 class ForecastRequest(ScenarioRequest):
-    n: int = Field(DEFAULT_SAMPLES, ge=1_000, le=MAX_SAMPLES,
-                   description="Monte Carlo draws of the scenario parameters")
+    n: int = Field(
+        DEFAULT_SAMPLES,
+        ge=1_000,
+        le=MAX_SAMPLES,
+        description="Monte Carlo draws of the scenario parameters",
+    )
     seed: int = Field(0, ge=0, le=MAX_SEED)
-    horizon_years: float = Field(10.0, gt=0, le=MAX_HORIZON_YEARS,
-                                 description="years of trajectory bands to return")
+    horizon_years: float = Field(
+        10.0, gt=0, le=MAX_HORIZON_YEARS, description="years of trajectory bands to return"
+    )
     bins: int = Field(40, ge=5, le=200, description="bins of the meeting-date histogram")
 
 
@@ -96,11 +102,15 @@ class ForecastResponse(BaseModel):
     n: int
     seed: int
     horizon_years: float
-    meeting_date: dict[str, str | None] = Field(description="p5, p25, median, p75, p95 as ISO dates")
+    meeting_date: dict[str, str | None] = Field(
+        description="p5, p25, median, p75, p95 as ISO dates"
+    )
     headroom_oom: dict[str, float] = Field(description="orders of magnitude from start to cap")
     histogram: Histogram
-    bands: dict[str, Any] = Field(description="t, dates, and reasoning/frontier/growth percentiles "
-                                              "(log10 FLOP) on a monthly grid, met share")
+    bands: dict[str, Any] = Field(
+        description="t, dates, and reasoning/frontier/growth percentiles "
+        "(log10 FLOP) on a monthly grid, met share"
+    )
     result: dict[str, Any] = Field(description="ForecastResult.to_dict(): settings and summaries")
 
 
@@ -111,10 +121,15 @@ class ModelsResponse(BaseModel):
 
 def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: int = 64) -> FastAPI:
     """The FastAPI app. ``dataset_loader`` defaults to ``flopcast.dataset.load`` (called once)."""
-    app = FastAPI(title="flopcast", version=_version(),
-                  description="Forecast reasoning-training compute against the frontier; "
-                              "browse the model dataset; account an RL run.",
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="flopcast",
+        version=_version(),
+        description="Forecast reasoning-training compute against the frontier; "
+        "browse the model dataset; account an RL run.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     state = _State(dataset_loader, cache_size)
     app.state.flopcast = state
 
@@ -124,13 +139,20 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
         status = 404 if isinstance(exc, UnknownNameError) and request.method == "GET" else 422
         field = getattr(exc, "field", None)
         root = "path" if request.method == "GET" else "body"
-        loc = [root, "overrides", field] if field in _scenario_keys() else (
-            [root, field] if field else [root])
+        loc = (
+            [root, "overrides", field]
+            if field in _scenario_keys()
+            else ([root, field] if field else [root])
+        )
         # DataError.message is the sentence without the server's file path in front.
-        msg = ((f"{field}: " if field else "") + exc.message if isinstance(exc, DataError)
-               else str(exc))
-        return JSONResponse({"detail": [{"loc": loc, "msg": msg, "type": type(exc).__name__}]},
-                            status_code=status)
+        msg = (
+            (f"{field}: " if field else "") + exc.message
+            if isinstance(exc, DataError)
+            else str(exc)
+        )
+        return JSONResponse(
+            {"detail": [{"loc": loc, "msg": msg, "type": type(exc).__name__}]}, status_code=status
+        )
 
     app.add_middleware(_SecurityHeaders)
 
@@ -148,17 +170,25 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
     def scenario_detail(name: ScenarioName) -> dict[str, Any]:
         """One scenario's parameters: value, source, and the kind, unit and bounds of each."""
         sc = state.scenario(name, {}, status=404)
-        return {"name": sc.name, "title": getattr(sc, "title", ""),
-                "description": getattr(sc, "description", ""),
-                "parameters": _parameter_rows(sc)}
+        return {
+            "name": sc.name,
+            "title": getattr(sc, "title", ""),
+            "description": getattr(sc, "description", ""),
+            "parameters": _parameter_rows(sc),
+        }
 
-    @app.post("/api/forecast", tags=["forecast"], response_model=None,
-              responses={200: {"model": ForecastResponse}})
+    @app.post(
+        "/api/forecast",
+        tags=["forecast"],
+        response_model=None,
+        responses={200: {"model": ForecastResponse}},
+    )
     async def forecast_(req: ForecastRequest) -> Response:
         """Run the forecast: meeting-date summary, histogram, trajectory bands and headroom."""
         key = ("forecast-json", _request_key(req), req.horizon_years, req.bins)
         body = await state.cached_async(
-            key, lambda: _json_bytes(_forecast_payload(state.forecast(req), req)))
+            key, lambda: _json_bytes(_forecast_payload(state.forecast(req), req))
+        )
         return Response(body, media_type="application/json")
 
     @app.post("/api/sensitivity", tags=["forecast"])
@@ -167,10 +197,15 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
         rows = state.sensitivity(req)
         return _finite({"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows})
 
-    @app.get("/api/models", tags=["models"], response_model=None,
-             responses={200: {"model": ModelsResponse}})
+    @app.get(
+        "/api/models",
+        tags=["models"],
+        response_model=None,
+        responses={200: {"model": ModelsResponse}},
+    )
     async def models() -> Response:
         """The dataset table: one row per model with pre-training, RL and RL-share summaries."""
+
         def make() -> bytes:
             ds = state.dataset()
             return _json_bytes({"data_version": ds.version, "models": ds.table()})
@@ -182,8 +217,9 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
     def model_detail(model_id: Annotated[str, StringConstraints(max_length=100)]) -> dict[str, Any]:
         """One model: its record, each quantity's summary, and the evidence lines and sources."""
         ds = state.dataset()
-        return state.cached(("model", ds.version, model_id),
-                            lambda: _finite(ds.derivation(model_id)))
+        return state.cached(
+            ("model", ds.version, model_id), lambda: _finite(ds.derivation(model_id))
+        )
 
     @app.post("/api/download/scenario.yaml", tags=["downloads"])
     def download_scenario(req: ScenarioRequest) -> Response:
@@ -195,15 +231,19 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
     def download_json(req: ForecastRequest) -> Response:
         """The forecast for these inputs, as a JSON file."""
         payload = _forecast_payload(state.forecast(req), req)
-        return _attachment(json.dumps(_finite(payload), indent=2), "application/json",
-                           f"flopcast-{req.scenario}-seed{req.seed}.json")
+        return _attachment(
+            json.dumps(_finite(payload), indent=2),
+            "application/json",
+            f"flopcast-{req.scenario}-seed{req.seed}.json",
+        )
 
     @app.post("/api/download/results.csv", tags=["downloads"])
     def download_csv(req: ForecastRequest) -> Response:
         """The trajectory bands for these inputs, one row per month, as CSV."""
         payload = _forecast_payload(state.forecast(req), req)
-        return _attachment(_bands_csv(payload), "text/csv",
-                           f"flopcast-{req.scenario}-seed{req.seed}.csv")
+        return _attachment(
+            _bands_csv(payload), "text/csv", f"flopcast-{req.scenario}-seed{req.seed}.csv"
+        )
 
     _register_rl(app)
 
@@ -217,6 +257,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
 
 
 # ---------------------------------------------------------------------------- state and cache
+
 
 class _State:
     """The dataset (loaded once) and a small LRU cache of forecast results.
@@ -244,24 +285,41 @@ class _State:
         forecast = _library("forecast")
         shipped = forecast.list_scenarios()
         if name not in shipped:
-            raise HTTPException(status, detail=[{
-                "loc": ["path" if status == 404 else "body", "scenario"], "type": "value_error",
-                "msg": f"unknown scenario {name!r}; shipped: {', '.join(shipped)}"}])
+            raise HTTPException(
+                status,
+                detail=[
+                    {
+                        "loc": ["path" if status == 404 else "body", "scenario"],
+                        "type": "value_error",
+                        "msg": f"unknown scenario {name!r}; shipped: {', '.join(shipped)}",
+                    }
+                ],
+            )
         return forecast.load_scenario(name, overrides=overrides or None)
 
     def forecast(self, req: ForecastRequest) -> Any:
         forecast = _library("forecast")
         return self._results.get_or_make(
             ("forecast", _request_key(req)),
-            lambda: forecast.run(self.scenario(req.scenario, req.overrides), n=req.n,
-                                 seed=req.seed, dataset=self.dataset()))
+            lambda: forecast.run(
+                self.scenario(req.scenario, req.overrides),
+                n=req.n,
+                seed=req.seed,
+                dataset=self.dataset(),
+            ),
+        )
 
     def sensitivity(self, req: SensitivityRequest) -> Any:
         forecast = _library("forecast")
         return self._results.get_or_make(
             ("sensitivity", _request_key(req)),
-            lambda: forecast.sensitivity(self.scenario(req.scenario, req.overrides), n=req.n,
-                                         seed=req.seed, dataset=self.dataset()))
+            lambda: forecast.sensitivity(
+                self.scenario(req.scenario, req.overrides),
+                n=req.n,
+                seed=req.seed,
+                dataset=self.dataset(),
+            ),
+        )
 
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
         return self._results.get_or_make(key, make)
@@ -281,9 +339,11 @@ class _SecurityHeaders:
     """Pure ASGI middleware: every response says the page loads nothing from elsewhere."""
 
     HEADERS = [
-        (b"content-security-policy",
-         b"default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
-         b"connect-src 'self'; object-src 'none'; base-uri 'none'"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            b"connect-src 'self'; object-src 'none'; base-uri 'none'",
+        ),
         (b"x-content-type-options", b"nosniff"),
     ]
 
@@ -352,8 +412,12 @@ class _LRU:
 
 
 def _request_key(req: ScenarioRequest) -> tuple:
-    return (req.scenario, tuple(sorted(req.overrides.items())), getattr(req, "n", None),
-            getattr(req, "seed", None))
+    return (
+        req.scenario,
+        tuple(sorted(req.overrides.items())),
+        getattr(req, "n", None),
+        getattr(req, "seed", None),
+    )
 
 
 def _json_bytes(obj: Any) -> bytes:
@@ -370,21 +434,24 @@ def _scenario_keys() -> set[str]:
 
 # ---------------------------------------------------------------------------- shaping
 
+
 def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
     years = np.asarray(res.meeting_years, dtype=float)
     bands = res.bands(years=req.horizon_years)
-    return _finite({
-        "scenario": req.scenario,
-        "overrides": req.overrides,
-        "n": req.n,
-        "seed": req.seed,
-        "horizon_years": req.horizon_years,
-        "meeting_date": res.meeting_date,
-        "headroom_oom": res.headroom_oom,
-        "histogram": _histogram(years, req.bins),
-        "bands": _json_bands(bands),
-        "result": res.to_dict(),
-    })
+    return _finite(
+        {
+            "scenario": req.scenario,
+            "overrides": req.overrides,
+            "n": req.n,
+            "seed": req.seed,
+            "horizon_years": req.horizon_years,
+            "meeting_date": res.meeting_date,
+            "headroom_oom": res.headroom_oom,
+            "histogram": _histogram(years, req.bins),
+            "bands": _json_bands(bands),
+            "result": res.to_dict(),
+        }
+    )
 
 
 def _histogram(years: np.ndarray, bins: int) -> dict[str, Any]:
@@ -402,9 +469,14 @@ def _histogram(years: np.ndarray, bins: int) -> dict[str, Any]:
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
     counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
-    return {"edges": edges.tolist(), "counts": counts.tolist(),
-            "below": int(np.sum(finite < lo)), "above": int(np.sum(finite > hi)),
-            "never": int(years.size - finite.size), "n": int(years.size)}
+    return {
+        "edges": edges.tolist(),
+        "counts": counts.tolist(),
+        "below": int(np.sum(finite < lo)),
+        "above": int(np.sum(finite > hi)),
+        "never": int(years.size - finite.size),
+        "n": int(years.size),
+    }
 
 
 def _json_bands(bands: dict[str, Any]) -> dict[str, Any]:
@@ -439,20 +511,34 @@ def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
     rows = []
     for key, entry in sc.parameters.items():
         spec = PARAMETERS.get(key)
-        row = {"key": key, "value": entry.get("value", ""), "source": entry.get("source", ""),
-               "note": entry.get("note", "")}
+        row = {
+            "key": key,
+            "value": entry.get("value", ""),
+            "source": entry.get("source", ""),
+            "note": entry.get("note", ""),
+        }
         if spec is not None:
-            row.update(kind=spec.kind, unit=spec.unit, description=spec.description,
-                       low=spec.low, high=spec.high, low_open=spec.low_open,
-                       high_open=spec.high_open, choices=list(spec.choices),
-                       in_use=in_use(key, cap_kind) if in_use is not None else True)
+            row.update(
+                kind=spec.kind,
+                unit=spec.unit,
+                description=spec.description,
+                low=spec.low,
+                high=spec.high,
+                low_open=spec.low_open,
+                high_open=spec.high_open,
+                choices=list(spec.choices),
+                in_use=in_use(key, cap_kind) if in_use is not None else True,
+            )
         rows.append(row)
     return rows
 
 
 def _attachment(text: str, media_type: str, filename: str) -> Response:
-    return Response(text, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        text,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _finite(obj: Any) -> Any:
@@ -490,4 +576,3 @@ def _register_rl(app: FastAPI) -> None:
     from flopcast.web import rl_api
 
     rl_api.register(app)
-

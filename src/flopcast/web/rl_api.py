@@ -39,13 +39,17 @@ class RlRequest(BaseModel):
     """A shipped recipe by name, or one stage of a recipe given field by field."""
 
     model_config = ConfigDict(extra="forbid")
-    recipe: Name | None = Field(None, description="a shipped recipe; the stage fields are then ignored")
+    recipe: Name | None = Field(
+        None, description="a shipped recipe; the stage fields are then ignored"
+    )
     architecture: Name = Field("deepseek-v3", description="a shipped architecture config")
     algorithm: Name = "grpo"
     steps: Expression = "1000"
     prompts_per_step: Expression = "32"
     samples_per_prompt: Expression = "16"
-    prompt_length: Expression = Field("100 to 1000", description="tokens; a number or '100 to 1000'")
+    prompt_length: Expression = Field(
+        "100 to 1000", description="tokens; a number or '100 to 1000'"
+    )
     response_length: Expression = Field("2k to 8k", description="tokens; a number or '2k to 8k'")
     epochs: Expression = "1"
     reference: bool | None = Field(None, description="KL reference pass; default: the algorithm's")
@@ -54,7 +58,9 @@ class RlRequest(BaseModel):
     reward: Literal["verifier", "model"] = "verifier"
     chip: Name = "H100"
     precision: Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8"] = "bf16"
-    utilization: Expression | None = Field(None, description="share of peak; default: prior utilization.rl")
+    utilization: Expression | None = Field(
+        None, description="share of peak; default: prior utilization.rl"
+    )
     usd_per_hour: float | None = Field(None, gt=0, le=1000, description="default: catalog price")
 
 
@@ -66,26 +72,58 @@ def register(app: FastAPI) -> None:
         prior = methods.prior("utilization.rl")
         chip_names = [c.id for c in chips.catalog()]
         fields = [
-            _field("recipe", "Preset recipe", "", choices=["", *rl.list_recipes()],
-                   help="run a shipped recipe as published (its own stages); empty = the fields below"),
-            _field("architecture", "Architecture", "deepseek-v3", choices=arch.list_architectures()),
+            _field(
+                "recipe",
+                "Preset recipe",
+                "",
+                choices=["", *rl.list_recipes()],
+                help="run a shipped recipe as published (its own stages); empty = the fields below",
+            ),
+            _field(
+                "architecture", "Architecture", "deepseek-v3", choices=arch.list_architectures()
+            ),
             _field("algorithm", "Algorithm", "grpo", choices=rl.algorithms()),
         ]
         for name, (bound, unit) in FIELD_BOUNDS.items():
             default = RlRequest.model_fields[name].default
-            fields.append(_field(name, name.replace("_", " ").capitalize(), default, unit=unit,
-                                 help=f"a number or 'lo to hi' (90% interval); at most {bound:,.0f}"))
+            fields.append(
+                _field(
+                    name,
+                    name.replace("_", " ").capitalize(),
+                    default,
+                    unit=unit,
+                    help=f"a number or 'lo to hi' (90% interval); at most {bound:,.0f}",
+                )
+            )
         fields += [
             _field("reward", "Reward", "verifier", choices=["verifier", "model"]),
             _field("chip", "Chip", "h100-sxm", choices=chip_names),
-            _field("precision", "Precision", "bf16", choices=["bf16", "fp16", "fp8", "tf32", "fp32"]),
-            _field("utilization", "Utilisation", _prior_text(prior), unit="of peak",
-                   help=f"default: prior utilization.rl ({prior})"),
-            _field("usd_per_hour", "Price", "", unit="USD/chip-hour", type="number",
-                   help="empty: the catalog's latest cited price for the chip"),
+            _field(
+                "precision", "Precision", "bf16", choices=["bf16", "fp16", "fp8", "tf32", "fp32"]
+            ),
+            _field(
+                "utilization",
+                "Utilisation",
+                _prior_text(prior),
+                unit="of peak",
+                help=f"default: prior utilization.rl ({prior})",
+            ),
+            _field(
+                "usd_per_hour",
+                "Price",
+                "",
+                unit="USD/chip-hour",
+                type="number",
+                help="empty: the catalog's latest cited price for the chip",
+            ),
         ]
-        return {"fields": fields, "recipes": rl.list_recipes(), "algorithms": rl.algorithms(),
-                "architectures": arch.list_architectures(), "chips": chip_names}
+        return {
+            "fields": fields,
+            "recipes": rl.list_recipes(),
+            "algorithms": rl.algorithms(),
+            "architectures": arch.list_architectures(),
+            "chips": chip_names,
+        }
 
     @app.post("/api/rl", tags=["rl"])
     def rl_run(req: RlRequest) -> dict[str, Any]:
@@ -94,8 +132,9 @@ def register(app: FastAPI) -> None:
 
 
 def _run(req: RlRequest) -> dict[str, Any]:
-    rl, arch_mod, chips, methods, expr = (_lib(m) for m in ("rl", "architecture", "chips",
-                                                           "methods", "expr"))
+    rl, arch_mod, chips, methods, expr = (
+        _lib(m) for m in ("rl", "architecture", "chips", "methods", "expr")
+    )
     if req.recipe:
         _check_choice("recipe", req.recipe, rl.list_recipes())
         recipe = rl.load_recipe(req.recipe)
@@ -110,61 +149,134 @@ def _run(req: RlRequest) -> dict[str, Any]:
         for flag in ("reference", "critic", "old_logprob_recompute"):
             if getattr(req, flag) is not None:
                 stage[flag] = getattr(req, flag)
-        recipe = rl.parse_recipe({"name": "dashboard", "architecture": req.architecture,
-                                  "algorithm": req.algorithm, "stages": [stage]})
+        recipe = rl.parse_recipe(
+            {
+                "name": "dashboard",
+                "architecture": req.architecture,
+                "algorithm": req.algorithm,
+                "stages": [stage],
+            }
+        )
     result = recipe.run()
     out = result.to_dict()
     total = out["total"]["median"]
-    phases = [{"phase": ph, "flop": s["median"], "lo": s["lo"], "hi": s["hi"],
-               "share": s["median"] / total if total else 0.0} for ph, s in out["phases"].items()]
+    phases = [
+        {
+            "phase": ph,
+            "flop": s["median"],
+            "lo": s["lo"],
+            "hi": s["hi"],
+            "share": s["median"] / total if total else 0.0,
+        }
+        for ph, s in out["phases"].items()
+    ]
 
     chip = chips.lookup(req.chip)
     util = expr.evaluate(req.utilization) if req.utilization else methods.prior("utilization.rl")
     u_med = float(util.median()) if hasattr(util, "median") else float(util)
     if not 0 < u_med <= 1:
-        raise HTTPException(422, detail=[{"loc": ["body", "utilization"], "type": "value_error",
-                                          "msg": f"utilisation is a share of peak in (0, 1], got a median of {u_med:g}"}])
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["body", "utilization"],
+                    "type": "value_error",
+                    "msg": f"utilisation is a share of peak in (0, 1], got a median of {u_med:g}",
+                }
+            ],
+        )
     hours = rl.chip_hours(result.total, chip.id, util, precision=req.precision)
     price = chips.price_per_hour(chip.id)
-    usd_per_hour = req.usd_per_hour if req.usd_per_hour is not None else (price.usd_per_hour if price else None)
+    usd_per_hour = (
+        req.usd_per_hour
+        if req.usd_per_hour is not None
+        else (price.usd_per_hour if price else None)
+    )
     cost = hours * usd_per_hour if usd_per_hour is not None else None
-    return _finite({
-        "recipe": out["recipe"], "architecture": out["architecture"], "algorithm": out["algorithm"],
-        "phases": phases, "total": out["total"], "total_flop": total,
-        "stages": out["stages"], "sources": out.get("sources", {}),
-        "chip": chip.id, "precision": req.precision,
-        "peak_flop_per_s": chips.peak_flop_per_s(chip.id, req.precision),
-        "utilization": rl.summarize(util), "utilization_median": u_med,
-        "chip_hours": rl.summarize(hours),
-        "usd_per_hour": usd_per_hour,
-        "price_source": ({"source": price.source, "date": price.date.isoformat()}
-                         if price and req.usd_per_hour is None else {"source": "given"}),
-        "cost_usd": rl.summarize(cost) if cost is not None else None,
-        "notes": [f"chip-hours = FLOP / ({chip.id} {req.precision} peak x utilisation x 3600 s)",
-                  "cost = chip-hours x price per chip-hour"
-                  + (f" ({price.source}, {price.date})" if price and req.usd_per_hour is None else "")],
-    })
+    return _finite(
+        {
+            "recipe": out["recipe"],
+            "architecture": out["architecture"],
+            "algorithm": out["algorithm"],
+            "phases": phases,
+            "total": out["total"],
+            "total_flop": total,
+            "stages": out["stages"],
+            "sources": out.get("sources", {}),
+            "chip": chip.id,
+            "precision": req.precision,
+            "peak_flop_per_s": chips.peak_flop_per_s(chip.id, req.precision),
+            "utilization": rl.summarize(util),
+            "utilization_median": u_med,
+            "chip_hours": rl.summarize(hours),
+            "usd_per_hour": usd_per_hour,
+            "price_source": (
+                {"source": price.source, "date": price.date.isoformat()}
+                if price and req.usd_per_hour is None
+                else {"source": "given"}
+            ),
+            "cost_usd": rl.summarize(cost) if cost is not None else None,
+            "notes": [
+                f"chip-hours = FLOP / ({chip.id} {req.precision} peak x utilisation x 3600 s)",
+                "cost = chip-hours x price per chip-hour"
+                + (
+                    f" ({price.source}, {price.date})" if price and req.usd_per_hour is None else ""
+                ),
+            ],
+        }
+    )
 
 
 def _check_bound(name: str, text: str, bound: float, unit: str, expr: Any) -> None:
     q = expr.evaluate(text)
     p95 = float(q.percentile(95)) if hasattr(q, "percentile") else float(q)
     if not math.isfinite(p95) or p95 > bound:
-        raise HTTPException(422, detail=[{"loc": ["body", name], "type": "value_error",
-                                          "msg": f"{name} {text!r} reaches {p95:.3g} {unit} at its 95th "
-                                                 f"percentile; at most {bound:,.0f} is allowed"}])
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["body", name],
+                    "type": "value_error",
+                    "msg": f"{name} {text!r} reaches {p95:.3g} {unit} at its 95th "
+                    f"percentile; at most {bound:,.0f} is allowed",
+                }
+            ],
+        )
 
 
 def _check_choice(name: str, value: str, allowed: list[str]) -> None:
     if value.lower() not in [a.lower() for a in allowed]:
-        raise HTTPException(422, detail=[{"loc": ["body", name], "type": "value_error",
-                                          "msg": f"unknown {name} {value!r}; allowed: {', '.join(allowed)}"}])
+        raise HTTPException(
+            422,
+            detail=[
+                {
+                    "loc": ["body", name],
+                    "type": "value_error",
+                    "msg": f"unknown {name} {value!r}; allowed: {', '.join(allowed)}",
+                }
+            ],
+        )
 
 
-def _field(name: str, label: str, default: Any, *, unit: str = "", choices: list[str] | None = None,
-           help: str = "", type: str = "text") -> dict[str, Any]:
-    return {"name": name, "label": label, "default": default, "unit": unit, "choices": choices,
-            "help": help, "type": type}
+def _field(
+    name: str,
+    label: str,
+    default: Any,
+    *,
+    unit: str = "",
+    choices: list[str] | None = None,
+    help: str = "",
+    type: str = "text",
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "label": label,
+        "default": default,
+        "unit": unit,
+        "choices": choices,
+        "help": help,
+        "type": type,
+    }
 
 
 def _prior_text(prior: Any) -> str:

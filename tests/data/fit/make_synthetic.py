@@ -15,4 +15,4 @@ with open("synthetic_logistic.csv", "w", newline="") as fh:
     w = csv.writer(fh)
     w.writerow(["model", "rl_flop", "accuracy"])
     for i, (xi, yi) in enumerate(zip(x, y, strict=True)):
-        w.writerow([f"m{i:02d}", f"{10 ** xi:.4e}", f"{yi:.2f}"])
+        w.writerow([f"m{i:02d}", f"{10**xi:.4e}", f"{yi:.2f}"])
