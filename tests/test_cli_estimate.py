@@ -141,3 +141,22 @@ def test_start_up_imports_stay_light(argv):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_missing_extra_is_one_line_with_the_install_command(runner, monkeypatch, tmp_path):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.split(".")[0] == "matplotlib":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    for mod in [m for m in sys.modules if m.startswith(("matplotlib", "flopcast.report.figures"))]:
+        monkeypatch.delitem(sys.modules, mod)
+    res = run(runner, "report", "--out", str(tmp_path / "report"))
+    assert res.exit_code == 1
+    assert "pip install 'flopcast[report]'" in res.stderr
+    assert "Traceback" not in res.output + res.stderr

@@ -25,6 +25,29 @@ class _Group(typer.core.TyperGroup):
             except FlopcastError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(1) from None
+            except ModuleNotFoundError as exc:
+                top = (exc.name or "").split(".")[0]
+                extra = _EXTRAS.get(top)
+                if extra is None:
+                    raise
+                typer.echo(
+                    f"error: this command needs {top}, which comes with the '{extra}' extra; "
+                    f"install it with: pip install 'flopcast[{extra}]'",
+                    err=True,
+                )
+                raise typer.Exit(1) from None
+
+
+# Optional dependencies and the extra (pyproject.toml) that brings each one.
+_EXTRAS = {
+    "matplotlib": "report",
+    "fastapi": "web",
+    "uvicorn": "web",
+    "starlette": "web",
+    "httpx": "web",
+    "torch": "torch",
+    "transformers": "torch",
+}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
