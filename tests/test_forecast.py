@@ -5,13 +5,14 @@ Covers flopcast.forecast and the modules split from it (scenario, sensitivity, b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
-from flopcast.errors import ScenarioError, UnknownNameError
+from flopcast.errors import InputError, ScenarioError, UnknownNameError
 from flopcast.forecast import (
     Lines,
     list_scenarios,
@@ -154,6 +155,54 @@ def test_bands_monotone_in_percentile_and_chunking_invariant(seed_result):
         assert np.all(np.diff(rows, axis=0) >= -1e-12), name
     small = seed_result.bands(10, percentiles=(5, 50, 95), max_bytes=8 * seed_result.n)
     assert small["reasoning"][50] == pytest.approx(b["reasoning"][50])
+
+
+def _with_meetings(res, years):
+    """The same result with hand-made meeting dates (decimal years, ``inf`` = never)."""
+    years = np.asarray(years, dtype=float)
+    return dataclasses.replace(res, n=len(years), meeting_years=years, _cache={})
+
+
+def test_histogram_counts_by_hand(seed_result):
+    res = _with_meetings(seed_result, [2024.5, 2025.1, 2025.3, 2025.3, 2025.9, 2027.0, math.inf])
+    h = res.histogram(bins=2, range=(2025.0, 2026.0))
+    assert h["edges"] == pytest.approx([2025.0, 2025.5, 2026.0])  # (2026 - 2025) / 2 per bin
+    assert h["counts"] == [3, 1]  # 2025.1, 2025.3, 2025.3 | 2025.9
+    assert (h["below"], h["above"], h["never"], h["n"]) == (1, 1, 1, 7)  # 2024.5; 2027.0; inf
+    assert sum(h["counts"]) + h["below"] + h["above"] + h["never"] == 7
+
+
+def test_histogram_default_range_spans_the_middle_99_percent(seed_result):
+    h = seed_result.histogram(bins=40)
+    finite = seed_result.meeting_years[np.isfinite(seed_result.meeting_years)]
+    lo, hi = np.percentile(finite, [0.5, 99.5])
+    assert len(h["edges"]) == 41 and len(h["counts"]) == 40
+    assert h["edges"][0] == pytest.approx(lo) and h["edges"][-1] == pytest.approx(hi)
+    assert h["counts"] == np.histogram(finite, bins=40, range=(lo, hi))[0].tolist()
+    assert sum(h["counts"]) + h["below"] + h["above"] + h["never"] == h["n"] == seed_result.n
+    assert 0 < h["below"] + h["above"] <= 0.011 * seed_result.n  # 0.5% each side, ties aside
+
+
+def test_histogram_degenerate_draws(seed_result):
+    never = _with_meetings(seed_result, [math.inf] * 3).histogram()
+    assert never == {"edges": [], "counts": [], "below": 0, "above": 0, "never": 3, "n": 3}
+    one = _with_meetings(seed_result, [2026.0] * 4).histogram(bins=4)
+    assert one["edges"] == pytest.approx([2025.5, 2025.75, 2026.0, 2026.25, 2026.5])  # +- 0.5 yr
+    assert one["counts"] == [0, 0, 4, 0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"bins": 0}, "at least 1 bin, got 0"),
+        ({"range": (2026.0, 2025.0)}, "low < high"),
+        ({"range": (2025.0, math.inf)}, "two finite decimal years"),
+        ({"range": (2025.0, 2026.0, 2027.0)}, "two finite decimal years"),
+    ],
+)
+def test_histogram_bad_arguments(seed_result, kwargs, words):
+    with pytest.raises(InputError, match=words):
+        seed_result.histogram(**kwargs)
 
 
 def test_same_seed_same_answer():

@@ -350,6 +350,45 @@ class ForecastResult:
             out[name] = {"median": 10**p50, "p5": 10**p5, "p95": 10**p95}
         return out
 
+    def histogram(self, bins: int = 40, range: tuple[float, float] | None = None) -> dict[str, Any]:
+        """Counts of the meeting-date draws per bin of decimal years.
+
+        ``range`` (decimal years, ``lo < hi``) defaults to the 0.5th to 99.5th percentile of the
+        draws that meet, widened to a year if they all meet at one date. Draws before or after
+        it (``below``, ``above``) and those that never meet (``never``) are counted apart, so
+        ``sum(counts) + below + above + never == n``. Keys: ``edges`` (``bins + 1``), ``counts``,
+        ``below``, ``above``, ``never``, ``n``. No draw that meets: empty edges and counts.
+        """
+        bins = int(bins)
+        if bins < 1:
+            raise InputError(f"a histogram needs at least 1 bin, got {bins}")
+        years = np.asarray(self.meeting_years, dtype=float)
+        finite = years[np.isfinite(years)]
+        out = {"never": int(years.size - finite.size), "n": int(years.size)}
+        if range is None:
+            if finite.size == 0:
+                return {"edges": [], "counts": [], "below": 0, "above": 0, **out}
+            lo, hi = (float(v) for v in np.percentile(finite, [0.5, 99.5]))
+            if hi <= lo:
+                lo, hi = lo - 0.5, hi + 0.5
+        else:
+            try:
+                lo, hi = (float(v) for v in range)
+            except (TypeError, ValueError):
+                lo, hi = math.nan, math.nan
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise InputError(
+                    f"a histogram range is two finite decimal years, low < high; got {range!r}"
+                )
+        counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
+        return {
+            "edges": edges.tolist(),
+            "counts": counts.tolist(),
+            "below": int(np.count_nonzero(finite < lo)),
+            "above": int(np.count_nonzero(finite > hi)),
+            **out,
+        }
+
     def reasoning_at(self, date: str | float) -> np.ndarray:
         """log10 FLOP of reasoning compute at a date, one value per draw."""
         t = to_year(date) if isinstance(date, str) else float(date)

@@ -2,8 +2,8 @@
 
 The API is a thin adapter over the library, like the CLI: every number it returns comes from
 ``flopcast.forecast``, ``flopcast.dataset`` and ``flopcast.rl``; here requests are validated,
-results are cached and shaped for the page (a histogram of the library's meeting-date draws is
-the only arithmetic, and it is binning, not estimation).
+results are cached and shaped for the page (JSON has no ``inf``: a meeting that never happens is
+``null``).
 
 Inputs are bounded before anything runs: sample counts, horizons, seeds, the number and length
 of overrides, and scenario names (names of shipped scenarios only: a web request never opens a
@@ -436,7 +436,6 @@ def _scenario_keys() -> set[str]:
 
 
 def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
-    years = np.asarray(res.meeting_years, dtype=float)
     bands = res.bands(years=req.horizon_years)
     return _finite(
         {
@@ -447,36 +446,11 @@ def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
             "horizon_years": req.horizon_years,
             "meeting_date": res.meeting_date,
             "headroom_oom": res.headroom_oom,
-            "histogram": _histogram(years, req.bins),
+            "histogram": res.histogram(bins=req.bins),
             "bands": _json_bands(bands),
             "result": res.to_dict(),
         }
     )
-
-
-def _histogram(years: np.ndarray, bins: int) -> dict[str, Any]:
-    """Counts of the meeting-date draws per bin of decimal years.
-
-    The bins span the 0.5th to 99.5th percentile of the draws that meet; the draws outside that
-    span (``below``, ``above``) and those that never meet (``never``) are counted apart, so
-    ``sum(counts) + below + above + never == n``.
-    """
-    finite = years[np.isfinite(years)]
-    empty = {"edges": [], "counts": [], "below": 0, "above": 0}
-    if finite.size == 0:
-        return {**empty, "never": int(years.size), "n": int(years.size)}
-    lo, hi = np.percentile(finite, [0.5, 99.5])
-    if hi <= lo:
-        lo, hi = lo - 0.5, hi + 0.5
-    counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
-    return {
-        "edges": edges.tolist(),
-        "counts": counts.tolist(),
-        "below": int(np.sum(finite < lo)),
-        "above": int(np.sum(finite > hi)),
-        "never": int(years.size - finite.size),
-        "n": int(years.size),
-    }
 
 
 def _json_bands(bands: dict[str, Any]) -> dict[str, Any]:
