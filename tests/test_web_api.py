@@ -316,6 +316,31 @@ def test_rl_preset_recipe_equals_the_library(client):
     assert d["chip"] == "h800-sxm" and d["cost_usd"]["median"] > 0
 
 
+def test_rl_cost_is_the_library_cost_at_the_catalog_price(client):
+    body = {"recipe": "deepseek-r1-zero", "chip": "H800", "utilization": "0.3"}
+    d = client.post("/api/rl", json=body).json()
+    total = rl.load_recipe("deepseek-r1-zero").run().total
+    expected = rl.summarize(rl.cost_usd(total, "H800", 0.3))
+    assert d["cost_usd"]["median"] == pytest.approx(expected["median"])
+    assert (
+        d["usd_per_hour"]
+        == importlib.import_module("flopcast.chips").price_per_hour("H800").usd_per_hour
+    )
+    assert d["price_source"]["source"].startswith("http")
+
+
+def test_rl_chip_without_a_price_has_no_cost(client):
+    chips = importlib.import_module("flopcast.chips")
+    unpriced = next(c.id for c in chips.catalog() if c.latest_price() is None and "bf16" in c.peak)
+    d = client.post("/api/rl", json={"recipe": "deepseek-r1-zero", "chip": unpriced}).json()
+    assert d["cost_usd"] is None and d["usd_per_hour"] is None
+    assert d["chip_hours"]["median"] > 0
+    given = client.post(
+        "/api/rl", json={"recipe": "deepseek-r1-zero", "chip": unpriced, "usd_per_hour": 2}
+    ).json()
+    assert given["cost_usd"]["median"] == pytest.approx(2 * given["chip_hours"]["median"])
+
+
 @pytest.mark.parametrize(
     "body, words",
     [

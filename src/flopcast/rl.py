@@ -31,6 +31,7 @@ microseconds, independent of the number of sequences when they come as a histogr
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ __all__ = [
     "step_flop",
     "stage_flop",
     "chip_hours",
+    "cost_usd",
     "implied_utilization",
 ]
 
@@ -308,6 +310,27 @@ def chip_hours(flop: Any, chip: str, utilization: Any, *, precision: str = "bf16
     return flop / (_peak(chip, precision) * utilization * 3600.0)
 
 
+def cost_usd(
+    flop: Any,
+    chip: str,
+    utilization: Any,
+    *,
+    usd_per_hour: Any = None,
+    precision: str = "bf16",
+) -> Any:
+    """Rental cost in US dollars to do ``flop`` at ``utilization`` of the chip's dense peak:
+    ``chip_hours x usd_per_hour`` with ``chip_hours = FLOP / (peak FLOP/s x utilization x 3600)``.
+
+    ``usd_per_hour`` defaults to the catalog's latest sourced rental price for the chip
+    (:func:`flopcast.chips.price_per_hour`); :class:`InputError` when the catalog has none.
+    NB: on-demand rental prices; owned clusters and negotiated rates cost less per hour.
+    """
+    rate = usd_per_hour if usd_per_hour is not None else _price(chip)
+    if isinstance(rate, (int, float)) and not (math.isfinite(rate) and rate > 0):
+        raise InputError(f"usd_per_hour must be a positive price per chip-hour, got {rate!r}")
+    return chip_hours(flop, chip, utilization, precision=precision) * rate
+
+
 def implied_utilization(
     flop: Any,
     chip: str,
@@ -348,7 +371,10 @@ def _price(chip: str) -> float:
 
     price = chips.price_per_hour(chip)
     if price is None:
-        raise InputError(f"no rental price for {chip!r} in the catalog; pass usd_per_hour")
+        raise InputError(
+            f"the chip catalog has no sourced rental price for {chips.lookup(chip).id!r} "
+            f"({chip!r}); give usd_per_hour"
+        )
     return float(price.usd_per_hour)
 
 

@@ -4,8 +4,9 @@
 built from the fields of the form, through :func:`flopcast.rl.parse_recipe` -- the same
 validation a recipe file gets. FLOP per phase come from :meth:`flopcast.rl.Recipe.run`, chip-hours
 from :func:`flopcast.rl.chip_hours` at the given utilisation (default: the documented prior
-``utilization.rl``), and cost is chip-hours times the catalog's latest cited rental price (or the
-user's ``usd_per_hour``).
+``utilization.rl``), and cost from :func:`flopcast.rl.cost_usd` at the catalog's latest cited
+rental price (or the user's ``usd_per_hour``); a chip with no cited price and no price given has
+no cost (``null``).
 
 Bounds keep one request small: counts, lengths and steps are checked on their 95th percentile
 before the run, so an absurd recipe is a 422, not a long computation.
@@ -192,7 +193,11 @@ def _run(req: RlRequest) -> dict[str, Any]:
         if req.usd_per_hour is not None
         else (price.usd_per_hour if price else None)
     )
-    cost = hours * usd_per_hour if usd_per_hour is not None else None
+    cost = (
+        rl.cost_usd(result.total, chip.id, util, usd_per_hour=usd_per_hour, precision=req.precision)
+        if usd_per_hour is not None
+        else None
+    )
     return _finite(
         {
             "recipe": out["recipe"],
