@@ -102,10 +102,14 @@ def test_export_import_round_trip(tmp_path):
             )  # RL stage
         if a.training_compute and not a.finetune_compute:
             assert b.training_compute == pytest.approx(a.training_compute, rel=1e-5), name
-        if (
-            a.training_compute and a.finetune_compute
-        ):  # a sum of two uncertain parts: medians drift a little
-            assert b.training_compute == pytest.approx(a.training_compute, rel=0.05), name
+        if a.training_compute and a.finetune_compute:
+            # NB: the CSV keeps only the total's median. Re-imported, pre-training (total - RL)
+            # and RL come back as two independent parts with their confidence's spread, and the
+            # median of a sum of independent lognormals exceeds the sum of their medians; the
+            # wider the spread (Speculative: x/10), the larger the drift. Links between parts
+            # (Grok 4's RL and pre-training both follow Grok 3) are not kept by Epoch's layout.
+            rel = 0.5 if (a.confidence or "").lower().startswith("spec") else 0.05
+            assert b.training_compute == pytest.approx(a.training_compute, rel=rel), name
 
 
 def _write(path: Path, text: str) -> Path:
