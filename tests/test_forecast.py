@@ -157,6 +157,55 @@ def test_bands_monotone_in_percentile_and_chunking_invariant(seed_result):
     assert small["reasoning"][50] == pytest.approx(b["reasoning"][50])
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},  # the kink, one frontier slope for every draw
+        {"frontier.growth_per_year": "3 to 6"},  # a frontier slope per draw
+        {"transition.width_oom": "0.05 to 0.5"},  # the softmin
+    ],
+)
+def test_bands_match_a_plain_percentile_reference(overrides):
+    res = run("seed-analysis", n=501, seed=4, overrides=overrides)
+    t = res.lines.t0 + np.arange(25) / 12.0  # 2 years monthly
+    ps = (5, 25, 50, 75, 95)
+    reference = {
+        "reasoning": res.lines.reasoning(t[None, :]),  # draws x months
+        "frontier": res.lines.frontier(t[None, :]),
+        "growth": res.lines.growth(t[None, :]),
+    }
+    exact = res.bands(2, exact=True, max_bytes=3 * 8 * res.n)  # chunks of months
+    fast = res.bands(2)
+    assert exact["t"] == pytest.approx(t.tolist(), abs=1e-12)
+    for name, values in reference.items():
+        expected = np.percentile(values, ps, axis=0)
+        for i, p in enumerate(ps):
+            assert exact[name][p] == pytest.approx(expected[i], rel=0, abs=1e-12), (name, p)
+            # float32 sorting: rounding of a few ulp of ~30 (log10 FLOP), far below MC noise
+            assert fast[name][p] == pytest.approx(expected[i], rel=0, abs=1e-4), (name, p)
+    met = [float(np.mean(res.meeting_years <= x)) for x in t]
+    assert exact["met"] == fast["met"] == met
+
+
+def test_bands_series_asks_only_for_what_it_needs():
+    res = run("seed-analysis", n=2_000, seed=5)
+    first = res.bands(3, series=("reasoning",))
+    assert set(first) == {"t", "dates", "reasoning", "met"}
+    both = res.bands(3, series=["frontier", "reasoning"])
+    assert list(both) == ["t", "dates", "reasoning", "frontier", "met"]  # the usual order
+    assert both["reasoning"] == first["reasoning"]
+    full = res.bands(3)
+    assert set(full) == {"t", "dates", "reasoning", "frontier", "growth", "met"}
+    fresh = run("seed-analysis", n=2_000, seed=5).bands(3)
+    assert full == fresh  # computing series one by one changes nothing
+    with pytest.raises(InputError, match="unknown band series 'fronteir'; allowed: reasoning"):
+        res.bands(3, series=("fronteir",))
+    with pytest.raises(InputError, match="unknown band series 'none'"):
+        res.bands(3, series=())
+    with pytest.raises(InputError, match=r"percentiles must lie in \[0, 100\]"):
+        res.bands(3, percentiles=(50, 101))
+
+
 def _with_meetings(res, years):
     """The same result with hand-made meeting dates (decimal years, ``inf`` = never)."""
     years = np.asarray(years, dtype=float)

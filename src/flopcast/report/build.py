@@ -126,7 +126,7 @@ def build(
     res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
     done += 1
     step(done)
-    bands = res.bands(years=horizon_years)
+    bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))  # what it draws
     done += 1
     step(done)
     sens = forecast.sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)

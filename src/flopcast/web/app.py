@@ -50,6 +50,7 @@ MAX_OVERRIDES = 32
 MAX_EXPRESSION_CHARS = 200
 DEFAULT_SAMPLES = 20_000
 DEFAULT_SCENARIO = "seed-analysis"
+BAND_SERIES = ("reasoning", "frontier")  # what the page and the CSV draw; growth is not sent
 
 ScenarioName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 ParameterKey = Annotated[str, StringConstraints(pattern=r"^[a-z_]+(\.[a-z0-9_]+)*$", max_length=64)]
@@ -108,7 +109,7 @@ class ForecastResponse(BaseModel):
     headroom_oom: dict[str, float] = Field(description="orders of magnitude from start to cap")
     histogram: Histogram
     bands: dict[str, Any] = Field(
-        description="t, dates, and reasoning/frontier/growth percentiles "
+        description="t, dates, and reasoning/frontier percentiles "
         "(log10 FLOP) on a monthly grid, met share"
     )
     result: dict[str, Any] = Field(description="ForecastResult.to_dict(): settings and summaries")
@@ -436,7 +437,7 @@ def _scenario_keys() -> set[str]:
 
 
 def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
-    bands = res.bands(years=req.horizon_years)
+    bands = res.bands(years=req.horizon_years, series=BAND_SERIES)
     return _finite(
         {
             "scenario": req.scenario,
