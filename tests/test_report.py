@@ -167,6 +167,51 @@ def test_tornado_lists_the_parameters_that_move_the_date(built):
     assert "cap.share" not in text  # held fixed at 1 in seed-analysis: no bar
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "labels"),
+    [
+        # 12 months in view, at most 8 ticks: every 2 months, counted from January
+        (2025.55, 2026.55, ["2025-09", "2025-11", "2026-01", "2026-03", "2026-05", "2026-07"]),
+        (2025.9, 2026.1, ["2025-12", "2026-01", "2026-02"]),  # 2.4 months: every month
+        (
+            2025.2,
+            2026.9,
+            ["2025-04", "2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"],
+        ),
+        (2025.0, 2027.5, ["2025-01", "2025-07", "2026-01", "2026-07", "2027-01", "2027-07"]),
+        (2025.3, 2035.3, ["2026-01", "2028-01", "2030-01", "2032-01", "2034-01"]),  # 2 years
+    ],
+)
+def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
+    from flopcast.report import figures
+    from flopcast.scenario import to_year
+
+    ticks = figures.MonthTicks(max_ticks=8).tick_values(lo, hi)
+    assert [figures._year_text(t) for t in ticks] == labels
+    assert ticks == [to_year(f"{label}-01") for label in labels]  # the first of each month
+
+
+def test_tornado_ticks_every_few_months():
+    from flopcast.report import figures
+    from flopcast.scenario import to_year
+
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
+    rows = [
+        {"parameter": "a", "low": "1", "high": "2", "median_low": 2025.83, "median_high": 2026.35},
+        {"parameter": "b", "low": "3", "high": "4", "median_low": 2026.1, "median_high": 2025.98},
+    ]
+    fig = figures.tornado_chart(rows, 2026.05, stamp)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels and all(re.fullmatch(r"\d{4}-\d{2}", text) for text in labels)
+    months = [int(text[:4]) * 12 + int(text[5:]) for text in labels]
+    steps = {b - a for a, b in zip(months, months[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() in (1, 2, 3, 6, 12)  # one regular step
+    assert list(ax.get_xticks()) == [to_year(f"{text}-01") for text in labels]
+    assert figures._year_text(to_year("2025-03-01")) == "2025-03"  # the date's month
+
+
 def test_index_html_is_self_contained(built):
     out, _ = built
     page = (out / "index.html").read_text()

@@ -25,7 +25,9 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, Locator, LogLocator, NullFormatter
+
+from flopcast.scenario import to_date, to_year
 
 # Colours from the Okabe-Ito palette (readable by colour-blind readers).
 REASONING = "#D55E00"
@@ -342,6 +344,7 @@ def tornado_chart(
         pad = max(0.25, 0.25 * (max(span) - min(span)))
         ax.set_xlim(min(span) - pad, max(span) + pad)
         ax.set_ylim(-0.8, len(rows) - 0.2)
+        ax.xaxis.set_major_locator(MonthTicks())
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _year_text(v)))
         ax.set_xlabel("Median meeting date (year-month)")
         ax.set_title("Sensitivity of the meeting date to each assumption")
@@ -349,6 +352,38 @@ def tornado_chart(
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
         _footer(fig, stamp, sources)
     return fig
+
+
+class MonthTicks(Locator):
+    """Ticks on the first day of a month, every 1, 2, 3, 6 or 12 months (then whole multiples of
+    years), the smallest step that keeps at most ``max_ticks`` in view, for an axis in decimal
+    years (:func:`flopcast.scenario.to_year`). Steps start from January, so a 3-month step ticks
+    January, April, July and October."""
+
+    STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)  # months
+
+    def __init__(self, max_ticks: int = 8):
+        self.max_ticks = max(2, int(max_ticks))
+
+    def __call__(self) -> Sequence[float]:
+        assert self.axis is not None
+        vmin, vmax = self.axis.get_view_interval()
+        return self.tick_values(vmin, vmax)
+
+    def tick_values(self, vmin: float, vmax: float) -> Sequence[float]:
+        lo, hi = sorted((float(vmin), float(vmax)))
+        if not (math.isfinite(lo) and math.isfinite(hi)) or not 1 <= lo <= hi < 9999:
+            return []
+        months = (hi - lo) * 12
+        step = next((m for m in self.STEPS if months / m <= self.max_ticks - 1), self.STEPS[-1])
+        # months since year 0, a step before ``lo`` (the month fraction is only approximate)
+        index = (math.floor(lo) * 12 + int((lo % 1) * 12)) // step * step - step
+        ticks: list[float] = []
+        while (year := to_year(f"{index // 12:04d}-{index % 12 + 1:02d}-01")) <= hi:
+            if year >= lo:
+                ticks.append(year)
+            index += step
+        return ticks or [lo, hi]  # a view narrower than a month: its two ends
 
 
 def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = 150) -> tuple[Path, Path]:
@@ -457,10 +492,8 @@ def _decade_ticks(axis: Any) -> None:
 
 
 def _year_text(year: float) -> str:
-    """Decimal year to 'YYYY-MM' (month of the year fraction)."""
-    y = math.floor(year)
-    month = min(12, int((year - y) * 12) + 1)
-    return f"{y}-{month:02d}"
+    """Decimal year to 'YYYY-MM': the calendar month of its date (:func:`to_date`)."""
+    return to_date(year)[:7] or str(year)
 
 
 def _when(year: float, end: float) -> str:
