@@ -72,7 +72,7 @@ def forecast_command(
         print_json(res.to_dict(bands_years=years if bands else None))
         return
     with _progress("bands", samples, json_out) as tick:
-        b = res.bands(years, progress=tick)
+        b = res.bands(years, series=("reasoning", "frontier"), progress=tick)
     _print_forecast(res, b)
 
 
