@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def register_model(name: str) -> Callable[[type[ScoreFit]], type[ScoreFit]]:
     return deco
 
 
-class ScoreFit:
+class ScoreFit(ABC):
     """Shared machinery: validation, bootstrap, intervals, inverse, projection."""
 
     name = "base"
@@ -63,15 +64,17 @@ class ScoreFit:
         self.bootstrap = bootstrap
 
     # -- to be provided by each model ----------------------------------------------------------
+    @abstractmethod
     def _curve(self, params: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Scores at ``x`` for parameter rows ``params`` (shape (..., p)); broadcasts."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _inverse_curve(self, params: np.ndarray, score: float) -> np.ndarray:
-        raise NotImplementedError
+        """Compute at which the curve of each parameter row reaches ``score``."""
 
+    @abstractmethod
     def _solve(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-        raise NotImplementedError
+        """Least-squares parameters for one data set."""
 
     def _solve_many(self, x: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Fit each row of ``ys`` (B, n) on the same or row-wise ``x``; default: a loop."""
