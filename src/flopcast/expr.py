@@ -70,7 +70,7 @@ class Symbol:
 def evaluate(text: str, resolve: Resolver | None = None) -> Uncertain:
     """Parse and evaluate ``text`` into an :class:`Uncertain` (numbers become points)."""
     node = parse(text)
-    value = _Evaluator(text, resolve).eval(node)
+    value = _Evaluator(text, resolve).visit(node)
     if isinstance(value, (str, Symbol)):
         raise ExpressionError(f"expected a quantity, got the word {str(value)!r}", text, node.pos)
     return as_uncertain(value)
@@ -315,7 +315,7 @@ class _Evaluator:
     def fail(self, message: str, node: Node) -> ExpressionError:
         return ExpressionError(message, self.text, node.pos)
 
-    def eval(self, node: Node, as_argument: bool = False) -> Any:
+    def visit(self, node: Node, as_argument: bool = False) -> Any:
         kind = node.kind
         if kind == "num":
             return node.value
@@ -355,13 +355,13 @@ class _Evaluator:
             lo, hi = self.number(node.args[0]), self.number(node.args[1])
             return self.call_function("ci", node, [lo, hi], {})
         if kind == "call":
-            args = [self.eval(a, as_argument=True) for a in node.args]
-            kwargs = {k: self.eval(v, as_argument=True) for k, v in node.kwargs}
+            args = [self.visit(a, as_argument=True) for a in node.args]
+            kwargs = {k: self.visit(v, as_argument=True) for k, v in node.kwargs}
             return self.call_function(node.value, node, args, kwargs)
         raise AssertionError(kind)
 
     def number(self, node: Node) -> Any:
-        value = self.eval(node)
+        value = self.visit(node)
         if isinstance(value, (str, Symbol)):
             raise self.fail(f"expected a number, got the word {str(value)!r}", node)
         return value
