@@ -524,18 +524,7 @@ def at_most(
     unit: str | None = None,
 ) -> Uncertain:
     """An upper bound read as the 95th percentile; assumes the 5th is ``x / span`` (default 2 OOM below)."""
-    x = _positive(x, name or "at_most")
-    span = _span(span)
-    stated = f"at most {_fmt(x)}; assumed 90% CI {_fmt(x / span)} - {_fmt(x)} (lower end = bound / {_fmt(span)})"
-    q = ci(
-        x / span,
-        x,
-        name=name,
-        description=(description + "; " if description else "") + stated,
-        source=source,
-        unit=unit,
-    )
-    return q if name else _renamed(q, f"at most {_fmt(x)}")
+    return _one_sided("at most", x, span, name, description, source, unit)
 
 
 def at_least(
@@ -548,18 +537,20 @@ def at_least(
     unit: str | None = None,
 ) -> Uncertain:
     """A lower bound read as the 5th percentile; assumes the 95th is ``x * span`` (default 2 OOM above)."""
-    x = _positive(x, name or "at_least")
+    return _one_sided("at least", x, span, name, description, source, unit)
+
+
+def _one_sided(
+    kind: str, x: Any, span: Any, name: str, description: str, source: str, unit: str | None
+) -> Uncertain:
+    x = _positive(x, name or kind.replace(" ", "_"))
     span = _span(span)
-    stated = f"at least {_fmt(x)}; assumed 90% CI {_fmt(x)} - {_fmt(x * span)} (upper end = bound x {_fmt(span)})"
-    q = ci(
-        x,
-        x * span,
-        name=name,
-        description=(description + "; " if description else "") + stated,
-        source=source,
-        unit=unit,
-    )
-    return q if name else _renamed(q, f"at least {_fmt(x)}")
+    lo, hi = (x / span, x) if kind == "at most" else (x, x * span)
+    other = "lower end = bound / " if kind == "at most" else "upper end = bound x "
+    stated = f"{kind} {_fmt(x)}; assumed 90% CI {_fmt(lo)} - {_fmt(hi)} ({other}{_fmt(span)})"
+    full = (description + "; " if description else "") + stated
+    q = ci(lo, hi, name=name, description=full, source=source, unit=unit)
+    return q if name else _renamed(q, f"{kind} {_fmt(x)}")
 
 
 def _renamed(q: Uncertain, label: str) -> Uncertain:
