@@ -160,3 +160,14 @@ def test_a_missing_extra_is_one_line_with_the_install_command(runner, monkeypatc
     assert res.exit_code == 1
     assert "pip install 'flopcast[report]'" in res.stderr
     assert "Traceback" not in res.output + res.stderr
+
+
+def test_an_unwritable_or_missing_path_is_one_line(runner, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    res = run(runner, "report", "--out", str(blocker / "report"))
+    assert res.exit_code == 1
+    assert res.stderr.startswith("error: ") and str(blocker) in res.stderr
+    assert "Traceback" not in res.output + res.stderr
+    res = run(runner, "flops", str(tmp_path))  # a directory where a config file is expected
+    assert res.exit_code == 1 and "Traceback" not in res.output + res.stderr

@@ -84,6 +84,12 @@ def test_reference_without_a_dataset_is_an_error():
         ("ci(1)", "missing 1 required positional argument", 0),
         ("ci(lo=1, 2)", "positional argument cannot follow", 9),
         ("", "empty expression", 0),
+        ("2 * 1e400", "the number '1e400' is too large", 4),
+        (
+            "ci(1, 2, 3, 4, 5)",
+            r"ci\(\): takes from 2 to 4 positional arguments but 5 were given",
+            0,
+        ),
     ],
 )
 def test_errors_show_the_expression_with_a_caret(text, message, caret_at):

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flopcast.errors import DataError, InputError, UnknownNameError
+from flopcast.errors import DataError, InputError, UnknownNameError, yaml_error
 
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8")
 
@@ -387,12 +387,7 @@ def _parse(text: str, where: str) -> list[Chip]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise DataError(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-            where,
-            line=mark.line + 1 if mark else None,
-        ) from None
+        raise yaml_error(exc, where) from None
     if not isinstance(data, dict) or not isinstance(data.get("chips"), list):
         raise DataError(
             "expected a mapping with a 'chips' list (see data/README-hardware.md)", where

@@ -82,6 +82,15 @@ class DataError(FlopcastError, ValueError):
         super().__init__(where + message)
 
 
+def yaml_error(exc: Exception, path: str | None, cls: type[DataError] | None = None) -> DataError:
+    """One line for a PyYAML parse error: ``path:line: not valid YAML: <problem>``."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return (cls or DataError)(
+        f"not valid YAML: {problem}", path, line=mark.line + 1 if mark is not None else None
+    )
+
+
 class ConfigError(DataError):
     """A model config.json or an RL recipe cannot be accounted (missing key, unsupported family)."""
 

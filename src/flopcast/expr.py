@@ -21,6 +21,7 @@ constant (``hour``, ``day``, ...) or, as a function argument, a symbol (``peak(H
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,7 +148,10 @@ def _tokenize(text: str) -> list[Token]:
         if kind == "number":
             suffix = m.group("suffix") or ""
             digits = raw[: len(raw) - len(suffix)]
-            tokens.append(Token("number", raw, pos, float(digits) * SUFFIXES.get(suffix, 1.0)))
+            value = float(digits) * SUFFIXES.get(suffix, 1.0)
+            if not math.isfinite(value):
+                raise ExpressionError(f"the number {raw!r} is too large", text, pos)
+            tokens.append(Token("number", raw, pos, value))
         elif kind == "string":
             tokens.append(Token("string", raw, pos, raw[1:-1]))
         elif kind == "ref":
@@ -414,7 +418,7 @@ class _Evaluator:
 
 def _signature_message(exc: TypeError) -> str:
     msg = str(exc)
-    return re.sub(r"^\w+\(\) ", "", msg)
+    return re.sub(r"^[\w.<>]+\(\) ", "", msg)
 
 
 def _functions() -> dict[str, FunctionImpl]:

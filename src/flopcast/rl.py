@@ -572,7 +572,9 @@ def load_recipe(source: str | Any) -> Recipe:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=str(path)) from None
+        from flopcast.errors import yaml_error
+
+        raise yaml_error(exc, str(path), ConfigError) from None
     return parse_recipe(data, path=str(path))
 
 

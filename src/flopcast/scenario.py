@@ -623,12 +623,9 @@ def _read_yaml(path: Path) -> dict:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ScenarioError(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})",
-            path=str(path),
-            line=None if line is None else line + 1,
-        ) from None
+        from flopcast.errors import yaml_error
+
+        raise yaml_error(exc, str(path), ScenarioError) from None
     if not isinstance(doc, dict):
         raise ScenarioError(
             "a scenario file is a mapping with 'name' and 'parameters'", path=str(path)

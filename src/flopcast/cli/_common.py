@@ -25,6 +25,16 @@ class _Group(typer.core.TyperGroup):
             except FlopcastError as exc:
                 typer.echo(f"error: {exc}", err=True)
                 raise typer.Exit(1) from None
+            except (
+                FileNotFoundError,
+                PermissionError,
+                IsADirectoryError,
+                NotADirectoryError,
+            ) as exc:
+                # A path the user gave cannot be read or written: their input, not our bug.
+                where = f": {exc.filename}" if exc.filename else ""
+                typer.echo(f"error: {exc.strerror or exc}{where}", err=True)
+                raise typer.Exit(1) from None
             except ModuleNotFoundError as exc:
                 top = (exc.name or "").split(".")[0]
                 extra = _EXTRAS.get(top)
