@@ -1,0 +1,29 @@
+"""The README's promises: two commands first, and CI runs exactly the test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _first_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    assert block, "README must open with a bash block of two commands"
+    assert text.index(block.group(0)) < 200, "the commands must be the README's first lines"
+    return [line.split("#")[0].strip() for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_opens_with_the_main_job_and_the_test_command():
+    main_job, tests = _first_commands()
+    assert main_job.startswith("pip install") and "flopcast report" in main_job
+    assert tests.startswith("pip install") and "pytest" in tests
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    _, tests = _first_commands()
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert tests in ci
+    assert "set -euo pipefail" in ci  # a failing test fails CI; pytest's "no tests" exit 5 too
