@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
@@ -45,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from flopcast.errors import InputError
+from flopcast.montecarlo import BINARY, Context, corr_matrix, correlation_ratio, sample
 
 _STD = NormalDist()
 DEFAULT_SAMPLES = 100_000
@@ -307,14 +307,14 @@ class Uncertain:
                 return {}
             uids = list(a)
             vec = np.array([a[u] for u in uids])
-            rmat = _corr_matrix(uids, self._corr)
+            rmat = corr_matrix(uids, self._corr)
             ra = rmat @ vec
             var = float(vec @ ra)
             if var <= 0:
                 return {}
             return {keys[u]: float(vec[i] * ra[i] / var) for i, u in enumerate(uids)}
-        ctx = _Context(n, seed, leaves, keys, self._corr)
-        y = _sample(self, ctx)
+        ctx = Context(n, seed, leaves, keys, self._corr)
+        y = sample(self, ctx)
         if np.all(y > 0):
             y = np.log(y)
         if not np.all(np.isfinite(y)) or np.var(y) == 0:
@@ -326,7 +326,7 @@ class Uncertain:
             driver = ctx.selector.get(uid)
             if driver is None:
                 driver = ctx.normal_scores(uid)
-            shares[keys[uid]] = _correlation_ratio(driver, y, discrete=uid in ctx.selector)
+            shares[keys[uid]] = correlation_ratio(driver, y, discrete=uid in ctx.selector)
         total = sum(shares.values())
         if total <= 0:
             return {}
@@ -342,8 +342,8 @@ class Uncertain:
         if cached is not None:
             return cached
         leaves = _leaves(self)
-        ctx = _Context(n, int(seed), leaves, _keys(leaves), self._corr)
-        out = _sample(self, ctx)
+        ctx = Context(n, int(seed), leaves, _keys(leaves), self._corr)
+        out = sample(self, ctx)
         out.setflags(write=False)
         self._sample_cache.clear()  # keep one sample set: bounded memory
         self._sample_cache[key] = out
@@ -409,7 +409,7 @@ class Uncertain:
             return 0.0
         uids = list(a)
         vec = np.array([a[u] for u in uids])
-        return max(0.0, float(vec @ _corr_matrix(uids, self._corr) @ vec))
+        return max(0.0, float(vec @ corr_matrix(uids, self._corr) @ vec))
 
 
 _UNSET = object()
@@ -743,8 +743,8 @@ def sample_many(
     for q in qs:
         for uid, inp in _leaves(q).items():
             leaves.setdefault(uid, inp)
-    ctx = _Context(int(n), int(seed), leaves, _keys(leaves), _merge_corr(qs))
-    return [_sample(q, ctx) for q in qs]
+    ctx = Context(int(n), int(seed), leaves, _keys(leaves), _merge_corr(qs))
+    return [sample(q, ctx) for q in qs]
 
 
 def minimum(a: Any, b: Any) -> Uncertain:
@@ -808,126 +808,6 @@ def _point_value(q: Uncertain) -> float | None:
     return None
 
 
-# ---- Monte Carlo ----------------------------------------------------------------------------
-
-
-class _Context:
-    """One evaluation: per-input draws keyed by uid, shared by every node of the expression."""
-
-    def __init__(
-        self, n: int, seed: int, leaves: dict[int, Input], keys: dict[int, str], corr: frozenset
-    ):
-        self.n = n
-        self.seed = seed
-        self.leaves = leaves
-        self.keys = keys
-        self.corr = corr
-        self._z: dict[int, np.ndarray] = {}
-        self.selector: dict[int, np.ndarray] = {}
-        self.memo: dict[int, np.ndarray] = {}
-
-    def _rng(self, uid: int) -> np.random.Generator:
-        return np.random.default_rng([self.seed, zlib.crc32(self.keys[uid].encode())])
-
-    def normal_scores(self, uid: int) -> np.ndarray:
-        z = self._z.get(uid)
-        if z is not None:
-            return z
-        group = [u for u in _corr_group(uid, self.corr, self.leaves) if u in self.leaves]
-        if len(group) == 1:
-            z = self._rng(uid).standard_normal(self.n)
-            self._z[uid] = z
-            return z
-        indep = np.stack([self._rng(u).standard_normal(self.n) for u in group])
-        chol = _cholesky(_corr_matrix(group, self.corr))
-        for row, u in zip(chol @ indep, group, strict=True):
-            self._z[u] = row
-        return self._z[uid]
-
-
-def _sample(q: Uncertain, ctx: _Context) -> np.ndarray:
-    hit = ctx.memo.get(id(q))
-    if hit is not None:
-        return hit
-    op = q._op
-    if op == "const":
-        out = np.full(ctx.n, q._args[0])
-    elif op == "input":
-        out = _sample_input(q._input, ctx)
-    elif op == "mix":
-        inp, comps, probs = q._args
-        u = ctx._rng(inp.uid).random(ctx.n)
-        draws = [_sample(comp, ctx) for comp in comps]
-        if len(comps) == 2:
-            first = u < probs[0]
-            ctx.selector[inp.uid] = (~first).view(np.int8)
-            out = np.where(first, draws[0], draws[1])
-        else:
-            idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
-            ctx.selector[inp.uid] = idx
-            out = (
-                np.choose(idx, draws)
-                if len(draws) <= 32
-                else np.stack(draws)[idx, np.arange(ctx.n)]
-            )
-    elif op == "neg":
-        out = -_sample(q._args[0], ctx)
-    else:
-        a = _sample(q._args[0], ctx)
-        b = _sample(q._args[1], ctx)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _BINARY[op](a, b)
-    ctx.memo[id(q)] = out
-    return out
-
-
-def _sample_input(inp: Input | None, ctx: _Context) -> np.ndarray:
-    assert inp is not None
-    p = inp.params
-    if inp.kind == "point":
-        return np.full(ctx.n, p["value"])
-    z = ctx.normal_scores(inp.uid)
-    if inp.kind == "lognormal":
-        return np.exp(p["mu"] + p["sigma"] * z)
-    if inp.kind == "normal":
-        return p["mu"] + p["sigma"] * z
-    if inp.kind == "loguniform":
-        from scipy.special import ndtr  # lazily: keeps `flopcast --help` light
-
-        lo, hi = math.log(p["lo"]), math.log(p["hi"])
-        return np.exp(lo + (hi - lo) * ndtr(z))
-    raise AssertionError(inp.kind)
-
-
-_BINARY = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.divide,
-    "pow": np.power,
-    "min": np.minimum,
-    "max": np.maximum,
-}
-
-
-def _correlation_ratio(
-    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20
-) -> float:
-    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories)."""
-    if discrete:
-        labels = driver
-    else:
-        edges = np.quantile(driver, np.linspace(0, 1, bins + 1)[1:-1])
-        labels = np.searchsorted(edges, driver)
-    counts = np.bincount(labels)
-    sums = np.bincount(labels, weights=y)
-    used = counts > 0
-    means = sums[used] / counts[used]
-    grand = y.mean()
-    between_var = float(np.sum(counts[used] * (means - grand) ** 2) / len(y))
-    return between_var / float(np.var(y))
-
-
 # ---- helpers --------------------------------------------------------------------------------
 
 
@@ -937,7 +817,7 @@ def _binary(op: str, a: Any, b: Any) -> Uncertain:
         return Uncertain("const", (0.0,), unit=qa._unit)  # x - x is exactly 0
     if qa._op == "const" and qb._op == "const":
         with np.errstate(all="ignore"):
-            value = float(_BINARY[op](qa._args[0], qb._args[0]))
+            value = float(BINARY[op](qa._args[0], qb._args[0]))
         return point(value, unit=_result_unit(op, qa, qb))
     return Uncertain(op, (qa, qb), corr=_merge_corr([qa, qb]), unit=_result_unit(op, qa, qb))
 
@@ -1003,38 +883,6 @@ def _keys(leaves: dict[int, Input]) -> dict[int, str]:
         counts[inp.name] = counts.get(inp.name, 0) + 1
         keys[uid] = inp.name if counts[inp.name] == 1 else f"{inp.name}#{counts[inp.name]}"
     return keys
-
-
-def _corr_matrix(uids: Sequence[int], corr: frozenset) -> np.ndarray:
-    index = {u: i for i, u in enumerate(uids)}
-    mat = np.eye(len(uids))
-    for ua, ub, rho in corr:
-        if ua in index and ub in index:
-            mat[index[ua], index[ub]] = mat[index[ub], index[ua]] = rho
-    return mat
-
-
-def _corr_group(uid: int, corr: frozenset, leaves: dict[int, Input]) -> list[int]:
-    """The connected set of inputs linked to ``uid`` by declared correlations, in a fixed order."""
-    group = {uid}
-    changed = True
-    while changed:
-        changed = False
-        for ua, ub, _ in corr:
-            if (ua in group) != (ub in group):
-                group |= {ua, ub}
-                changed = True
-    return sorted(group)
-
-
-def _cholesky(mat: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.cholesky(mat)
-    except np.linalg.LinAlgError:
-        raise InputError(
-            "the declared correlations are inconsistent (the correlation matrix is "
-            "not positive definite); lower some of them"
-        ) from None
 
 
 def _log_moments(q: Uncertain) -> tuple[float, float]:

@@ -1,0 +1,174 @@
+"""The Monte Carlo engine behind :class:`flopcast.uncertain.Uncertain`.
+
+One evaluation is a :class:`Context`: every input of an expression draws its normal scores
+``Z_i`` once, from a generator seeded by ``(seed, input name)``, and every node of the
+expression reads them from there, so an input used twice is the same draw twice. Declared
+correlations act on the ``Z_i`` (a Gaussian copula): a connected group of correlated inputs
+draws independent normals and mixes them with the Cholesky factor of its correlation matrix.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from flopcast.errors import InputError
+
+if TYPE_CHECKING:
+    from flopcast.uncertain import Input, Uncertain
+
+
+class Context:
+    """One evaluation: per-input draws keyed by uid, shared by every node of the expression."""
+
+    def __init__(
+        self, n: int, seed: int, leaves: dict[int, Input], keys: dict[int, str], corr: frozenset
+    ):
+        self.n = n
+        self.seed = seed
+        self.leaves = leaves
+        self.keys = keys
+        self.corr = corr
+        self._z: dict[int, np.ndarray] = {}
+        self.selector: dict[int, np.ndarray] = {}
+        self.memo: dict[int, np.ndarray] = {}
+
+    def _rng(self, uid: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(self.keys[uid].encode())])
+
+    def normal_scores(self, uid: int) -> np.ndarray:
+        z = self._z.get(uid)
+        if z is not None:
+            return z
+        group = [u for u in corr_group(uid, self.corr, self.leaves) if u in self.leaves]
+        if len(group) == 1:
+            z = self._rng(uid).standard_normal(self.n)
+            self._z[uid] = z
+            return z
+        indep = np.stack([self._rng(u).standard_normal(self.n) for u in group])
+        chol = cholesky(corr_matrix(group, self.corr))
+        for row, u in zip(chol @ indep, group, strict=True):
+            self._z[u] = row
+        return self._z[uid]
+
+
+def sample(q: Uncertain, ctx: Context) -> np.ndarray:
+    hit = ctx.memo.get(id(q))
+    if hit is not None:
+        return hit
+    op = q._op
+    if op == "const":
+        out = np.full(ctx.n, q._args[0])
+    elif op == "input":
+        out = _sample_input(q._input, ctx)
+    elif op == "mix":
+        inp, comps, probs = q._args
+        u = ctx._rng(inp.uid).random(ctx.n)
+        draws = [sample(comp, ctx) for comp in comps]
+        if len(comps) == 2:
+            first = u < probs[0]
+            ctx.selector[inp.uid] = (~first).view(np.int8)
+            out = np.where(first, draws[0], draws[1])
+        else:
+            idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
+            ctx.selector[inp.uid] = idx
+            out = (
+                np.choose(idx, draws)
+                if len(draws) <= 32
+                else np.stack(draws)[idx, np.arange(ctx.n)]
+            )
+    elif op == "neg":
+        out = -sample(q._args[0], ctx)
+    else:
+        a = sample(q._args[0], ctx)
+        b = sample(q._args[1], ctx)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = BINARY[op](a, b)
+    ctx.memo[id(q)] = out
+    return out
+
+
+def _sample_input(inp: Input | None, ctx: Context) -> np.ndarray:
+    assert inp is not None
+    p = inp.params
+    if inp.kind == "point":
+        return np.full(ctx.n, p["value"])
+    z = ctx.normal_scores(inp.uid)
+    if inp.kind == "lognormal":
+        return np.exp(p["mu"] + p["sigma"] * z)
+    if inp.kind == "normal":
+        return p["mu"] + p["sigma"] * z
+    if inp.kind == "loguniform":
+        from scipy.special import ndtr  # lazily: keeps `flopcast --help` light
+
+        lo, hi = math.log(p["lo"]), math.log(p["hi"])
+        return np.exp(lo + (hi - lo) * ndtr(z))
+    raise AssertionError(inp.kind)
+
+
+BINARY = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.divide,
+    "pow": np.power,
+    "min": np.minimum,
+    "max": np.maximum,
+}
+
+
+def correlation_ratio(
+    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20
+) -> float:
+    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories)."""
+    if discrete:
+        labels = driver
+    else:
+        edges = np.quantile(driver, np.linspace(0, 1, bins + 1)[1:-1])
+        labels = np.searchsorted(edges, driver)
+    counts = np.bincount(labels)
+    sums = np.bincount(labels, weights=y)
+    used = counts > 0
+    means = sums[used] / counts[used]
+    grand = y.mean()
+    between_var = float(np.sum(counts[used] * (means - grand) ** 2) / len(y))
+    return between_var / float(np.var(y))
+
+
+# ---- correlations ---------------------------------------------------------------------------
+
+
+def corr_matrix(uids: Sequence[int], corr: frozenset) -> np.ndarray:
+    index = {u: i for i, u in enumerate(uids)}
+    mat = np.eye(len(uids))
+    for ua, ub, rho in corr:
+        if ua in index and ub in index:
+            mat[index[ua], index[ub]] = mat[index[ub], index[ua]] = rho
+    return mat
+
+
+def corr_group(uid: int, corr: frozenset, leaves: dict[int, Input]) -> list[int]:
+    """The connected set of inputs linked to ``uid`` by declared correlations, in a fixed order."""
+    group = {uid}
+    changed = True
+    while changed:
+        changed = False
+        for ua, ub, _ in corr:
+            if (ua in group) != (ub in group):
+                group |= {ua, ub}
+                changed = True
+    return sorted(group)
+
+
+def cholesky(mat: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.cholesky(mat)
+    except np.linalg.LinAlgError:
+        raise InputError(
+            "the declared correlations are inconsistent (the correlation matrix is "
+            "not positive definite); lower some of them"
+        ) from None
