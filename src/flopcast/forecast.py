@@ -212,29 +212,21 @@ class Lines:
 
     def reasoning(self, t: Any) -> np.ndarray:
         """log10 FLOP; ``t`` broadcasts against the draws (use ``t[None, :]`` for a grid)."""
-        col = _col
-        return reasoning_log(
-            t,
-            col(self.r0),
-            self.t0,
-            col(self.inv_T),
-            col(self.c0),
-            self.t_c,
-            col(self.g_c),
-            col(self.width),
-        )
+        return reasoning_log(t, *self._columns())
 
     def growth(self, t: Any) -> np.ndarray:
-        col = _col
-        return reasoning_growth(
-            t,
-            col(self.r0),
+        return reasoning_growth(t, *self._columns())
+
+    def _columns(self) -> tuple[Any, ...]:
+        """The trajectory parameters, as columns that broadcast against a time grid."""
+        return (
+            _col(self.r0),
             self.t0,
-            col(self.inv_T),
-            col(self.c0),
+            _col(self.inv_T),
+            _col(self.c0),
             self.t_c,
-            col(self.g_c),
-            col(self.width),
+            _col(self.g_c),
+            _col(self.width),
         )
 
     def frontier(self, t: Any) -> np.ndarray:
