@@ -25,16 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).parent / "data" / "configs"
 
 # A hand-checkable Llama: d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied.
-TOY = {
-    "model_type": "llama",
-    "hidden_size": 8,
-    "num_attention_heads": 2,
-    "num_key_value_heads": 1,
-    "intermediate_size": 16,
-    "num_hidden_layers": 1,
-    "vocab_size": 10,
-    "tie_word_embeddings": False,
-}
+TOY = json.loads((CONFIGS / "toy-llama-by-hand.json").read_text())
 
 
 def test_toy_llama_counts_by_hand():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,16 +29,11 @@ from flopcast.rl import (
 )
 from flopcast.uncertain import ci
 
-TOY = {
-    "model_type": "llama",
-    "hidden_size": 8,
-    "num_attention_heads": 2,
-    "num_key_value_heads": 1,
-    "intermediate_size": 16,
-    "num_hidden_layers": 1,
-    "vocab_size": 10,
-    "tie_word_embeddings": False,
-}
+# A hand-checkable Llama (d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied), shared with
+# the other accounting tests.
+TOY = json.loads(
+    (Path(__file__).parent / "data" / "configs" / "toy-llama-by-hand.json").read_text()
+)
 # C = 1152 (layers), V = 160 (head), A = 32 per causal pair; see tests/test_architecture.py
 
 
