@@ -190,15 +190,11 @@ def forest_plot(
                     f"{label} (median, 90% CI)",
                     horizontal=True,
                 )
-        ax.set_yticks(ys, [r["label"] for r in rows])
-        ax.set_ylim(-0.8, len(rows) - 0.2)
-        ax.set_xscale("log")
+        _rows_on_log_x(ax, ys, rows)
         _decade_ticks(ax.xaxis)
         ax.set_xlabel("Training compute (FLOP, log scale)")
         ax.set_title("RL-stage and pre-training compute per model (90% intervals)")
-        ax.grid(True, axis="x", which="major", alpha=0.3)
-        fig.legend(loc="outside right upper", frameon=False)
-        _footer(fig, stamp, sources)
+        _legend_and_footer(fig, stamp, sources)
     return fig
 
 
@@ -227,16 +223,12 @@ def rl_share_chart(
                 fontsize=8,
                 color=GREY,
             )
-        ax.set_yticks(ys, [r["label"] for r in rows])
-        ax.set_ylim(-0.8, len(rows) - 0.2)
-        ax.set_xscale("log")
+        _rows_on_log_x(ax, ys, rows)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _pct_text(v)))
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("RL-stage share of total training compute (%, log scale)")
         ax.set_title("How much of each model's training compute went to the RL stage")
-        ax.grid(True, axis="x", which="major", alpha=0.3)
-        fig.legend(loc="outside right upper", frameon=False)
-        _footer(fig, stamp, sources)
+        _legend_and_footer(fig, stamp, sources)
     return fig
 
 
@@ -409,6 +401,19 @@ def svg_text(fig: Figure) -> str:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _rows_on_log_x(ax: Any, ys: Sequence[int], rows: Sequence[Mapping[str, Any]]) -> None:
+    """One labelled row per model, top to bottom, against a log x axis with a grid."""
+    ax.set_yticks(ys, [r["label"] for r in rows])
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.set_xscale("log")
+    ax.grid(True, axis="x", which="major", alpha=0.3)
+
+
+def _legend_and_footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
+    fig.legend(loc="outside right upper", frameon=False)
+    _footer(fig, stamp, sources)
 
 
 def _new(width: float, height: float) -> tuple[Figure, Any]:
