@@ -86,6 +86,11 @@ class Line(_Strict):
     label: str | None = None
     confidence: Literal["Confident", "Likely", "Speculative"]
     date: dt.date | None = Field(None, description="when this evidence was published")
+    kind: Literal["disclosure", "outside", "count"] | None = Field(
+        None,
+        description="who says it: the lab's own disclosure, an outside estimate, or flopcast's "
+        "own operation count from a recipe",
+    )
     sources: list[Source] = Field(min_length=1)
     reasoning: str | None = None
     assumptions: list[str] = Field(default_factory=list)
@@ -132,10 +137,28 @@ class Line(_Strict):
         return [(m.group(1), m.group(2)) for m in _REF_RE.finditer(self.expression())]
 
 
+class HardwareTime(_Strict):
+    """Published hardware time of one stage: the physics bound on its FLOP."""
+
+    chip: str
+    chip_hours: str
+    precision: str = "bf16"
+    sources: list[Source] = Field(min_length=1)
+    notes: str | None = None
+
+    @field_validator("chip_hours", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return repr(v) if isinstance(v, float) else str(v) if isinstance(v, int) else v
+
+
 class Evidence(_Strict):
     """What is known about one quantity: its lines of evidence, or that it is unknown."""
 
     lines: list[Line] = Field(default_factory=list)
+    hardware: HardwareTime | None = Field(
+        None, description="published chip-hours of this stage (bounds every line's FLOP)"
+    )
     combine: Literal["precision", "geometric", "latest"] = "precision"
     unknown: bool = False
     notes: str | None = None
