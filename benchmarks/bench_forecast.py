@@ -31,7 +31,7 @@ import tracemalloc
 
 import numpy as np
 
-from flopcast.forecast import PERCENTILES, load_scenario, run
+from flopcast.forecast.model import PERCENTILES, load_scenario, run
 
 
 def loop_baseline(lines, count: int, years: float = 10.0) -> tuple[list[float], float]:

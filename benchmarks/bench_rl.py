@@ -1,7 +1,7 @@
 """Benchmark: accounting one RL step in Python vs measuring one step with FlopCounterMode.
 
 Prints (1) the time to account one RL step from a 64-bucket prompt histogram and a 64-bucket
-response histogram with :func:`flopcast.rl.step_flop`, for 1 and 1,000,000 sequences (it should
+response histogram with :func:`flopcast.accounting.rl.step_flop`, for 1 and 1,000,000 sequences (it should
 be the same: the cost does not depend on the number of sequences), and (2) on the same tiny
 Llama model, the wall time of a forward+backward pass with and without
 ``torch.utils.flop_counter.FlopCounterMode``, as the counter's overhead ratio, beside the time
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from flopcast.architecture import Conventions, from_config
-from flopcast.rl import Histogram, Stage, coefficients, step_flop
+from flopcast.accounting.architecture import Conventions, from_config
+from flopcast.accounting.rl import Histogram, Stage, coefficients, step_flop
 
 CONFIG = Path(__file__).resolve().parents[1] / "tests" / "data" / "configs" / "tiny-llama.json"
 

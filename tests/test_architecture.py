@@ -1,4 +1,4 @@
-"""flopcast.architecture and flopcast.layers: closed forms, published parameter counts, errors."""
+"""flopcast.accounting.architecture and flopcast.accounting.layers: closed forms, published parameter counts, errors."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flopcast.architecture import (
+from flopcast.accounting.architecture import (
     Conventions,
     from_config,
     keys_causal,
     list_architectures,
     palm_flop_per_token,
 )
-from flopcast.errors import ConfigError, UnknownNameError
-from flopcast.layers import block, cost
+from flopcast.core.errors import ConfigError, UnknownNameError
+from flopcast.accounting.layers import block, cost
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).parent / "data" / "configs"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flopcast import chips
+from flopcast.estimate import chips
 from flopcast.cli import app
 
 

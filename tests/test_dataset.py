@@ -1,4 +1,4 @@
-"""flopcast.dataset: schema, relations, layering, validation, and the must-show ratios."""
+"""flopcast.evidence.dataset: schema, relations, layering, validation, and the must-show ratios."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flopcast import dataset
-from flopcast.errors import DataError, UnknownNameError
+from flopcast.evidence import dataset
+from flopcast.core.errors import DataError, UnknownNameError
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 DOCS = Path(__file__).parent.parent / "docs" / "dataset.md"

@@ -1,4 +1,4 @@
-"""flopcast.epoch: Epoch CSV import (quirks), malformed input, export round trip, re-estimate."""
+"""flopcast.evidence.epoch: Epoch CSV import (quirks), malformed input, export round trip, re-estimate."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from flopcast import dataset, epoch
-from flopcast.errors import DataError
+from flopcast.evidence import dataset
+from flopcast.evidence import epoch
+from flopcast.core.errors import DataError
 
 FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import flopcast as fc
-from flopcast.expr import evaluate, parse
+from flopcast.core.expr import evaluate, parse
 
 
 @pytest.mark.parametrize(

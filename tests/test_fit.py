@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from flopcast.errors import DataError, InputError, UnknownNameError
-from flopcast.fit import (
+from flopcast.core.errors import DataError, InputError, UnknownNameError
+from flopcast.forecast.fit import (
     MODELS,
     LogisticFit,
     LogLinearFit,
@@ -136,7 +136,7 @@ def test_registry_rejects_duplicates():
 
 
 def test_projection_over_a_forecast_has_monotone_bands():
-    from flopcast.forecast import run
+    from flopcast.forecast.model import run
 
     res = run("seed-analysis", n=4000, seed=0)
     c, y = _linear_data(7)

@@ -1,6 +1,6 @@
 """Forecast: closed form, trajectories, scenarios, sensitivity and backtest.
 
-Covers flopcast.forecast and the modules split from it (scenario, sensitivity, backtest).
+Covers flopcast.forecast.model and the modules split from it (scenario, sensitivity, backtest).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from flopcast.errors import InputError, ScenarioError, UnknownNameError
-from flopcast.forecast import (
+from flopcast.core.errors import InputError, ScenarioError, UnknownNameError
+from flopcast.forecast.model import (
     Lines,
     list_scenarios,
     load_scenario,
@@ -24,8 +24,8 @@ from flopcast.forecast import (
     sensitivity,
     softmin10,
 )
-from flopcast.scenario import PARAMETERS, draw, to_date, to_year
-from flopcast.uncertain import ci, point
+from flopcast.forecast.scenario import PARAMETERS, draw, to_date, to_year
+from flopcast.core.uncertain import ci, point
 
 LOG4 = math.log10(4)
 O3_RELEASE = to_year("2025-04-16")
@@ -515,7 +515,7 @@ def test_references_pick_records_and_respect_as_of():
 
 
 def test_backtest_compares_later_records():
-    from flopcast.backtest import backtest
+    from flopcast.forecast.backtest import backtest
 
     out = backtest("2025-07-01", "latest-evidence", n=2000, seed=0, dataset=FakeDataset())
     assert out["forecast"]["start_date"] == "2025-06-01"

@@ -132,7 +132,7 @@ def test_absurd_magnitude_is_warned():
 
 
 def test_priors_are_documented_with_sources():
-    from flopcast.methods import priors
+    from flopcast.estimate.methods import priors
 
     for name, entry in priors().items():
         assert entry["sources"] and all(

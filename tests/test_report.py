@@ -48,8 +48,8 @@ def forecast_json():
     """The forecast the report should state, computed here without the report code."""
     import importlib
 
-    forecast = importlib.import_module("flopcast.forecast")
-    dataset = importlib.import_module("flopcast.dataset")
+    forecast = importlib.import_module("flopcast.forecast.model")
+    dataset = importlib.import_module("flopcast.evidence.dataset")
     ds = dataset.load()
     sc = forecast.load_scenario("seed-analysis")
     return forecast.run(sc, n=SAMPLES, seed=SEED, dataset=ds).to_dict(), ds
@@ -149,7 +149,7 @@ def test_score_figure_states_the_fit_of_the_library(built):
 
     out, _ = built
     stated = json.loads((out / "report.json").read_text())["scores"]
-    fit = importlib.import_module("flopcast.fit")
+    fit = importlib.import_module("flopcast.forecast.fit")
     points = stated["points"]
     assert len(points) >= 3
     f = fit.LogLinearFit(seed=SEED).fit([p["median"] for p in points], [p["score"] for p in points])
@@ -184,7 +184,7 @@ def test_tornado_lists_the_parameters_that_move_the_date(built):
 )
 def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
     from flopcast.report import figures
-    from flopcast.scenario import to_year
+    from flopcast.forecast.scenario import to_year
 
     ticks = figures.MonthTicks(max_ticks=8).tick_values(lo, hi)
     assert [figures._year_text(t) for t in ticks] == labels
@@ -193,7 +193,7 @@ def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
 
 def test_tornado_ticks_every_few_months():
     from flopcast.report import figures
-    from flopcast.scenario import to_year
+    from flopcast.forecast.scenario import to_year
 
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
     rows = [
@@ -239,7 +239,7 @@ def test_report_with_a_scenario_file_and_overrides(tmp_path, runner):
     # A downloaded/edited scenario file is accepted and named in the reproducing command.
     import importlib
 
-    forecast = importlib.import_module("flopcast.forecast")
+    forecast = importlib.import_module("flopcast.forecast.model")
     path = tmp_path / "mine.yaml"
     path.write_text(forecast.load_scenario("seed-analysis").to_yaml())
     from flopcast.report.build import build
@@ -327,7 +327,7 @@ def test_fan_chart_refuses_bands_without_its_percentiles():
 def test_scenario_yaml_round_trip_is_what_report_reads(tmp_path):
     import importlib
 
-    forecast = importlib.import_module("flopcast.forecast")
+    forecast = importlib.import_module("flopcast.forecast.model")
     sc = forecast.load_scenario("seed-analysis", {"frontier.growth_per_year": "5"})
     doc = yaml.safe_load(sc.to_yaml())
     assert doc["parameters"]["frontier.growth_per_year"]["value"] == "5"

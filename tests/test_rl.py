@@ -1,4 +1,4 @@
-"""flopcast.rl: phase formulas, histograms, recipes, hardware conversions."""
+"""flopcast.accounting.rl: phase formulas, histograms, recipes, hardware conversions."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import yaml
 
-from flopcast import chips
-from flopcast.architecture import from_config
-from flopcast.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
-from flopcast.rl import (
+from flopcast.estimate import chips
+from flopcast.accounting.architecture import from_config
+from flopcast.core.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
+from flopcast.accounting.rl import (
     Histogram,
     Stage,
     algorithm,
@@ -27,7 +27,7 @@ from flopcast.rl import (
     step_flop,
     summarize,
 )
-from flopcast.uncertain import ci
+from flopcast.core.uncertain import ci
 
 # A hand-checkable Llama (d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied), shared with
 # the other accounting tests.
@@ -131,7 +131,7 @@ def test_per_sequence_arrays_sum_over_the_batch():
 
 
 def test_uncertain_lengths_give_uncertain_flop():
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     arch = from_config("deepseek-v3")
     f = step_flop(arch, 500, evaluate("2k to 8k"), _stage())
@@ -206,7 +206,7 @@ def test_ppo_runs_a_critic_by_default():
 
 
 def test_shipped_recipes_have_a_source_or_an_assumption_for_every_setting():
-    from flopcast.rl import _recipe_dir
+    from flopcast.accounting.rl import _recipe_dir
 
     for name in list_recipes():
         raw = yaml.safe_load((_recipe_dir() / f"{name}.yaml").read_text())

@@ -1,4 +1,4 @@
-"""The analytic counts of flopcast.architecture against PyTorch's own FLOP counter.
+"""The analytic counts of flopcast.accounting.architecture against PyTorch's own FLOP counter.
 
 For every supported family a tiny randomly initialised model is built from
 ``tests/data/configs/tiny-<model_type>.json`` with transformers 5.23.0 (pinned in the ``torch``
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from flopcast.architecture import Conventions, from_config
+from flopcast.accounting.architecture import Conventions, from_config
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import flopcast as fc
-from flopcast.uncertain import mix, named, sample_many
+from flopcast.core.uncertain import mix, named, sample_many
 
 Z95 = 1.6448536269514722  # standard normal 95th percentile
 

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 
 from flopcast.web.app import MAX_SAMPLES, create_app
 
-forecast = importlib.import_module("flopcast.forecast")
-rl = importlib.import_module("flopcast.rl")
-dataset = importlib.import_module("flopcast.dataset")
+forecast = importlib.import_module("flopcast.forecast.model")
+rl = importlib.import_module("flopcast.accounting.rl")
+dataset = importlib.import_module("flopcast.evidence.dataset")
 
 N = 2_000  # small runs keep the module fast; the page's default is 20,000
 
@@ -303,7 +303,7 @@ def test_rl_run_equals_the_library(client):
     total = float(recipe.run().total)
     assert d["total_flop"] == pytest.approx(total)
     assert sum(p["flop"] for p in d["phases"]) == pytest.approx(total)
-    peak = importlib.import_module("flopcast.chips").peak_flop_per_s("H100", "bf16")
+    peak = importlib.import_module("flopcast.estimate.chips").peak_flop_per_s("H100", "bf16")
     hours = total / (peak * 0.25 * 3600)  # chip-hours = FLOP / (peak x utilisation x 3600 s)
     assert d["chip_hours"]["median"] == pytest.approx(hours)
     assert d["cost_usd"]["median"] == pytest.approx(2 * hours)  # at $2 per chip-hour
@@ -324,13 +324,13 @@ def test_rl_cost_is_the_library_cost_at_the_catalog_price(client):
     assert d["cost_usd"]["median"] == pytest.approx(expected["median"])
     assert (
         d["usd_per_hour"]
-        == importlib.import_module("flopcast.chips").price_per_hour("H800").usd_per_hour
+        == importlib.import_module("flopcast.estimate.chips").price_per_hour("H800").usd_per_hour
     )
     assert d["price_source"]["source"].startswith("http")
 
 
 def test_rl_chip_without_a_price_has_no_cost(client):
-    chips = importlib.import_module("flopcast.chips")
+    chips = importlib.import_module("flopcast.estimate.chips")
     unpriced = next(c.id for c in chips.catalog() if c.latest_price() is None and "bf16" in c.peak)
     d = client.post("/api/rl", json={"recipe": "deepseek-r1-zero", "chip": unpriced}).json()
     assert d["cost_usd"] is None and d["usd_per_hour"] is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flopcast.errors import (
+from flopcast.core.errors import (
     ConfigError,
     DataError,
     ExpressionError,
@@ -22,8 +22,8 @@ from flopcast.errors import (
     ScenarioError,
     UnknownNameError,
 )
-from flopcast.expr import evaluate
-from flopcast.methods import (
+from flopcast.core.expr import evaluate
+from flopcast.estimate.methods import (
     chart_ratio,
     chart_value,
     cost,
@@ -33,7 +33,7 @@ from flopcast.methods import (
     ratio,
     share,
 )
-from flopcast.uncertain import (
+from flopcast.core.uncertain import (
     Uncertain,
     at_least,
     at_most,
@@ -88,28 +88,28 @@ __all__ = [
 
 def peak_flop_per_s(chip: str, precision: str = "bf16") -> float:
     """Peak dense FLOP/s of ``chip`` at ``precision`` from the shipped catalog."""
-    from flopcast import chips as _hw
+    from flopcast.estimate import chips as _hw
 
     return _hw.peak_flop_per_s(chip, precision)
 
 
 def lookup_chip(name: str) -> Any:
     """The catalog entry for ``name`` (aliases and Epoch spellings accepted)."""
-    from flopcast import chips as _hw
+    from flopcast.estimate import chips as _hw
 
     return _hw.lookup(name)
 
 
 def load_dataset(extra_dirs: Any = None) -> Any:
     """The shipped model records, with user directories layered over them."""
-    from flopcast import dataset
+    from flopcast.evidence import dataset
 
     return dataset.load(extra_dirs)
 
 
 def load_scenario(name_or_path: str, overrides: dict[str, str] | None = None) -> Any:
     """A forecast scenario by shipped name or path, with ``key=value`` overrides."""
-    from flopcast import forecast as _forecast
+    from flopcast.forecast import model as _forecast
 
     return _forecast.load_scenario(name_or_path, overrides)
 
@@ -117,9 +117,9 @@ def load_scenario(name_or_path: str, overrides: dict[str, str] | None = None) ->
 def run_forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int = 0) -> Any:
     """Run a forecast scenario (a name, a path or a loaded scenario).
 
-    (Not called ``forecast``: that name is the module ``flopcast.forecast``.)
+    (Not called ``forecast``: that name is the package ``flopcast.forecast``.)
     """
-    from flopcast import forecast as _forecast
+    from flopcast.forecast import model as _forecast
 
     if isinstance(scenario, str):
         scenario = _forecast.load_scenario(scenario)
@@ -128,9 +128,9 @@ def run_forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int 
 
 # Accounting API, imported on first use (PEP 562) so `import flopcast` stays light.
 _LAZY = {
-    "from_config": "flopcast.architecture",
-    "load_recipe": "flopcast.rl",
-    "step_flop": "flopcast.rl",
+    "from_config": "flopcast.accounting.architecture",
+    "load_recipe": "flopcast.accounting.rl",
+    "step_flop": "flopcast.accounting.rl",
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 import typer.core
 
-from flopcast.errors import FlopcastError
+from flopcast.core.errors import FlopcastError
 
 
 class _Group(typer.core.TyperGroup):

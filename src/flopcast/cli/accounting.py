@@ -30,7 +30,7 @@ def flops(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Parameters and per-token / per-sequence FLOP of a transformer from its config."""
-    from flopcast.architecture import Conventions, from_config
+    from flopcast.accounting.architecture import Conventions, from_config
 
     arch = from_config(config)
     conv = Conventions(causal=not no_causal, embedding=embedding, unit="mac" if mac else "flop")
@@ -93,9 +93,9 @@ def rl(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """FLOP per phase of an RL recipe, the run total, and the implied utilisation."""
-    from flopcast.architecture import from_config
-    from flopcast.errors import InputError
-    from flopcast.rl import PHASES, implied_utilization, load_recipe, summarize
+    from flopcast.accounting.architecture import from_config
+    from flopcast.core.errors import InputError
+    from flopcast.accounting.rl import PHASES, implied_utilization, load_recipe, summarize
 
     rec = load_recipe(recipe)
     result = rec.run(from_config(config) if config else None)
@@ -172,7 +172,7 @@ def _cell(s: dict[str, Any]) -> str:
 
 
 def _expr(text: str) -> Any:
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     q = evaluate(text)
     return float(q.median()) if q.is_point else q

@@ -52,7 +52,7 @@ def _value(text: str | None) -> Any:
     """An option value in the expression language; None stays None."""
     if text is None:
         return None
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     q = evaluate(text)
     return q.median() if q.is_point and not q.inputs() else q
@@ -66,7 +66,7 @@ def expr_command(
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     q = evaluate(expression)
     if unit:
@@ -95,7 +95,7 @@ def hardware_command(
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-    from flopcast import methods
+    from flopcast.estimate import methods
 
     q = methods.hardware(
         chip,
@@ -120,7 +120,7 @@ def ops_command(
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-    from flopcast import methods
+    from flopcast.estimate import methods
 
     q = methods.operations(_value(params), _value(tokens), kind=kind)
     _show(q, f"operations(N={params}, D={tokens}, kind={kind})", json_out, seed, samples)
@@ -142,7 +142,7 @@ def cost_command(
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-    from flopcast import methods
+    from flopcast.estimate import methods
 
     q = methods.cost(
         _value(dollars),

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from flopcast.cli._common import fmt, print_json
-from flopcast.errors import InputError
+from flopcast.core.errors import InputError
 
 PROGRESS_MIN_SAMPLES = 200_000
 
@@ -64,7 +64,7 @@ def forecast_command(
     bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast as forecast
+    import flopcast.forecast.model as forecast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
     res = forecast.run(sc, n=samples, seed=seed)
@@ -83,7 +83,7 @@ def sensitivity_command(
     seed: int = SeedOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast as forecast
+    import flopcast.forecast.model as forecast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
     rows = forecast.sensitivity(sc, n=samples, seed=seed)
@@ -132,7 +132,7 @@ def fit_command(
     level: float = typer.Option(0.9, "--level", help="Interval level."),
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.fit as fitmod
+    import flopcast.forecast.fit as fitmod
 
     if benchmark:
         cx, cy, ids = fitmod.from_dataset(benchmark, compute)
@@ -185,7 +185,7 @@ def backtest_command(
     seed: int = SeedOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast as forecast
+    import flopcast.forecast.model as forecast
 
     out = forecast.backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
     if json_out:

@@ -29,7 +29,7 @@ def hardware_command(
         bool, typer.Option("--json", help='Print one JSON object {"chips": [...]}.')
     ] = False,
 ) -> None:
-    from flopcast import chips
+    from flopcast.estimate import chips
 
     selected = [chips.lookup(name)] if name is not None else chips.catalog()
     if json_out:
@@ -81,7 +81,7 @@ def _show_one(chip: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from flopcast.chips import PRECISIONS
+    from flopcast.estimate.chips import PRECISIONS
 
     console = Console()
     released = f", released {chip.released.isoformat()}" if chip.released else ""

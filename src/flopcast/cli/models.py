@@ -57,8 +57,8 @@ def models_command(
     ctx.obj = {"data": data}
     if ctx.invoked_subcommand is not None:
         return
-    from flopcast import dataset
-    from flopcast.errors import InputError
+    from flopcast.evidence import dataset
+    from flopcast.core.errors import InputError
 
     ds = dataset.load(data)
     rows = ds.table(seed=seed)
@@ -93,7 +93,7 @@ def show_command(
     json_out: bool = JsonOpt,
     seed: int = SeedOpt,
 ) -> None:
-    from flopcast import dataset
+    from flopcast.evidence import dataset
 
     dirs = [*((ctx.obj or {}).get("data") or []), *(data or [])]
     ds = dataset.load(dirs)
@@ -172,7 +172,7 @@ OutFileOpt = typer.Option(None, "--out", help="Write to this file instead of std
 
 def validate_command(paths: list[Path] = PathsArg, json_out: bool = JsonOpt) -> None:
     """Check records: schema, sources, dates, relations, cycles, and that every line evaluates."""
-    from flopcast import dataset
+    from flopcast.evidence import dataset
 
     problems = dataset.validate(paths or None)
     if json_out:
@@ -197,7 +197,7 @@ def import_epoch_command(
     csv_file: Path = CsvArg, out: Path = OutDirOpt, json_out: bool = JsonOpt
 ) -> None:
     """Read an Epoch AI models CSV into flopcast records (or show them as a table)."""
-    from flopcast import epoch
+    from flopcast.evidence import epoch
 
     rows = epoch.read_csv(csv_file)
     records, skipped = epoch.to_records(rows)
@@ -234,8 +234,9 @@ def export_command(
     seed: int = SeedOpt,
 ) -> None:
     """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
-    from flopcast import dataset, epoch
-    from flopcast.errors import InputError
+    from flopcast.evidence import dataset
+    from flopcast.evidence import epoch
+    from flopcast.core.errors import InputError
 
     if fmt_name != "epoch-csv":
         raise InputError(f"unknown export format {fmt_name!r}; allowed: 'epoch-csv'")
@@ -252,7 +253,7 @@ def reestimate_command(
     csv_file: Path = CsvArg, json_out: bool = JsonOpt, seed: int = SeedOpt
 ) -> None:
     """Re-derive each row's compute by the hardware method and compare with the stated figure."""
-    from flopcast import epoch
+    from flopcast.evidence import epoch
 
     result = epoch.reestimate(epoch.read_csv(csv_file), seed=seed)
     if json_out:

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from flopcast.cli._common import print_json
-from flopcast.errors import InputError
+from flopcast.core.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 OutOpt = typer.Option(

@@ -8,8 +8,8 @@ against RL compute, and writes into ``out_dir``:
 * ``<figure>.png`` and ``<figure>.svg`` for each figure in :data:`FIGURES`;
 * ``report.json``: every number the report states, with the run's settings.
 
-Nothing is estimated here: every number comes from ``flopcast.dataset``, ``flopcast.forecast``
-and ``flopcast.fit``; this module picks, formats and draws. The settings that decide the numbers
+Nothing is estimated here: every number comes from ``flopcast.evidence.dataset``, ``flopcast.forecast.model``
+and ``flopcast.forecast.fit``; this module picks, formats and draws. The settings that decide the numbers
 (scenario, seed, samples, data version) are printed on every figure and at the top of the
 report, with the command that reproduces it.
 """
@@ -17,7 +17,6 @@ report, with the command that reproduces it.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import math
 import shlex
@@ -28,7 +27,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from flopcast.errors import InputError
+from flopcast.core.errors import InputError
+from flopcast.evidence import dataset
+from flopcast.forecast import fit, scenario
+from flopcast.forecast import model as forecast
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
 
@@ -115,9 +117,6 @@ def build(
         if progress is not None:
             progress(steps[min(i, len(steps) - 1)], i, len(steps))
 
-    dataset, forecast, fit = (
-        importlib.import_module(f"flopcast.{m}") for m in ("dataset", "forecast", "fit")
-    )
     step(done)
     ds = dataset.load(extra_dirs)
     sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
@@ -201,7 +200,7 @@ def build(
 def _fan(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures
 
-    to_year = importlib.import_module("flopcast.scenario").to_year
+    to_year = scenario.to_year
     f = data["forecast"]
     models = []
     for row in data["models"]:
@@ -304,7 +303,7 @@ def _score(data: dict[str, Any], stamp: Any) -> Any:
 def _tornado(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures
 
-    to_year = importlib.import_module("flopcast.scenario").to_year
+    to_year = scenario.to_year
     rows = []
     for r in data["sensitivity"]:
         if r.get("fixed") or not r.get("median_low") or not r.get("median_high"):
@@ -505,12 +504,8 @@ def _headline(sc: Any, result: dict, res: Any) -> dict[str, Any]:
 
 
 def _in_use_parameters(sc: Any) -> set[str]:
-    try:
-        from flopcast.scenario import in_use
-    except ImportError:
-        return set(sc.parameters)
     kind = sc.parameters.get("cap.kind", {}).get("value", "share")
-    return {k for k in sc.parameters if in_use(k, kind)}
+    return {k for k in sc.parameters if scenario.in_use(k, kind)}
 
 
 def _dated_sources(ds: Any) -> dict[str, dict[str, Any]]:
@@ -584,7 +579,7 @@ def _num_text(x: Any, unit: str | None = None) -> str:
 def _is_user_file(path: str | None) -> bool:
     if not path:
         return False
-    shipped = importlib.import_module("flopcast.scenario").SCENARIO_DIR
+    shipped = scenario.SCENARIO_DIR
     try:
         Path(path).resolve().relative_to(Path(shipped).resolve())
         return False

@@ -1,7 +1,7 @@
 """The report's figures: each one a pure function from plain data to a matplotlib ``Figure``.
 
-Nothing here estimates anything. The numbers arrive already computed by ``flopcast.dataset``,
-``flopcast.forecast`` and ``flopcast.fit`` (``build.py`` gathers them); these functions only
+Nothing here estimates anything. The numbers arrive already computed by ``flopcast.evidence.dataset``,
+``flopcast.forecast.model`` and ``flopcast.forecast.fit`` (``build.py`` gathers them); these functions only
 draw them. Every figure carries a footer with the data version, scenario, seed, sample count and
 its dated sources, so a figure seen on its own can be reproduced exactly.
 
@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, Locator, LogLocator, NullFormatter
 
-from flopcast.scenario import to_date, to_year
+from flopcast.forecast.scenario import to_date, to_year
 
 # Colours from the Okabe-Ito palette (readable by colour-blind readers).
 REASONING = "#D55E00"
@@ -349,7 +349,7 @@ def tornado_chart(
 class MonthTicks(Locator):
     """Ticks on the first day of a month, every 1, 2, 3, 6 or 12 months (then whole multiples of
     years), the smallest step that keeps at most ``max_ticks`` in view, for an axis in decimal
-    years (:func:`flopcast.scenario.to_year`). Steps start from January, so a 3-month step ticks
+    years (:func:`flopcast.forecast.scenario.to_year`). Steps start from January, so a 3-month step ticks
     January, April, July and October."""
 
     STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)  # months

@@ -1,7 +1,7 @@
 """The local dashboard: a JSON API under ``/api`` and one static page that uses it.
 
 The API is a thin adapter over the library, like the CLI: every number it returns comes from
-``flopcast.forecast``, ``flopcast.dataset`` and ``flopcast.rl``; here requests are validated,
+``flopcast.forecast.model``, ``flopcast.evidence.dataset`` and ``flopcast.accounting.rl``; here requests are validated,
 results are cached and shaped for the page (JSON has no ``inf``: a meeting that never happens is
 ``null``).
 
@@ -18,7 +18,6 @@ Create the app with :func:`create_app`; ``flopcast serve`` runs it with uvicorn 
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import math
@@ -36,7 +35,10 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from flopcast.errors import DataError, FlopcastError, UnknownNameError
+from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
+from flopcast.evidence import dataset
+from flopcast.forecast import model as forecast
+from flopcast.forecast.scenario import PARAMETERS, in_use
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -121,7 +123,7 @@ class ModelsResponse(BaseModel):
 
 
 def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: int = 64) -> FastAPI:
-    """The FastAPI app. ``dataset_loader`` defaults to ``flopcast.dataset.load`` (called once)."""
+    """The FastAPI app. ``dataset_loader`` defaults to ``flopcast.evidence.dataset.load`` (called once)."""
     app = FastAPI(
         title="flopcast",
         version=_version(),
@@ -165,7 +167,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
     @app.get("/api/scenarios", tags=["forecast"])
     def scenarios() -> dict[str, Any]:
         """Names of the shipped scenarios."""
-        return {"scenarios": _library("forecast").list_scenarios(), "default": DEFAULT_SCENARIO}
+        return {"scenarios": forecast.list_scenarios(), "default": DEFAULT_SCENARIO}
 
     @app.get("/api/scenarios/{name}", tags=["forecast"])
     def scenario_detail(name: ScenarioName) -> dict[str, Any]:
@@ -277,13 +279,12 @@ class _State:
         with self._lock:
             if self._ds is None:
                 if self._loader is None:
-                    self._ds = _library("dataset").load()
+                    self._ds = dataset.load()
                 else:
                     self._ds = self._loader()
             return self._ds
 
     def scenario(self, name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
-        forecast = _library("forecast")
         shipped = forecast.list_scenarios()
         if name not in shipped:
             raise HTTPException(
@@ -299,7 +300,6 @@ class _State:
         return forecast.load_scenario(name, overrides=overrides or None)
 
     def forecast(self, req: ForecastRequest) -> Any:
-        forecast = _library("forecast")
         return self._results.get_or_make(
             ("forecast", _request_key(req)),
             lambda: forecast.run(
@@ -311,7 +311,6 @@ class _State:
         )
 
     def sensitivity(self, req: SensitivityRequest) -> Any:
-        forecast = _library("forecast")
         return self._results.get_or_make(
             ("sensitivity", _request_key(req)),
             lambda: forecast.sensitivity(
@@ -426,10 +425,6 @@ def _json_bytes(obj: Any) -> bytes:
 
 
 def _scenario_keys() -> set[str]:
-    try:
-        from flopcast.scenario import PARAMETERS
-    except ImportError:
-        return set()
     return set(PARAMETERS)
 
 
@@ -478,10 +473,6 @@ def _bands_csv(payload: dict[str, Any]) -> str:
 
 def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
     """Each parameter with its value and source, plus its declared kind, unit and bounds."""
-    try:
-        from flopcast.scenario import PARAMETERS, in_use
-    except ImportError:  # the forecast owner may keep parameter specs elsewhere
-        PARAMETERS, in_use = {}, None  # type: ignore[assignment]
     cap_kind = sc.parameters.get("cap.kind", {}).get("value", "")
     rows = []
     for key, entry in sc.parameters.items():
@@ -502,7 +493,7 @@ def _parameter_rows(sc: Any) -> list[dict[str, Any]]:
                 low_open=spec.low_open,
                 high_open=spec.high_open,
                 choices=list(spec.choices),
-                in_use=in_use(key, cap_kind) if in_use is not None else True,
+                in_use=in_use(key, cap_kind),
             )
         rows.append(row)
     return rows
@@ -529,12 +520,6 @@ def _finite(obj: Any) -> Any:
     if isinstance(obj, np.ndarray):
         return _finite(obj.tolist())
     return obj
-
-
-def _library(name: str) -> Any:
-    """A library module by name. NB: ``from flopcast import forecast`` would give the package's
-    ``forecast()`` function, not the module, until the module has been imported once."""
-    return importlib.import_module(f"flopcast.{name}")
 
 
 def _version() -> str:

@@ -1,10 +1,10 @@
 """The RL run calculator's endpoints: architecture + recipe fields -> FLOP per phase, chip-hours, cost.
 
 ``POST /api/rl`` either runs a shipped recipe (``recipe``: its stages, as published) or one stage
-built from the fields of the form, through :func:`flopcast.rl.parse_recipe` -- the same
-validation a recipe file gets. FLOP per phase come from :meth:`flopcast.rl.Recipe.run`, chip-hours
-from :func:`flopcast.rl.chip_hours` at the given utilisation (default: the documented prior
-``utilization.rl``), and cost from :func:`flopcast.rl.cost_usd` at the catalog's latest cited
+built from the fields of the form, through :func:`flopcast.accounting.rl.parse_recipe` -- the same
+validation a recipe file gets. FLOP per phase come from :meth:`flopcast.accounting.rl.Recipe.run`, chip-hours
+from :func:`flopcast.accounting.rl.chip_hours` at the given utilisation (default: the documented prior
+``utilization.rl``), and cost from :func:`flopcast.accounting.rl.cost_usd` at the catalog's latest cited
 rental price (or the user's ``usd_per_hour``); a chip with no cited price and no price given has
 no cost (``null``).
 
@@ -14,12 +14,16 @@ before the run, so an absurd recipe is a 422, not a long computation.
 
 from __future__ import annotations
 
-import importlib
 import math
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from flopcast.accounting import architecture as arch
+from flopcast.accounting import rl
+from flopcast.core import expr
+from flopcast.estimate import chips, methods
 
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+ -]{0,63}$")]
@@ -69,7 +73,6 @@ def register(app: FastAPI) -> None:
     @app.get("/api/rl/options", tags=["rl"])
     def rl_options() -> dict[str, Any]:
         """What the calculator accepts: architectures, algorithms, recipes, chips, form fields."""
-        rl, arch, chips, methods = (_lib(m) for m in ("rl", "architecture", "chips", "methods"))
         prior = methods.prior("utilization.rl")
         chip_names = [c.id for c in chips.catalog()]
         fields = [
@@ -133,14 +136,11 @@ def register(app: FastAPI) -> None:
 
 
 def _run(req: RlRequest) -> dict[str, Any]:
-    rl, arch_mod, chips, methods, expr = (
-        _lib(m) for m in ("rl", "architecture", "chips", "methods", "expr")
-    )
     if req.recipe:
         _check_choice("recipe", req.recipe, rl.list_recipes())
         recipe = rl.load_recipe(req.recipe)
     else:
-        _check_choice("architecture", req.architecture, arch_mod.list_architectures())
+        _check_choice("architecture", req.architecture, arch.list_architectures())
         _check_choice("algorithm", req.algorithm, rl.algorithms())
         stage: dict[str, Any] = {"name": "run", "reward": req.reward}
         for name, (bound, unit) in FIELD_BOUNDS.items():
@@ -299,7 +299,3 @@ def _finite(obj: Any) -> Any:
     if hasattr(obj, "item"):
         return _finite(obj.item())
     return obj
-
-
-def _lib(name: str) -> Any:
-    return importlib.import_module(f"flopcast.{name}")

@@ -1,7 +1,7 @@
 """Forecast scenarios: YAML files of named parameters, each a value with its source.
 
 A scenario is a flat mapping of dotted parameter keys (``growth.months_per_10x``) to a value and
-a source. Values are strings: expressions of :mod:`flopcast.expr` (``"3 to 5"``, ``"10 * 6e23"``,
+a source. Values are strings: expressions of :mod:`flopcast.core.expr` (``"3 to 5"``, ``"10 * 6e23"``,
 ``"@o3.rl"``), ISO dates (``"2025-04-16"``) or a record reference whose release date is meant
 (``"@o3"``, ``"@max.rl"``), or a choice (``cap.kind: share``). The allowed keys, their kinds and
 their bounds are declared once in :data:`PARAMETERS`; defaults (values and sources) are data, in
@@ -9,7 +9,7 @@ their bounds are declared once in :data:`PARAMETERS`; defaults (values and sourc
 documented in ``data/scenarios/README.md``.
 
 Drawing a scenario (:func:`draw`) turns it into numpy arrays, one per quantity parameter, and
-decimal years for the dates; the forecast itself (:mod:`flopcast.forecast`) never sees text.
+decimal years for the dates; the forecast itself (:mod:`flopcast.forecast.model`) never sees text.
 
 NB: parameters are drawn independently of one another (each from a generator seeded by the run's
 seed and the parameter key), except that parameters referencing the dataset share the run's
@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.errors import FlopcastError, ScenarioError, UnknownNameError
+from flopcast.core.errors import FlopcastError, ScenarioError, UnknownNameError
 
-SCENARIO_DIR = Path(__file__).parent / "data" / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "data" / "scenarios"
 DEFAULTS_FILE = SCENARIO_DIR / "_defaults.yaml"
 
 
@@ -344,10 +344,10 @@ class Draws:
 def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
     """Sample every quantity parameter ``n`` times and resolve dates and @references.
 
-    ``dataset`` is a :mod:`flopcast.dataset` Dataset; it is loaded only if a value references
+    ``dataset`` is a :mod:`flopcast.evidence.dataset` Dataset; it is loaded only if a value references
     a record. Each parameter is seeded by ``(seed, crc32(key))``.
     """
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     refs = _References(sc, dataset)
     kind = sc.value("cap.kind")
@@ -492,7 +492,7 @@ class _References:
     @property
     def ds(self) -> Any:
         if self._ds is None:
-            from flopcast import dataset
+            from flopcast.evidence import dataset
 
             self._ds = dataset.load()
         return self._ds
@@ -593,7 +593,7 @@ def value_as_of(ds: Any, record_id: str, fld: str, as_of: _dt.date | str | None)
         return ds.quantity(record_id, fld)
     if len(kept) == 1 or ev.combine == "latest":
         return max(kept, key=lambda dv: dv[0])[1]
-    from flopcast.uncertain import combine
+    from flopcast.core.uncertain import combine
 
     return combine([v for _, v in kept], method=ev.combine)
 
@@ -623,7 +623,7 @@ def _read_yaml(path: Path) -> dict:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        from flopcast.errors import yaml_error
+        from flopcast.core.errors import yaml_error
 
         raise yaml_error(exc, str(path), ScenarioError) from None
     if not isinstance(doc, dict):

@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.errors import InputError
-from flopcast.montecarlo import BINARY, Context, corr_matrix, correlation_ratio, sample
+from flopcast.core.errors import InputError
+from flopcast.core.montecarlo import BINARY, Context, corr_matrix, correlation_ratio, sample
 
 _STD = NormalDist()
 DEFAULT_SAMPLES = 100_000

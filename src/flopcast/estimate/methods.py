@@ -26,9 +26,9 @@ from typing import Any
 
 import yaml
 
-from flopcast.errors import DataError, InputError, PlausibilityWarning
-from flopcast.expr import Symbol, expression_function
-from flopcast.uncertain import Uncertain, as_uncertain, ci, named
+from flopcast.core.errors import DataError, InputError, PlausibilityWarning
+from flopcast.core.expr import Symbol, expression_function
+from flopcast.core.uncertain import Uncertain, as_uncertain, ci, named
 
 STAGES = ("pretraining", "finetune", "rl", "inference")
 
@@ -52,13 +52,13 @@ def _priors() -> dict[str, dict[str, Any]]:
 
 def prior(name: str) -> Uncertain:
     """A documented default (``utilization.rl``, ...) from ``data/priors.yaml``, as a named input."""
-    from flopcast.expr import evaluate
+    from flopcast.core.expr import evaluate
 
     entry = _priors().get(name)
     if entry is None:
         import difflib
 
-        from flopcast.errors import UnknownNameError
+        from flopcast.core.errors import UnknownNameError
 
         raise UnknownNameError("prior", name, difflib.get_close_matches(name, list(_priors()), n=3))
     sources = "; ".join(s["url"] for s in entry.get("sources", []))
@@ -90,7 +90,7 @@ def hardware(
     Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's default
     prior is used (``prior("utilization.<stage>")``).
     """
-    from flopcast import chips as hw
+    from flopcast.estimate import chips as hw
 
     _check_stage(stage)
     spec = hw.lookup(str(chip))
@@ -131,7 +131,7 @@ def operations(N: Any, D: Any, *, kind: str = "training") -> Uncertain:
 
     ``N``: parameters (active parameters for mixture-of-experts); ``D``: tokens.
     NB: omits the attention term that grows with context length; for long reasoning chains use
-    the exact accounting in ``flopcast.architecture`` / ``flopcast.rl``.
+    the exact accounting in ``flopcast.accounting.architecture`` / ``flopcast.accounting.rl``.
     """
     if kind not in OPS_PER_PARAM_TOKEN:
         raise InputError(f"unknown kind {kind!r}; allowed: {', '.join(OPS_PER_PARAM_TOKEN)}")
@@ -162,7 +162,7 @@ def cost(
 
     Without ``usd_per_hour`` the catalog's latest sourced rental price for the chip is used.
     """
-    from flopcast import chips as hw
+    from flopcast.estimate import chips as hw
 
     spec = hw.lookup(str(chip))
     money = _positive(dollars, "dollars", "spend in US dollars")

@@ -6,13 +6,13 @@ reasoning-training stage), plus parameter counts and benchmark results. Each qua
 :class:`Evidence`: one or more *lines* of evidence, each an expression in flopcast's expression
 language (``hardware(chip=H800, chip_hours=142k, utilization=0.2 to 0.4, stage=rl)``,
 ``operations(N=37B, D=14.8T)``, ``@o1.rl * 10``) with a confidence label, a date and sources.
-Several lines are pooled with :func:`flopcast.uncertain.combine`, whose ``disagreement`` says
+Several lines are pooled with :func:`flopcast.core.uncertain.combine`, whose ``disagreement`` says
 whether they agree.
 
 Relations: ``@id.field`` refers to another record's quantity; ``base_model`` names the model a
 record was trained from. The derived field ``total`` is the pre-training compute (the base
 model's when the record has none of its own) plus ``post_training`` plus ``rl``. Unknown ids and
-cycles are :class:`~flopcast.errors.DataError` naming the file and line.
+cycles are :class:`~flopcast.core.errors.DataError` naming the file and line.
 
 Layering: the shipped records, then each directory in ``$FLOPCAST_DATA`` (``os.pathsep``
 separated), then ``extra_dirs``; a later record with the same id replaces the earlier one.
@@ -41,9 +41,9 @@ from pydantic import (
     model_validator,
 )
 
-from flopcast.errors import DataError, ExpressionError, FlopcastError, UnknownNameError
+from flopcast.core.errors import DataError, ExpressionError, FlopcastError, UnknownNameError
 
-SHIPPED_DIR = Path(__file__).parent / "data" / "models"
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
 ENV_VAR = "FLOPCAST_DATA"
 COMPUTE_FIELDS = ("pretraining", "post_training", "rl")
 QUANTITY_FIELDS = (*COMPUTE_FIELDS, "total")
@@ -193,7 +193,7 @@ class Evidence(_Strict):
         """The pooled value as an Uncertain (relations resolved); None when unknown."""
         if self._owner is None:
             raise FlopcastError(
-                "this Evidence is not part of a loaded Dataset; use flopcast.dataset.load()"
+                "this Evidence is not part of a loaded Dataset; use flopcast.evidence.dataset.load()"
             )
         ds, key = self._owner
         return ds._field_value(*key.split(":"))
@@ -679,7 +679,7 @@ class Dataset:
         return value
 
     def _compute(self, model_id: str, field: str) -> Any:
-        from flopcast.uncertain import combine  # noqa: PLC0415 - keeps load() light
+        from flopcast.core.uncertain import combine  # noqa: PLC0415 - keeps load() light
 
         rec = self.get(model_id)
         if field == "total":
@@ -713,8 +713,8 @@ class Dataset:
         return total.with_unit("FLOP").with_meta(method="sum of stages")
 
     def _line_value(self, model_id: str, field: str, index: int, line: Line) -> Any:
-        from flopcast.expr import evaluate  # noqa: PLC0415
-        from flopcast.uncertain import ci  # noqa: PLC0415
+        from flopcast.core.expr import evaluate  # noqa: PLC0415
+        from flopcast.core.uncertain import ci  # noqa: PLC0415
 
         rec = self.get(model_id)
         where = (

@@ -1,4 +1,4 @@
-"""The Monte Carlo engine behind :class:`flopcast.uncertain.Uncertain`.
+"""The Monte Carlo engine behind :class:`flopcast.core.uncertain.Uncertain`.
 
 One evaluation is a :class:`Context`: every input of an expression draws its normal scores
 ``Z_i`` once, from a generator seeded by ``(seed, input name)``, and every node of the
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from flopcast.errors import InputError
+from flopcast.core.errors import InputError
 
 if TYPE_CHECKING:
-    from flopcast.uncertain import Input, Uncertain
+    from flopcast.core.uncertain import Input, Uncertain
 
 
 class Context:

@@ -27,8 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flopcast.errors import ExpressionError, FlopcastError, UnknownNameError
-from flopcast.uncertain import Uncertain, as_uncertain
+from flopcast.core.errors import ExpressionError, FlopcastError, UnknownNameError
+from flopcast.core.uncertain import Uncertain, as_uncertain
 
 # Seconds per unit of time, and Epoch's petaFLOP/s-day (1e15 FLOP/s x 86,400 s = 8.64e19 FLOP).
 CONSTANTS: dict[str, float] = {
@@ -423,7 +423,7 @@ def _signature_message(exc: TypeError) -> str:
 
 def _functions() -> dict[str, FunctionImpl]:
     # Importing these modules registers their functions (methods: hardware, operations, ...).
-    from flopcast import methods  # noqa: F401
+    from flopcast.estimate import methods  # noqa: F401
 
     return FUNCTIONS
 
@@ -448,7 +448,7 @@ def _text(x: Any, what: str) -> str:
 
 
 def _register_builtins() -> None:
-    from flopcast import uncertain as u
+    from flopcast.core import uncertain as u
 
     @expression_function("ci")
     def _ci(lo: Any, hi: Any, level: Any = 0.9, name: Any = "") -> Uncertain:
@@ -482,7 +482,7 @@ def _register_builtins() -> None:
 
     @expression_function("peak")
     def _peak(chip: Any, precision: Any = "bf16") -> Uncertain:
-        from flopcast import chips as hardware
+        from flopcast.estimate import chips as hardware
 
         chip_name, prec = _text(chip, "chip"), _text(precision, "precision")
         found = hardware.lookup(chip_name)
@@ -497,7 +497,7 @@ def _register_builtins() -> None:
 
     @expression_function("price")
     def _price(chip: Any) -> Uncertain:
-        from flopcast import chips as hardware
+        from flopcast.estimate import chips as hardware
 
         chip_name = _text(chip, "chip")
         found = hardware.lookup(chip_name)

@@ -2,7 +2,7 @@
 
 One RL step (GRPO, PPO, DAPO, RLOO, REINFORCE++, ...) over ``N = prompts x samples`` sequences
 with prompt length ``P`` and response length ``R`` is, for a model compiled by
-:mod:`flopcast.architecture` to ``C`` (context-free FLOP per token, without the output head),
+:mod:`flopcast.accounting.architecture` to ``C`` (context-free FLOP per token, without the output head),
 ``V`` (output head ``2 d vocab``) and ``A_w`` (FLOP per causal (query, key) pair by window):
 
 - generation prefill (once per prompt: the samples of a group share its KV cache)
@@ -15,12 +15,12 @@ with prompt length ``P`` and response length ``R`` is, for a model compiled by
   ``d -> 1`` instead of ``V``; reward model: one forward, same head; a rule verifier: 0 FLOP
 - policy update: ``epochs x 3 F(P + R)`` (backward = 2x forward)
 
-``keys_w(s)`` is :func:`flopcast.architecture.keys_causal`. Sources of the phase structure:
+``keys_w(s)`` is :func:`flopcast.accounting.architecture.keys_causal`. Sources of the phase structure:
 Shao et al. (2024, arXiv:2402.03300) for GRPO, Ouyang et al. (2022) for PPO with a critic and a
 reference, and the verl / OpenRLHF training loops (old log-prob recompute, reference pass).
 
 Lengths are numbers, uncertain quantities (``"2k to 15k"`` is a 90% lognormal interval, parsed by
-:func:`flopcast.expr.evaluate`) or histograms. NB: with a number or an uncertain *mean* length the
+:func:`flopcast.core.expr.evaluate`) or histograms. NB: with a number or an uncertain *mean* length the
 quadratic attention term is evaluated at the mean, which underestimates ``E[keys(s)]`` by
 ``Var(s) / 2`` per sequence (Jensen); a histogram is exact.
 Prompts and responses in a histogram are treated as independent.
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.architecture import Architecture, keys_causal
-from flopcast.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
+from flopcast.accounting.architecture import Architecture, keys_causal
+from flopcast.core.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
 
 __all__ = [
     "PHASES",
@@ -322,7 +322,7 @@ def cost_usd(
     ``chip_hours x usd_per_hour`` with ``chip_hours = FLOP / (peak FLOP/s x utilization x 3600)``.
 
     ``usd_per_hour`` defaults to the catalog's latest sourced rental price for the chip
-    (:func:`flopcast.chips.price_per_hour`); :class:`InputError` when the catalog has none.
+    (:func:`flopcast.estimate.chips.price_per_hour`); :class:`InputError` when the catalog has none.
     NB: on-demand rental prices; owned clusters and negotiated rates cost less per hour.
     """
     rate = usd_per_hour if usd_per_hour is not None else _price(chip)
@@ -361,13 +361,13 @@ def implied_utilization(
 
 
 def _peak(chip: str, precision: str) -> float:
-    from flopcast import chips
+    from flopcast.estimate import chips
 
     return chips.peak_flop_per_s(chip, precision)
 
 
 def _price(chip: str) -> float:
-    from flopcast import chips
+    from flopcast.estimate import chips
 
     price = chips.price_per_hour(chip)
     if price is None:
@@ -447,7 +447,7 @@ def _check_lengths(p: Any, r: Any) -> None:
 
 def _maximum0(x: Any) -> Any:
     if hasattr(x, "samples"):
-        from flopcast.uncertain import maximum
+        from flopcast.core.uncertain import maximum
 
         return maximum(x, 0.0)
     return np.maximum(x, 0.0)
@@ -503,7 +503,7 @@ class Recipe:
 
     def run(self, arch: Architecture | None = None) -> RunResult:
         """FLOP per phase per stage and for the run."""
-        from flopcast.architecture import from_config
+        from flopcast.accounting.architecture import from_config
 
         model = arch or from_config(self.architecture)
         per_stage = {st.name: stage_flop(model, st) for st in self.stages}
@@ -572,7 +572,7 @@ def load_recipe(source: str | Any) -> Recipe:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        from flopcast.errors import yaml_error
+        from flopcast.core.errors import yaml_error
 
         raise yaml_error(exc, str(path), ConfigError) from None
     return parse_recipe(data, path=str(path))
@@ -683,7 +683,7 @@ def _provenance(v: Any) -> str:
 def _quantity(v: Any, where: str, path: str, *, positive: bool) -> Any:
     value = _plain(v)
     if isinstance(value, str):
-        from flopcast.expr import evaluate
+        from flopcast.core.expr import evaluate
 
         q = evaluate(value)
         if q.is_point:

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flopcast.errors import DataError, InputError, UnknownNameError, yaml_error
+from flopcast.core.errors import DataError, InputError, UnknownNameError, yaml_error
 
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8")
 

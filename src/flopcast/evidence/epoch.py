@@ -3,8 +3,8 @@
 Columns are matched by name, never by position (they change between releases), with the older
 spellings as aliases. Unknown columns are ignored, empty cells are missing values, numbers may
 be written ``1.65e+24``, and a hardware cell may list several chips (``Google TPU v2,Google TPU
-v1``; split by :func:`flopcast.chips.split_chips`). A malformed file (ragged rows, not UTF-8,
-binary) is one :class:`~flopcast.errors.DataError` and nothing is written.
+v1``; split by :func:`flopcast.estimate.chips.split_chips`). A malformed file (ragged rows, not UTF-8,
+binary) is one :class:`~flopcast.core.errors.DataError` and nothing is written.
 Format reference: https://epoch.ai/data/ai-models-documentation
 """
 
@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 import yaml
 
-from flopcast.errors import DataError, FlopcastError
+from flopcast.core.errors import DataError, FlopcastError
 
 EPOCH_URL = "https://epoch.ai/data/ai-models"
 # canonical column -> accepted spellings (normalised: lower case, single spaces)
@@ -87,7 +87,7 @@ class EpochRow:
 
 def read_csv(path: str | os.PathLike) -> list[EpochRow]:
     """Parse an Epoch CSV; DataError (file and line) if it is not a well-formed CSV of models."""
-    from flopcast.chips import split_chips  # noqa: PLC0415
+    from flopcast.estimate.chips import split_chips  # noqa: PLC0415
 
     path = str(path)
     try:
@@ -323,8 +323,9 @@ def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> d
     """Hardware-method re-estimate of every row with hardware, quantity and training time."""
     import warnings  # noqa: PLC0415
 
-    from flopcast import chips, methods  # noqa: PLC0415
-    from flopcast.errors import PlausibilityWarning  # noqa: PLC0415
+    from flopcast.estimate import chips
+    from flopcast.estimate import methods  # noqa: PLC0415
+    from flopcast.core.errors import PlausibilityWarning  # noqa: PLC0415
 
     out: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []

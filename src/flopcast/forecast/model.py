@@ -17,7 +17,7 @@ Meeting time, per parameter draw, in closed form (no time loop): with headroom
 ``t* = t0 + h / d`` if ``h > 0`` and ``d > 0``; ``t0`` if ``h <= 0`` (already at the cap);
 never (``inf``) if ``h > 0`` and ``d <= 0``.
 
-Every parameter may be uncertain: a scenario (:mod:`flopcast.scenario`) is drawn ``n`` times
+Every parameter may be uncertain: a scenario (:mod:`flopcast.forecast.scenario`) is drawn ``n`` times
 and every formula here runs on numpy arrays of draws. Percentile bands over time are computed on
 a monthly grid in chunks of months, so memory stays bounded for a million draws.
 """
@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.errors import InputError, ScenarioError
-from flopcast.scenario import (
+from flopcast.core.errors import InputError, ScenarioError
+from flopcast.forecast.scenario import (
     Draws,
     Scenario,
     draw,
@@ -273,7 +273,7 @@ def run(
         )
     version = None
     if d.resolved:
-        from flopcast import dataset as _dataset
+        from flopcast.evidence import dataset as _dataset
 
         version = getattr(dataset if dataset is not None else _dataset.load(), "version", None)
     return ForecastResult(
@@ -477,15 +477,15 @@ class ForecastResult:
 
 
 def sensitivity(sc: Scenario | str, n: int = 20_000, seed: int = 0, **kwargs: Any) -> list[dict]:
-    """Which parameter moves the meeting date most; see :func:`flopcast.sensitivity.sensitivity`."""
-    from flopcast.sensitivity import sensitivity as _sensitivity
+    """Which parameter moves the meeting date most; see :func:`flopcast.forecast.sensitivity.sensitivity`."""
+    from flopcast.forecast.sensitivity import sensitivity as _sensitivity
 
     return _sensitivity(sc, n=n, seed=seed, **kwargs)
 
 
 def backtest(as_of: str, scenario: Scenario | str = "latest-evidence", **kwargs: Any) -> dict:
-    """Forecast as of a date and compare with later evidence; see :mod:`flopcast.backtest`."""
-    from flopcast.backtest import backtest as _backtest
+    """Forecast as of a date and compare with later evidence; see :mod:`flopcast.forecast.backtest`."""
+    from flopcast.forecast.backtest import backtest as _backtest
 
     return _backtest(as_of, scenario, **kwargs)
 

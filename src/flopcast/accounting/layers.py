@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flopcast.errors import ConfigError
+from flopcast.core.errors import ConfigError
 
 __all__ = ["BlockCost", "block", "blocks", "cost"]
 

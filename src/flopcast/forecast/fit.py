@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from flopcast.errors import DataError, InputError, UnknownNameError
+from flopcast.core.errors import DataError, InputError, UnknownNameError
 
 MODELS: dict[str, type[ScoreFit]] = {}
 
@@ -195,7 +195,7 @@ class ScoreFit(ABC):
         is the share of draws whose compute lies outside the fitted range (extrapolation).
         """
         self._fitted()
-        from flopcast.scenario import to_date
+        from flopcast.forecast.scenario import to_date
 
         lines = result.lines
         n = result.n
@@ -466,7 +466,7 @@ def from_dataset(
     """Benchmark scores from the dataset against each model's median compute (``rl`` or
     ``pretraining``/``total``); models without that compute figure are left out."""
     if dataset is None:
-        from flopcast import dataset as _dataset
+        from flopcast.evidence import dataset as _dataset
 
         dataset = _dataset.load()
     xs, ys, ids = [], [], []

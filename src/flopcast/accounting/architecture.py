@@ -5,7 +5,7 @@ A Hugging Face config (a dict, a path, or the name of a config shipped in
 (``data/architectures/_families.json``: which attention and MLP block, which keys hold biases,
 norms, windows, experts); the few that need code (GPT-2's key names, Nemotron's per-layer NAS
 blocks) name a *reader* registered with :func:`reader`. Each layer is a sum of block formulas from
-:mod:`flopcast.layers`, and the model compiles to four numbers per window size:
+:mod:`flopcast.accounting.layers`, and the model compiles to four numbers per window size:
 
     forward FLOP of a sequence = C * s + A_w * keys_w(s)   (summed over the window sizes w)
 
@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.errors import ConfigError, InputError, UnknownNameError
-from flopcast.layers import BlockCost, cost
+from flopcast.core.errors import ConfigError, InputError, UnknownNameError
+from flopcast.accounting.layers import BlockCost, cost
 
 __all__ = [
     "Architecture",
@@ -189,7 +189,7 @@ class Architecture:
         self, seq_len: Any, conventions: Conventions | None = None, *, head: bool = True
     ) -> Any:
         """Forward FLOP of one sequence of ``seq_len`` tokens (numbers, numpy arrays or
-        :class:`flopcast.uncertain.Uncertain` all work)."""
+        :class:`flopcast.core.uncertain.Uncertain` all work)."""
         conv = conventions or Conventions()
         return (
             self.flop_per_token_linear(conv, head=head) * seq_len
@@ -657,7 +657,7 @@ def _minimum(a: Any, b: Any) -> Any:
     if b is None:
         return a
     if hasattr(a, "samples") or hasattr(b, "samples"):  # an Uncertain
-        from flopcast.uncertain import minimum
+        from flopcast.core.uncertain import minimum
 
         return minimum(a, b)
     return np.minimum(a, b)
