@@ -18,8 +18,8 @@ from flopcast.accounting.architecture import (
     list_architectures,
     palm_flop_per_token,
 )
-from flopcast.core.errors import ConfigError, UnknownNameError
 from flopcast.accounting.layers import block, cost
+from flopcast.core.errors import ConfigError, UnknownNameError
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).parent / "data" / "configs"

@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from flopcast.estimate import chips
 from flopcast.core.errors import DataError, InputError, UnknownNameError
+from flopcast.estimate import chips
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flopcast.estimate import chips
 from flopcast.cli import app
+from flopcast.estimate import chips
 
 
 def run(runner, *args):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flopcast.evidence import dataset
 from flopcast.core.errors import DataError, UnknownNameError
+from flopcast.evidence import dataset
 
 BROKEN = Path(__file__).parent / "data" / "broken"
 DOCS = Path(__file__).parent.parent / "docs" / "dataset.md"

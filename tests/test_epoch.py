@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flopcast.evidence import dataset
-from flopcast.evidence import epoch
 from flopcast.core.errors import DataError
+from flopcast.evidence import dataset, epoch
 
 FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from flopcast.core.errors import InputError, ScenarioError, UnknownNameError
+from flopcast.core.uncertain import ci, point
 from flopcast.forecast.model import (
     Lines,
     list_scenarios,
@@ -25,7 +26,6 @@ from flopcast.forecast.model import (
     softmin10,
 )
 from flopcast.forecast.scenario import PARAMETERS, draw, to_date, to_year
-from flopcast.core.uncertain import ci, point
 
 LOG4 = math.log10(4)
 O3_RELEASE = to_year("2025-04-16")

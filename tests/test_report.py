@@ -183,8 +183,8 @@ def test_tornado_lists_the_parameters_that_move_the_date(built):
     ],
 )
 def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
-    from flopcast.report import figures
     from flopcast.forecast.scenario import to_year
+    from flopcast.report import figures
 
     ticks = figures.MonthTicks(max_ticks=8).tick_values(lo, hi)
     assert [figures._year_text(t) for t in ticks] == labels
@@ -192,8 +192,8 @@ def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
 
 
 def test_tornado_ticks_every_few_months():
-    from flopcast.report import figures
     from flopcast.forecast.scenario import to_year
+    from flopcast.report import figures
 
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
     rows = [

@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from flopcast.estimate import chips
 from flopcast.accounting.architecture import from_config
-from flopcast.core.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
 from flopcast.accounting.rl import (
     Histogram,
     Stage,
@@ -27,7 +25,9 @@ from flopcast.accounting.rl import (
     step_flop,
     summarize,
 )
+from flopcast.core.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
 from flopcast.core.uncertain import ci
+from flopcast.estimate import chips
 
 # A hand-checkable Llama (d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied), shared with
 # the other accounting tests.

@@ -23,16 +23,6 @@ from flopcast.core.errors import (
     UnknownNameError,
 )
 from flopcast.core.expr import evaluate
-from flopcast.estimate.methods import (
-    chart_ratio,
-    chart_value,
-    cost,
-    hardware,
-    operations,
-    prior,
-    ratio,
-    share,
-)
 from flopcast.core.uncertain import (
     Uncertain,
     at_least,
@@ -43,6 +33,16 @@ from flopcast.core.uncertain import (
     correlate,
     mix,
     point,
+)
+from flopcast.estimate.methods import (
+    chart_ratio,
+    chart_value,
+    cost,
+    hardware,
+    operations,
+    prior,
+    ratio,
+    share,
 )
 
 __version__ = "0.1.0"

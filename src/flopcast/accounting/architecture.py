@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.core.errors import ConfigError, InputError, UnknownNameError
 from flopcast.accounting.layers import BlockCost, cost
+from flopcast.core.errors import ConfigError, InputError, UnknownNameError
 
 __all__ = [
     "Architecture",

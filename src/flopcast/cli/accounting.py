@@ -94,8 +94,8 @@ def rl(
 ) -> None:
     """FLOP per phase of an RL recipe, the run total, and the implied utilisation."""
     from flopcast.accounting.architecture import from_config
-    from flopcast.core.errors import InputError
     from flopcast.accounting.rl import PHASES, implied_utilization, load_recipe, summarize
+    from flopcast.core.errors import InputError
 
     rec = load_recipe(recipe)
     result = rec.run(from_config(config) if config else None)

@@ -57,8 +57,8 @@ def models_command(
     ctx.obj = {"data": data}
     if ctx.invoked_subcommand is not None:
         return
-    from flopcast.evidence import dataset
     from flopcast.core.errors import InputError
+    from flopcast.evidence import dataset
 
     ds = dataset.load(data)
     rows = ds.table(seed=seed)
@@ -234,9 +234,8 @@ def export_command(
     seed: int = SeedOpt,
 ) -> None:
     """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
-    from flopcast.evidence import dataset
-    from flopcast.evidence import epoch
     from flopcast.core.errors import InputError
+    from flopcast.evidence import dataset, epoch
 
     if fmt_name != "epoch-csv":
         raise InputError(f"unknown export format {fmt_name!r}; allowed: 'epoch-csv'")

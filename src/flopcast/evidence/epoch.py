@@ -323,9 +323,11 @@ def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> d
     """Hardware-method re-estimate of every row with hardware, quantity and training time."""
     import warnings  # noqa: PLC0415
 
-    from flopcast.estimate import chips
-    from flopcast.estimate import methods  # noqa: PLC0415
     from flopcast.core.errors import PlausibilityWarning  # noqa: PLC0415
+    from flopcast.estimate import (
+        chips,
+        methods,  # noqa: PLC0415
+    )
 
     out: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
