@@ -14,6 +14,7 @@ import pytest
 
 from flopcast.core.errors import InputError, ScenarioError, UnknownNameError
 from flopcast.core.uncertain import ci, point
+from flopcast.forecast.backtest import backtest
 from flopcast.forecast.model import (
     Lines,
     list_scenarios,
@@ -22,10 +23,10 @@ from flopcast.forecast.model import (
     reasoning_growth,
     reasoning_log,
     run,
-    sensitivity,
     softmin10,
 )
 from flopcast.forecast.scenario import PARAMETERS, draw, to_date, to_year
+from flopcast.forecast.sensitivity import sensitivity
 
 LOG4 = math.log10(4)
 O3_RELEASE = to_year("2025-04-16")
@@ -515,7 +516,6 @@ def test_references_pick_records_and_respect_as_of():
 
 
 def test_backtest_compares_later_records():
-    from flopcast.forecast.backtest import backtest
 
     out = backtest("2025-07-01", "latest-evidence", n=2000, seed=0, dataset=FakeDataset())
     assert out["forecast"]["start_date"] == "2025-06-01"

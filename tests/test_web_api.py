@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from flopcast.web.app import MAX_SAMPLES, create_app
 
 forecast = importlib.import_module("flopcast.forecast.model")
+sensitivity = importlib.import_module("flopcast.forecast.sensitivity").sensitivity
 rl = importlib.import_module("flopcast.accounting.rl")
 dataset = importlib.import_module("flopcast.evidence.dataset")
 
@@ -148,7 +149,7 @@ def test_forecast_override_moves_the_meeting_date(client):
 def test_huge_sample_counts_are_refused_not_attempted(client, monkeypatch):
     calls = []
     monkeypatch.setattr(forecast, "run", lambda *a, **k: calls.append(1))
-    monkeypatch.setattr(forecast, "sensitivity", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr("flopcast.web.app.sensitivity", lambda *a, **k: calls.append(1))
     for path, n in (
         ("/api/forecast", 10**9),
         ("/api/forecast", MAX_SAMPLES + 1),
@@ -215,7 +216,7 @@ def test_out_of_bounds_parameters_are_the_librarys_422(client, overrides, field,
 def test_sensitivity_equals_the_library(client, ds):
     r = client.post("/api/sensitivity", json={"n": N, "seed": 2})
     assert r.status_code == 200
-    rows = forecast.sensitivity(forecast.load_scenario("seed-analysis"), n=N, seed=2, dataset=ds)
+    rows = sensitivity(forecast.load_scenario("seed-analysis"), n=N, seed=2, dataset=ds)
     got = r.json()["rows"]
     assert [x["parameter"] for x in got] == [x["parameter"] for x in rows]
     assert got[0]["swing_years"] == pytest.approx(rows[0]["swing_years"])

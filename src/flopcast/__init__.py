@@ -22,7 +22,6 @@ from flopcast.core.errors import (
     ScenarioError,
     UnknownNameError,
 )
-from flopcast.core.expr import evaluate
 from flopcast.core.uncertain import (
     Uncertain,
     at_least,
@@ -34,6 +33,7 @@ from flopcast.core.uncertain import (
     mix,
     point,
 )
+from flopcast.estimate.functions import evaluate
 from flopcast.estimate.methods import (
     chart_ratio,
     chart_value,

@@ -42,6 +42,7 @@ import numpy as np
 
 from flopcast.accounting.architecture import Architecture, keys_causal
 from flopcast.core.errors import ConfigError, InputError, PlausibilityWarning, UnknownNameError
+from flopcast.estimate.functions import evaluate
 
 __all__ = [
     "PHASES",
@@ -683,8 +684,6 @@ def _provenance(v: Any) -> str:
 def _quantity(v: Any, where: str, path: str, *, positive: bool) -> Any:
     value = _plain(v)
     if isinstance(value, str):
-        from flopcast.core.expr import evaluate
-
         q = evaluate(value)
         if q.is_point:
             value = float(q.median())

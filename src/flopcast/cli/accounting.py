@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from flopcast.cli._common import fmt, print_json
+from flopcast.estimate.functions import evaluate
 
 
 def register(app: typer.Typer) -> None:
@@ -172,7 +173,6 @@ def _cell(s: dict[str, Any]) -> str:
 
 
 def _expr(text: str) -> Any:
-    from flopcast.core.expr import evaluate
 
     q = evaluate(text)
     return float(q.median()) if q.is_point else q

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from flopcast.cli._common import _Group, fmt, print_json
+from flopcast.estimate.functions import evaluate
 
 _EXPR_HELP = (
     "numbers with suffixes (140k, 37B), 'lo to hi' (90% interval), + - * / ^, "
@@ -52,7 +53,6 @@ def _value(text: str | None) -> Any:
     """An option value in the expression language; None stays None."""
     if text is None:
         return None
-    from flopcast.core.expr import evaluate
 
     q = evaluate(text)
     return q.median() if q.is_point and not q.inputs() else q
@@ -66,7 +66,6 @@ def expr_command(
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-    from flopcast.core.expr import evaluate
 
     q = evaluate(expression)
     if unit:

@@ -86,7 +86,9 @@ def sensitivity_command(
     import flopcast.forecast.model as forecast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
-    rows = forecast.sensitivity(sc, n=samples, seed=seed)
+    from flopcast.forecast.sensitivity import sensitivity
+
+    rows = sensitivity(sc, n=samples, seed=seed)
     if json_out:
         print_json({"scenario": sc.name, "seed": seed, "samples": samples, "parameters": rows})
         return
@@ -185,9 +187,10 @@ def backtest_command(
     seed: int = SeedOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.model as forecast
 
-    out = forecast.backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
+    from flopcast.forecast.backtest import backtest
+
+    out = backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
     if json_out:
         print_json(out)
         return

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flopcast.core.errors import ExpressionError, FlopcastError, UnknownNameError
+from flopcast.core.registry import Registry
 from flopcast.core.uncertain import Uncertain, as_uncertain
 
 # Seconds per unit of time, and Epoch's petaFLOP/s-day (1e15 FLOP/s x 86,400 s = 8.64e19 FLOP).
@@ -92,19 +93,14 @@ def parse(text: str) -> Node:
 
 
 FunctionImpl = Callable[..., Any]
-FUNCTIONS: dict[str, FunctionImpl] = {}
+# The functions an expression may call. This module registers the distributions; the estimate
+# layer registers its methods and catalog look-ups (peak, price) on import.
+FUNCTIONS: Registry[FunctionImpl] = Registry("function")
 
 
 def expression_function(name: str) -> Callable[[FunctionImpl], FunctionImpl]:
     """Register ``fn`` under ``name`` in the expression language (duplicates are refused)."""
-
-    def deco(fn: FunctionImpl) -> FunctionImpl:
-        if name in FUNCTIONS:
-            raise ValueError(f"expression function {name!r} is already registered")
-        FUNCTIONS[name] = fn
-        return fn
-
-    return deco
+    return FUNCTIONS.register(name)
 
 
 # ---- tokens ---------------------------------------------------------------------------------
@@ -330,7 +326,7 @@ class _Evaluator:
                 return CONSTANTS[node.value]
             if as_argument:
                 return Symbol(node.value)
-            close = difflib.get_close_matches(node.value, list(CONSTANTS) + list(_functions()), n=3)
+            close = difflib.get_close_matches(node.value, list(CONSTANTS) + list(FUNCTIONS), n=3)
             hint = (
                 f"; did you mean {', '.join(close)}?"
                 if close
@@ -394,7 +390,7 @@ class _Evaluator:
             raise self.fail(str(exc), node) from None
 
     def call_function(self, name: str, node: Node, args: list, kwargs: dict) -> Any:
-        funcs = _functions()
+        funcs = FUNCTIONS
         fn = funcs.get(name)
         if fn is None:
             close = difflib.get_close_matches(name, list(funcs), n=3)
@@ -421,17 +417,11 @@ def _signature_message(exc: TypeError) -> str:
     return re.sub(r"^[\w.<>]+\(\) ", "", msg)
 
 
-def _functions() -> dict[str, FunctionImpl]:
-    # Importing these modules registers their functions (methods: hardware, operations, ...).
-    from flopcast.estimate import methods  # noqa: F401
-
-    return FUNCTIONS
-
-
 # ---- built-in functions ---------------------------------------------------------------------
 
 
-def _num(x: Any, what: str) -> float:
+def number_arg(x: Any, what: str) -> float:
+    """A function argument that must be a plain number."""
     if isinstance(x, Uncertain):
         if x.is_point:
             return x.median()
@@ -441,7 +431,8 @@ def _num(x: Any, what: str) -> float:
     return float(x)
 
 
-def _text(x: Any, what: str) -> str:
+def word_arg(x: Any, what: str) -> str:
+    """A function argument that must be a word (a chip, a precision)."""
     if isinstance(x, (str, Symbol)):
         return str(x)
     raise ExpressionError(f'{what} must be a name such as H100 or "TPU v4", got {x!r}')
@@ -452,79 +443,39 @@ def _register_builtins() -> None:
 
     @expression_function("ci")
     def _ci(lo: Any, hi: Any, level: Any = 0.9, name: Any = "") -> Uncertain:
-        return u.ci(_num(lo, "lo"), _num(hi, "hi"), _num(level, "level"), name=str(name))
+        return u.ci(
+            number_arg(lo, "lo"), number_arg(hi, "hi"), number_arg(level, "level"), name=str(name)
+        )
 
     @expression_function("normal")
     def _normal(lo: Any, hi: Any, level: Any = 0.9, name: Any = "") -> Uncertain:
         return u.ci(
-            _num(lo, "lo"), _num(hi, "hi"), _num(level, "level"), dist="normal", name=str(name)
+            number_arg(lo, "lo"),
+            number_arg(hi, "hi"),
+            number_arg(level, "level"),
+            dist="normal",
+            name=str(name),
         )
 
     @expression_function("between")
     def _between(lo: Any, hi: Any, name: Any = "") -> Uncertain:
-        return u.between(_num(lo, "lo"), _num(hi, "hi"), name=str(name))
+        return u.between(number_arg(lo, "lo"), number_arg(hi, "hi"), name=str(name))
 
     @expression_function("at_most")
     def _at_most(x: Any, span: Any = 100.0, name: Any = "") -> Uncertain:
-        return u.at_most(_num(x, "bound"), span=_num(span, "span"), name=str(name))
+        return u.at_most(number_arg(x, "bound"), span=number_arg(span, "span"), name=str(name))
 
     @expression_function("at_least")
     def _at_least(x: Any, span: Any = 100.0, name: Any = "") -> Uncertain:
-        return u.at_least(_num(x, "bound"), span=_num(span, "span"), name=str(name))
+        return u.at_least(number_arg(x, "bound"), span=number_arg(span, "span"), name=str(name))
 
     @expression_function("point")
     def _point(x: Any, name: Any = "") -> Uncertain:
-        return u.point(_num(x, "value"), str(name))
+        return u.point(number_arg(x, "value"), str(name))
 
     @expression_function("mix")
     def _mix(*components: Any, name: Any = "") -> Uncertain:
         return u.mix(list(components), name=str(name))
-
-    @expression_function("peak")
-    def _peak(chip: Any, precision: Any = "bf16") -> Uncertain:
-        from flopcast.estimate import chips as hardware
-
-        chip_name, prec = _text(chip, "chip"), _text(precision, "precision")
-        found = hardware.lookup(chip_name)
-        value = hardware.peak_flop_per_s(chip_name, prec)
-        return u.point(
-            value,
-            f"peak({found.id}, {prec})",
-            unit="FLOP/s",
-            description=f"peak dense {prec} FLOP/s of {found.name}",
-            source="; ".join(_sources(found)),
-        )
-
-    @expression_function("price")
-    def _price(chip: Any) -> Uncertain:
-        from flopcast.estimate import chips as hardware
-
-        chip_name = _text(chip, "chip")
-        found = hardware.lookup(chip_name)
-        entry = hardware.price_per_hour(chip_name)
-        if entry is None:
-            raise ExpressionError(
-                f"the catalog has no sourced rental price for {found.name}; "
-                "give the price per chip-hour yourself"
-            )
-        return u.point(
-            _field(entry, "usd_per_hour"),
-            f"price({found.id})",
-            unit="USD/hour",
-            description=f"rental price per {found.name}-hour, {_field(entry, 'date')}",
-            source=str(_field(entry, "source")),
-        )
-
-
-def _field(entry: Any, key: str) -> Any:
-    return entry[key] if isinstance(entry, dict) else getattr(entry, key)
-
-
-def _sources(chip: Any) -> list[str]:
-    out = []
-    for s in getattr(chip, "sources", []) or []:
-        out.append(s if isinstance(s, str) else str(_field(s, "url")))
-    return out
 
 
 _register_builtins()

@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from flopcast.core.errors import DataError, ExpressionError, FlopcastError, UnknownNameError
+from flopcast.estimate.functions import evaluate
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
 ENV_VAR = "FLOPCAST_DATA"
@@ -713,7 +714,6 @@ class Dataset:
         return total.with_unit("FLOP").with_meta(method="sum of stages")
 
     def _line_value(self, model_id: str, field: str, index: int, line: Line) -> Any:
-        from flopcast.core.expr import evaluate  # noqa: PLC0415
         from flopcast.core.uncertain import ci  # noqa: PLC0415
 
         rec = self.get(model_id)

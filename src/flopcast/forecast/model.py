@@ -46,7 +46,6 @@ __all__ = [
     "ForecastResult",
     "Lines",
     "SERIES",
-    "backtest",
     "frontier_log",
     "list_scenarios",
     "load_scenario",
@@ -54,7 +53,6 @@ __all__ = [
     "reasoning_growth",
     "reasoning_log",
     "run",
-    "sensitivity",
     "softmin10",
 ]
 
@@ -474,20 +472,6 @@ class ForecastResult:
         if bands_years:
             out["bands"] = self.bands(bands_years)
         return out
-
-
-def sensitivity(sc: Scenario | str, n: int = 20_000, seed: int = 0, **kwargs: Any) -> list[dict]:
-    """Which parameter moves the meeting date most; see :func:`flopcast.forecast.sensitivity.sensitivity`."""
-    from flopcast.forecast.sensitivity import sensitivity as _sensitivity
-
-    return _sensitivity(sc, n=n, seed=seed, **kwargs)
-
-
-def backtest(as_of: str, scenario: Scenario | str = "latest-evidence", **kwargs: Any) -> dict:
-    """Forecast as of a date and compare with later evidence; see :mod:`flopcast.forecast.backtest`."""
-    from flopcast.forecast.backtest import backtest as _backtest
-
-    return _backtest(as_of, scenario, **kwargs)
 
 
 # ---- private helpers --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from flopcast.core.errors import FlopcastError, ScenarioError, UnknownNameError
+from flopcast.estimate.functions import evaluate
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "data" / "scenarios"
 DEFAULTS_FILE = SCENARIO_DIR / "_defaults.yaml"
@@ -347,7 +348,6 @@ def draw(sc: Scenario, n: int, seed: int, dataset: Any = None) -> Draws:
     ``dataset`` is a :mod:`flopcast.evidence.dataset` Dataset; it is loaded only if a value references
     a record. Each parameter is seeded by ``(seed, crc32(key))``.
     """
-    from flopcast.core.expr import evaluate
 
     refs = _References(sc, dataset)
     kind = sc.value("cap.kind")

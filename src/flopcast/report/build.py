@@ -31,6 +31,7 @@ from flopcast.core.errors import InputError
 from flopcast.evidence import dataset
 from flopcast.forecast import fit, scenario
 from flopcast.forecast import model as forecast
+from flopcast.forecast.sensitivity import sensitivity
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
 
@@ -128,7 +129,7 @@ def build(
     bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))  # what it draws
     done += 1
     step(done)
-    sens = forecast.sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
+    sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
     done += 1
     step(done)
     table = ds.table(seed=int(seed))

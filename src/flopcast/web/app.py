@@ -39,6 +39,7 @@ from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
 from flopcast.evidence import dataset
 from flopcast.forecast import model as forecast
 from flopcast.forecast.scenario import PARAMETERS, in_use
+from flopcast.forecast.sensitivity import sensitivity
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -313,7 +314,7 @@ class _State:
     def sensitivity(self, req: SensitivityRequest) -> Any:
         return self._results.get_or_make(
             ("sensitivity", _request_key(req)),
-            lambda: forecast.sensitivity(
+            lambda: sensitivity(
                 self.scenario(req.scenario, req.overrides),
                 n=req.n,
                 seed=req.seed,

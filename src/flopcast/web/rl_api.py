@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from flopcast.accounting import architecture as arch
 from flopcast.accounting import rl
-from flopcast.core import expr
 from flopcast.estimate import chips, methods
+from flopcast.estimate.functions import evaluate
 
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+ -]{0,63}$")]
@@ -145,7 +145,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
         stage: dict[str, Any] = {"name": "run", "reward": req.reward}
         for name, (bound, unit) in FIELD_BOUNDS.items():
             text = getattr(req, name)
-            _check_bound(name, text, bound, unit, expr)
+            _check_bound(name, text, bound, unit)
             stage[name] = text
         for flag in ("reference", "critic", "old_logprob_recompute"):
             if getattr(req, flag) is not None:
@@ -173,7 +173,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
     ]
 
     chip = chips.lookup(req.chip)
-    util = expr.evaluate(req.utilization) if req.utilization else methods.prior("utilization.rl")
+    util = evaluate(req.utilization) if req.utilization else methods.prior("utilization.rl")
     u_med = float(util.median()) if hasattr(util, "median") else float(util)
     if not 0 < u_med <= 1:
         raise HTTPException(
@@ -232,8 +232,8 @@ def _run(req: RlRequest) -> dict[str, Any]:
     )
 
 
-def _check_bound(name: str, text: str, bound: float, unit: str, expr: Any) -> None:
-    q = expr.evaluate(text)
+def _check_bound(name: str, text: str, bound: float, unit: str) -> None:
+    q = evaluate(text)
     p95 = float(q.percentile(95)) if hasattr(q, "percentile") else float(q)
     if not math.isfinite(p95) or p95 > bound:
         raise HTTPException(
