@@ -44,7 +44,7 @@ def test_one_chip_shows_sources_prices_and_notes(runner):
     assert "NVIDIA H800 SXM5 (h800-sxm" in out
     assert "https://arxiv.org/abs/2412.19437" in out
     assert "$2.00 (2024-12-27)" in out
-    assert "9.890e14" in out
+    assert "9.89e14" in out  # 989.0 TFLOP/s, 4 significant figures, trailing zero dropped
     assert "notes: Export variant of H100 SXM" in out
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 import warnings
 from typing import Any
@@ -11,7 +9,12 @@ from typing import Any
 import typer
 import typer.core
 
+from flopcast.core import jsonio
 from flopcast.core.errors import FlopcastError
+from flopcast.core.fmt import number
+
+# The commands' number formatter is the library's one (flopcast.core.fmt).
+fmt = number
 
 
 class _Group(typer.core.TyperGroup):
@@ -88,39 +91,6 @@ def sub_app(name: str, help: str) -> typer.Typer:
     return group
 
 
-def _default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):  # numpy scalars and arrays
-        return obj.tolist()
-    if hasattr(obj, "isoformat"):
-        return obj.isoformat()
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
-def _clean(obj: Any) -> Any:
-    """Replace NaN/inf (not valid JSON) with None, recursively."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    return obj
-
-
 def print_json(obj: Any) -> None:
     """Print exactly one JSON object on stdout."""
-    sys.stdout.write(json.dumps(_clean(obj), default=_default, indent=2) + "\n")
-
-
-def fmt(x: float | None, digits: int = 2) -> str:
-    """Compact scientific notation used in tables: 9.9e22."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "-"
-    if x == 0:
-        return "0"
-    a = abs(x)
-    if 1e-3 <= a < 1e4:
-        return f"{x:.{digits + 1}g}"
-    return f"{x:.{digits - 1}e}".replace("e+", "e").replace("e0", "e").replace("e-0", "e-")
+    sys.stdout.write(jsonio.dumps(obj) + "\n")

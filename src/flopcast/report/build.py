@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from flopcast.core import jsonio
 from flopcast.core.errors import InputError
 from flopcast.evidence import dataset
 from flopcast.forecast import fit, scenario
@@ -180,7 +181,7 @@ def build(
     files["index.html"].write_text(render.html_page(data, svgs), encoding="utf-8")
     files["report.json"] = out / "report.json"
     files["report.json"].write_text(
-        json.dumps(_finite(data), indent=2, default=str) + "\n", encoding="utf-8"
+        json.dumps(jsonio.clean(data), indent=2, default=str) + "\n", encoding="utf-8"
     )
     done += 1
     step(done)
@@ -586,18 +587,6 @@ def _is_user_file(path: str | None) -> bool:
         return False
     except ValueError:
         return True
-
-
-def _finite(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return _finite(obj.tolist())
-    return obj
 
 
 def _version() -> str:

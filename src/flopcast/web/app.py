@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -35,6 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from flopcast.core import jsonio
 from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
 from flopcast.evidence import dataset
 from flopcast.forecast import model as forecast
@@ -199,7 +199,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
     def sensitivity(req: SensitivityRequest) -> dict[str, Any]:
         """One-at-a-time sensitivity of the median meeting date to each parameter."""
         rows = state.sensitivity(req)
-        return _finite({"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows})
+        return jsonio.clean({"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows})
 
     @app.get(
         "/api/models",
@@ -222,7 +222,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
         """One model: its record, each quantity's summary, and the evidence lines and sources."""
         ds = state.dataset()
         return state.cached(
-            ("model", ds.version, model_id), lambda: _finite(ds.derivation(model_id))
+            ("model", ds.version, model_id), lambda: jsonio.clean(ds.derivation(model_id))
         )
 
     @app.post("/api/download/scenario.yaml", tags=["downloads"])
@@ -236,7 +236,7 @@ def create_app(*, dataset_loader: Callable[[], Any] | None = None, cache_size: i
         """The forecast for these inputs, as a JSON file."""
         payload = _forecast_payload(state.forecast(req), req)
         return _attachment(
-            json.dumps(_finite(payload), indent=2),
+            json.dumps(jsonio.clean(payload), indent=2),
             "application/json",
             f"flopcast-{req.scenario}-seed{req.seed}.json",
         )
@@ -422,7 +422,7 @@ def _request_key(req: ScenarioRequest) -> tuple:
 
 
 def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(_finite(obj), separators=(",", ":"), allow_nan=False).encode()
+    return json.dumps(jsonio.clean(obj), separators=(",", ":"), allow_nan=False).encode()
 
 
 def _scenario_keys() -> set[str]:
@@ -434,7 +434,7 @@ def _scenario_keys() -> set[str]:
 
 def _forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
     bands = res.bands(years=req.horizon_years, series=BAND_SERIES)
-    return _finite(
+    return jsonio.clean(
         {
             "scenario": req.scenario,
             "overrides": req.overrides,
@@ -506,21 +506,6 @@ def _attachment(text: str, media_type: str, filename: str) -> Response:
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _finite(obj: Any) -> Any:
-    """NaN and inf are not JSON: they become null (e.g. a draw that never meets the cap)."""
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return _finite(obj.item())
-    if isinstance(obj, np.ndarray):
-        return _finite(obj.tolist())
-    return obj
 
 
 def _version() -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from flopcast.accounting import architecture as arch
 from flopcast.accounting import rl
+from flopcast.core import jsonio
 from flopcast.estimate import chips, methods
 from flopcast.estimate.functions import evaluate
 
@@ -198,7 +199,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
         if usd_per_hour is not None
         else None
     )
-    return _finite(
+    return jsonio.clean(
         {
             "recipe": out["recipe"],
             "architecture": out["architecture"],
@@ -287,15 +288,3 @@ def _field(
 def _prior_text(prior: Any) -> str:
     lo, hi = prior.interval(0.9)
     return f"{lo:.2g} to {hi:.2g}"
-
-
-def _finite(obj: Any) -> Any:
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_finite(v) for v in obj]
-    if hasattr(obj, "item"):
-        return _finite(obj.item())
-    return obj
