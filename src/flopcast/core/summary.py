@@ -1,0 +1,70 @@
+"""The one summary shape of an uncertain number, used by the library, CLI JSON, report and API.
+
+A summary is a plain dict (JSON-ready) with these keys:
+
+``median``, ``mean`` (None when not computed), ``p5``, ``p25``, ``p75``, ``p95`` (percentiles),
+``lo``/``hi`` (the central interval at ``level``, 0.9 unless said), ``level`` and ``unit``
+(None for a dimensionless number). Producers may add keys of their own (``exact``,
+``contributions``, ``inputs``) but never rename these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+PERCENTILES = (5, 25, 50, 75, 95)
+KEYS = ("median", "mean", "p5", "p25", "p75", "p95", "lo", "hi", "level", "unit")
+
+
+def summary(
+    percentile: Callable[[Sequence[float]], Sequence[float]],
+    *,
+    level: float = 0.9,
+    mean: float | None = None,
+    unit: str | None = None,
+) -> dict[str, Any]:
+    """The shape from a ``percentile(list of p in 0-100) -> values`` function."""
+    lo_q, hi_q = 50 * (1 - level), 50 * (1 + level)
+    p5, p25, p50, p75, p95, lo, hi = (float(v) for v in percentile([*PERCENTILES, lo_q, hi_q]))
+    return {
+        "median": p50,
+        "mean": None if mean is None else float(mean),
+        "p5": p5,
+        "p25": p25,
+        "p75": p75,
+        "p95": p95,
+        "lo": lo,
+        "hi": hi,
+        "level": level,
+        "unit": unit,
+    }
+
+
+def of_samples(
+    x: np.ndarray, *, level: float = 0.9, unit: str | None = None, mean: bool = True
+) -> dict[str, Any]:
+    """The shape of a sample (NaN-free; ``inf`` is kept as ``inf``, e.g. "never")."""
+    x = np.asarray(x, dtype=float)
+    finite = x[np.isfinite(x)]
+    m = float(finite.mean()) if mean and finite.size == x.size and x.size else None
+    return summary(lambda ps: np.percentile(x, ps), level=level, mean=m, unit=unit)
+
+
+def of_point(value: float, *, level: float = 0.9, unit: str | None = None) -> dict[str, Any]:
+    """A known number: every percentile is the number."""
+    return summary(lambda ps: [value] * len(ps), level=level, mean=value, unit=unit)
+
+
+def of_quantity(q: Any, *, level: float = 0.9, **kwargs: Any) -> dict[str, Any]:
+    """The shape of an :class:`~flopcast.core.uncertain.Uncertain` or a plain number."""
+    if not hasattr(q, "percentile"):
+        return of_point(float(q), level=level)
+    return summary(
+        lambda ps: q.percentile(list(ps), **kwargs),
+        level=level,
+        mean=q.mean(**kwargs),
+        unit=q.unit,
+    )
