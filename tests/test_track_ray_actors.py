@@ -43,7 +43,7 @@ def test_two_actors_aggregate_to_one_process(local_ray, tmp_path):
             p, r = PROMPTS[rank::2], RESPONSES[rank::2]
             calls += [
                 w.rollout.remote(p, r),
-                w.count.remote("update", [a + b for a, b in zip(p, r)]),
+                w.count.remote("update", [a + b for a, b in zip(p, r, strict=True)]),
             ]
             calls.append(w.add_time.remote("update", 1.5, 1))
         ray.get(calls)
@@ -51,7 +51,7 @@ def test_two_actors_aggregate_to_one_process(local_ray, tmp_path):
     ledger.close()
     one = StepCounts(ledger.model)
     one.rollout(PROMPTS, RESPONSES)
-    one.count("update", [a + b for a, b in zip(PROMPTS, RESPONSES)])
+    one.count("update", [a + b for a, b in zip(PROMPTS, RESPONSES, strict=True)])
     data = read_ledger(tmp_path / "ray.jsonl")
     assert [s.step for s in data.steps] == [0, 1]
     for rec in data.steps:
