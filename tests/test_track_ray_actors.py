@@ -20,14 +20,16 @@ RESPONSES = [int(x) for x in RNG.integers(1, 300, 12)]
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        object_store_memory=80
-        * 1024
-        * 1024,  # a few small dicts travel; the default takes 30% of RAM
-    )
+    # A local Ray of 2 CPUs; the docs example (tests/test_docs_integrations.py) may have
+    # started it already in this process. A few small dicts travel, so a small object store
+    # (the default reserves 30% of RAM, which takes minutes to set up here).
+    if not ray.is_initialized():
+        ray.init(
+            num_cpus=2,
+            include_dashboard=False,
+            log_to_driver=False,
+            object_store_memory=80 * 1024 * 1024,
+        )
     yield
     ray.shutdown()
 
