@@ -15,6 +15,7 @@ mp = pytest.importorskip("torch.multiprocessing")
 from flopcast.accounting.track.counts import Model, StepCounts  # noqa: E402
 from flopcast.accounting.track.distributed import all_reduce  # noqa: E402
 
+pytestmark = pytest.mark.torch
 TINY = "tests/data/configs/tiny-qwen2.json"
 RNG = np.random.default_rng(7)
 PROMPTS = RNG.integers(1, 60, 16)

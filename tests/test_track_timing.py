@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 
 import pytest
 
@@ -33,3 +35,14 @@ def test_ranks_side_by_side_take_the_slowest_and_add_gpus():
     rank1 = [Span(("update",), 1.2, 1), Span(("reference",), 0.3, 1)]
     merged = {s.label: (s.seconds, s.gpus) for s in merge_rank_spans([rank0, rank1])}
     assert merged == {"update": (1.5, 2), "reference": (0.3, 1)}  # max(1.0 + 0.5, 1.2)
+
+
+def test_timer_synchronises_cuda_at_both_ends(monkeypatch):
+    calls: list[str] = []
+    cuda = types.SimpleNamespace(
+        is_available=lambda: True, synchronize=lambda: calls.append("sync")
+    )
+    monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace(cuda=cuda))
+    with timer():
+        calls.append("work")
+    assert calls == ["sync", "work", "sync"]  # queued kernels finish inside the measured time

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -15,8 +17,10 @@ from flopcast.accounting.architecture import from_config  # noqa: E402
 from flopcast.accounting.rl import Stage, step_flop  # noqa: E402
 from flopcast.accounting.track.ledger import Ledger, read_ledger  # noqa: E402
 from flopcast.accounting.track.summary import summarize_ledger  # noqa: E402
-from flopcast.accounting.track.trl import track_grpo  # noqa: E402
+from flopcast.accounting.track.trl import LedgerCallback, track_grpo  # noqa: E402
 
+pytestmark = pytest.mark.torch
+TINY = "tests/data/configs/tiny-qwen2.json"
 WORDS = ["<pad>", "<eos>", "<unk>", *"abcdefghijklmnopqrstuvwxyz", "count", "the", "letters"]
 
 
@@ -89,3 +93,15 @@ def test_grpo_steps_on_cpu_match_flopcast(tmp_path):
         assert labels == {"generation_prefill+generation_decode", "reference", "update"}
     summary = summarize_ledger(data)
     assert summary["steps"] == 2 and summary["mfu"] > 0
+
+
+def test_a_resumed_trainer_replays_its_step_instead_of_counting_it_twice(tmp_path):
+    ledger = Ledger.open(tmp_path / "resume.jsonl", model=TINY, chip="H100")
+    callback = LedgerCallback(ledger)
+    for global_step in (1, 2, 2):  # the run resumes from the checkpoint of step 1
+        callback.counts.count("update", [8])
+        state = SimpleNamespace(global_step=global_step, is_world_process_zero=True)
+        callback.on_step_end(None, state, None)
+    ledger.close()
+    data = read_ledger(tmp_path / "resume.jsonl")
+    assert [s.step for s in data.steps] == [0, 1] and [s.step for s in data.replays] == [1]
