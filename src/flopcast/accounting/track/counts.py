@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ class Model:
     coefficients: Coefficients
 
     @classmethod
-    def of(cls, source: Model | Architecture | str | Mapping[str, Any]) -> Model:
+    def of(cls, source: Model | Architecture | str | Path | Mapping[str, Any]) -> Model:
         """From a Model, an Architecture, a shipped name, a config path or a config dict."""
         if isinstance(source, Model):
             return source

@@ -128,7 +128,7 @@ class Ledger:
         cls,
         path: str | Path,
         *,
-        model: Model | Architecture | str | Mapping[str, Any] | None = None,
+        model: Model | Architecture | str | Path | Mapping[str, Any] | None = None,
         chip: str | None = None,
         precision: str = "bf16",
         run_id: str | None = None,
@@ -262,7 +262,7 @@ def _step_record(rec: dict[str, Any], model: Model, line: int) -> StepRecord:
 
 def _check_resume(
     data: LedgerData,
-    model: Model | Architecture | str | Mapping[str, Any] | None,
+    model: Model | Architecture | str | Path | Mapping[str, Any] | None,
     chip: str | None,
     precision: str,
     run_id: str | None,
