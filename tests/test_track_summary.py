@@ -48,3 +48,19 @@ def test_compare_with_recipe_stage(tmp_path):
     assert row["ratio"] == pytest.approx(row["measured_per_step"] / row["planned_per_step"])
     with pytest.raises(UnknownNameError, match="unknown stage of recipe 'deepscaler-1.5b' '99k'"):
         compare_with_recipe(data, rec, "99k")
+
+
+def test_each_span_uses_the_peak_of_its_own_pool(tmp_path):
+    path = tmp_path / "pools.jsonl"
+    with Ledger.open(path, model=TINY, chip="H100") as ledger:
+        with ledger.step() as s:
+            s.rollout([10, 20], [30, 40])
+            s.add_time(("generation_prefill", "generation_decode"), 4.0, gpus=2, chip="A100")
+            s.count("update", [40, 60])
+            s.add_time("update", 1.0, gpus=8)  # the ledger's chip, H100
+    out = summarize_ledger(read_ledger(path))
+    rollout = out["timed"]["generation_prefill+generation_decode"]
+    a100, h100 = peak_flop_per_s("A100"), peak_flop_per_s("H100")
+    assert rollout["capacity_flop"] == pytest.approx(4.0 * 2 * a100)
+    assert out["timed"]["update"]["capacity_flop"] == pytest.approx(1.0 * 8 * h100)
+    assert out["mfu"] == pytest.approx(out["total_flop"] / (8 * a100 + 8 * h100))
