@@ -10,6 +10,11 @@ import typer
 from flopcast.cli._common import fmt, print_json
 
 
+FileArg = typer.Argument(None, help="Epoch-format CSV (e.g. notable_ai_models.csv).")
+PlotOpt = typer.Option(None, "--plot", help="Write the PIT histogram (PNG) here.")
+DataOpt = typer.Option(None, "--data", help="Extra folder of YAML records (without FILE).")
+
+
 def register(root: typer.Typer) -> None:
     root.command(
         "calibrate",
@@ -20,17 +25,15 @@ def register(root: typer.Typer) -> None:
 
 
 def calibrate_command(
-    file: Path = typer.Argument(None, help="Epoch-format CSV (e.g. notable_ai_models.csv)."),
+    file: Path = FileArg,
     basis: str = typer.Option(
         "epoch",
         "--basis",
         help="epoch: Epoch's documented 30%/40% default where a row gives no utilisation, "
         "with the fitted prior's spread; prior: the fitted pre-training prior for every row.",
     ),
-    plot: Path = typer.Option(None, "--plot", help="Write the PIT histogram (PNG) here."),
-    data: list[Path] = typer.Option(
-        None, "--data", help="Extra folder of YAML records (without FILE)."
-    ),
+    plot: Path = PlotOpt,
+    data: list[Path] = DataOpt,
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
     seed: int = typer.Option(0, "--seed", help="Seed for Monte Carlo summaries."),
 ) -> None:

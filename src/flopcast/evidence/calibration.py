@@ -330,4 +330,8 @@ def _domains(path: str | Path) -> dict[int, str]:
     if "domain" not in header:
         return {}
     col = header.index("domain")
-    return {reader.line_num: cells[col] for cells in reader if len(cells) > col}
+    out: dict[int, str] = {}
+    for cells in reader:
+        if len(cells) > col:
+            out[reader.line_num] = cells[col]
+    return out
