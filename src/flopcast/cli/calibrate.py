@@ -9,7 +9,6 @@ import typer
 
 from flopcast.cli._common import fmt, print_json
 
-
 FileArg = typer.Argument(None, help="Epoch-format CSV (e.g. notable_ai_models.csv).")
 PlotOpt = typer.Option(None, "--plot", help="Write the PIT histogram (PNG) here.")
 DataOpt = typer.Option(None, "--data", help="Extra folder of YAML records (without FILE).")
