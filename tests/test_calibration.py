@@ -122,3 +122,21 @@ def test_pit_plot_is_written(tmp_path: Path):
     pytest.importorskip("matplotlib")
     out = cal.plot_pit(cal.calibrate_csv(FIXTURE), tmp_path / "pit.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_epoch_method_column_is_read_when_present(tmp_path: Path):
+    # the fixture has no "Training compute estimation method" column: every row "not stated"
+    assert set(cal.calibrate_csv(FIXTURE)["by_epoch_method"]) == {"not stated"}
+    path = tmp_path / "with-method.csv"
+    path.write_text(
+        "Model,Domain,Publication date,Training compute (FLOP),Training hardware,"
+        "Hardware quantity,Training time (hours),Training compute estimation method\n"
+        'A,Language,2024-01-01,1e22,NVIDIA H100 SXM5 80GB,100,100,"Operation counting,Hardware"\n'
+        "B,Vision,2024-01-01,1e22,NVIDIA H100 SXM5 80GB,100,100,Hardware\n",
+        encoding="utf-8",
+    )
+    result = cal.calibrate_csv(path)
+    assert [r["epoch_method"] for r in result["rows"]] == ["Operation counting", "Hardware"]
+    # B is not a language model: Epoch's 40% default; 10,000 H100-hours x 3,600 x 9.89e14 x 0.4
+    assert result["rows"][1]["basis"] == "epoch default 40% (other)"
+    assert result["rows"][1]["median"] == pytest.approx(1e4 * 3600 * H100_BF16 * 0.4, rel=1e-9)

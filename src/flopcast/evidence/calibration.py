@@ -75,9 +75,16 @@ def calibrate_csv(
 ) -> dict[str, Any]:
     """Read an Epoch-format CSV (via :func:`flopcast.evidence.epoch.read_csv`) and score it."""
     rows = read_csv(path)
-    domains = _domains(path)
+    domains = _column(path, "domain")
     cases, skipped = cases_from_rows(rows, domains=domains, basis=basis)
     out = score(cases, seed=seed, n=n)
+    # Epoch's own (first-listed) method for each figure, where the file says: a hardware-method
+    # figure made with Epoch's default utilisation is a consistency check, not an independent one
+    methods_of = _column(path, "training compute estimation method")
+    for row in out["rows"]:
+        listed = methods_of.get(row["line"]) or "not stated"
+        row["epoch_method"] = listed.split(",")[0].strip() or "not stated"
+    out["by_epoch_method"] = _by(out["rows"], "epoch_method")
     out.update(source=str(path), basis=basis, skipped=skipped)
     return out
 
@@ -318,18 +325,18 @@ def _histogram(values: Sequence[float]) -> dict[str, Any]:
     return {"edges": [i / PIT_BINS for i in range(PIT_BINS + 1)], "counts": counts}
 
 
-def _domains(path: str | Path) -> dict[int, str]:
-    """The "Domain" cell of each data row, by the row's last line number (as EpochRow.line).
+def _column(path: str | Path, name: str) -> dict[int, str]:
+    """One column's cell of each data row, by the row's last line number (as EpochRow.line).
 
-    NB: :class:`~flopcast.evidence.epoch.EpochRow` does not carry the domain; this reads only
-    that column of a file :func:`read_csv` has already validated.
+    NB: :class:`~flopcast.evidence.epoch.EpochRow` does not carry "Domain" or "Training compute
+    estimation method"; this reads only that column of a file :func:`read_csv` has validated.
     """
     text = Path(path).read_bytes().decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    if "domain" not in header:
+    header = [" ".join(h.split()).lower() for h in next(reader, [])]
+    if name not in header:
         return {}
-    col = header.index("domain")
+    col = header.index(name)
     out: dict[int, str] = {}
     for cells in reader:
         if len(cells) > col:
