@@ -84,7 +84,9 @@ def hardware_command(
     utilization: str = typer.Option(
         None, "--utilization", help="Share of peak, e.g. '0.1 to 0.4'; default: the stage's prior."
     ),
-    precision: str = typer.Option("bf16", "--precision", help="fp32, tf32, bf16, fp16, fp8, int8."),
+    precision: str = typer.Option(
+        "bf16", "--precision", help="fp32, tf32, bf16, fp16, fp8, fp4 (also NVFP4, MXFP4), int8."
+    ),
     stage: str = typer.Option(
         "pretraining",
         "--stage",

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from flopcast.core.errors import DataError, InputError, UnknownNameError, yaml_error
 
-PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8")
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4", "int8")
 
 # Spellings people and libraries use for the same format (torch dtypes, numpy names).
 PRECISION_ALIASES = {
@@ -58,6 +58,14 @@ PRECISION_ALIASES = {
     "float8e4m3fn": "fp8",
     "float8e5m2": "fp8",
     "int8": "int8",
+    # 4-bit floating point (E2M1 elements): NVIDIA's block-scaled NVFP4 and the OCP MXFP4 format
+    # run at the same Blackwell tensor-core rate, so both spellings mean the one fp4 peak.
+    "fp4": "fp4",
+    "float4": "fp4",
+    "e2m1": "fp4",
+    "nvfp4": "fp4",
+    "mxfp4": "fp4",
+    "float4e2m1fn": "fp4",
 }
 
 # Leading words a user may leave out ("NVIDIA H100 SXM" finds "H100 SXM").
@@ -107,7 +115,7 @@ class Price(_Frozen):
 class Chip(_Frozen):
     """One accelerator: peak dense throughput per precision, with sources and cited prices.
 
-    ``peak`` maps a precision (fp32, tf32, bf16, fp16, fp8, int8) to FLOP/s (OP/s for int8).
+    ``peak`` maps a precision (fp32, tf32, bf16, fp16, fp8, fp4, int8) to FLOP/s (OP/s for int8).
     Treat instances as read-only: the catalog shares them.
     """
 
