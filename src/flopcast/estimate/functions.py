@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flopcast.core import expr as _expr
 from flopcast.core import uncertain as u
 from flopcast.core.errors import ExpressionError
 from flopcast.core.expr import Resolver, expression_function, word_arg
 from flopcast.core.uncertain import Uncertain
 from flopcast.estimate import chips as hardware
 from flopcast.estimate import methods as _methods
+from flopcast.estimate import phrases
 
 
 def evaluate(text: str, resolve: Resolver | None = None) -> Uncertain:
-    """:func:`flopcast.core.expr.evaluate` with ``peak``, ``price`` and the methods bound."""
-    return _expr.evaluate(text, resolve)
+    """:func:`flopcast.core.expr.evaluate` with ``peak``, ``price`` and the methods bound, and
+    evidence phrases (``140,000 H100-hours``, ``$5M``; :mod:`flopcast.estimate.phrases`) read."""
+    return phrases.evaluate(text, resolve)
 
 
 @expression_function("peak")
@@ -34,6 +35,19 @@ def _peak(chip: Any, precision: Any = "bf16") -> Uncertain:
         unit="FLOP/s",
         description=f"peak dense {prec} FLOP/s of {found.name}",
         source="; ".join(_sources(found)),
+    )
+
+
+@expression_function("peak_flop")
+def _peak_flop(chip: Any, chip_hours: Any, precision: Any = "bf16") -> Uncertain:
+    """FLOP at 100% of peak over ``chip_hours`` (``140,000 H100-hours``): the bound on a run."""
+    chip_name, prec = word_arg(chip, "chip"), word_arg(precision, "precision")
+    found = hardware.lookup(chip_name)
+    hours = u.named(chip_hours, "chip_hours", description=f"{found.name}-hours")
+    out = hours * 3600.0 * _peak(chip, precision)
+    return out.with_unit("FLOP").with_meta(
+        method="peak_flop",
+        assumptions=[f"every {found.name}-hour at 100% of its dense {prec} peak"],
     )
 
 
