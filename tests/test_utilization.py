@@ -96,8 +96,11 @@ def test_shipped_fits_cover_every_phase_and_exclude_flopcast_counts():
     assert f["utilization.pretraining.fp8"].median < f["utilization.pretraining.bf16"].median
 
 
-def test_every_prior_in_the_readme_table_is_the_computed_fit():
-    text = (DATA / "README-utilization.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    "doc", [DATA / "README-utilization.md", DATA.parents[2] / "docs" / "methodology.md"]
+)
+def test_every_prior_in_the_documented_tables_is_the_computed_fit(doc: Path):
+    text = doc.read_text(encoding="utf-8")
     rows = re.findall(
         r"^\| `(utilization[\w.]*)` \| (\d+) \| ([\d.]+) \| ([\d.]+) - ([\d.]+) \|", text, re.M
     )
