@@ -14,6 +14,9 @@ def test_a_fitted_prior_is_the_fit_as_a_named_lognormal():
     lo, hi = fits()["utilization.rl"].interval(0.9)
     assert q.interval(0.9) == pytest.approx((lo, hi))
     assert [i.name for i in q.inputs()] == ["utilization rl"]
+    # its source lists the fitted points' sources (NeMo RL's performance summary, once)
+    assert q.inputs()[0].source.startswith("https://github.com/NVIDIA-NeMo/RL/")
+    assert q.inputs()[0].source.count("https://") == 1
 
 
 def test_precision_specific_prior_falls_back_to_the_phase_prior():

@@ -152,6 +152,7 @@ class Fit:
     n_phase: int  # points in the phase fit (all groups)
     df: int
     assumed: str = ""
+    sources: tuple[str, ...] = ()  # the first source URL of each fitted point
 
     @property
     def median(self) -> float:
@@ -164,7 +165,13 @@ class Fit:
     def quantity(self) -> Uncertain:
         """The prior as a named lognormal input (its 90% interval)."""
         lo, hi = self.interval(0.9)
-        return ci(lo, hi, name=self.name.replace(".", " "), description=self.describe())
+        return ci(
+            lo,
+            hi,
+            name=self.name.replace(".", " "),
+            description=self.describe(),
+            source="; ".join(dict.fromkeys(self.sources)),
+        )
 
     def describe(self) -> str:
         basis = f"{self.precision} points" if self.precision else "all precisions pooled"
@@ -255,6 +262,7 @@ def fit_phase(
                 n_phase=n_total,
                 df=df,
                 assumed=assumed,
+                sources=tuple(p.sources[0].url for p in members),
             )
     return out
 
