@@ -40,8 +40,16 @@ def test_stage_and_precision_pick_the_fitted_prior():
     assert bf16.median() == pytest.approx(
         1e3 * 3600 * H100_BF16 * f["utilization.pretraining.bf16"].median
     )
+    # the rollout prior's points are measured against the FP8 peak: it multiplies that peak
     roll = fc.hardware("H100", chip_hours=1e3, stage="rollout")
-    assert roll.median() == pytest.approx(1e3 * 3600 * H100_BF16 * f["utilization.rollout"].median)
+    assert roll.median() == pytest.approx(1e3 * 3600 * 1.979e15 * f["utilization.rollout"].median)
+    assert any("measured against the fp8 peak" in a for a in roll.assumptions)
+    # ... and the whole-run RL prior's against BF16, whatever precision the run is said to use
+    rl8 = fc.hardware("H800", chip_hours=1e3, stage="rl", precision="fp8")
+    assert rl8.median() == pytest.approx(1e3 * 3600 * 9.89e14 * f["utilization.rl"].median)
+    # a stated utilisation is used with the precision asked for
+    own = fc.hardware("H800", chip_hours=1e3, stage="rl", precision="fp8", utilization=0.1)
+    assert own.median() == pytest.approx(1e3 * 3600 * 1.979e15 * 0.1)
     with pytest.raises(fc.InputError, match="unknown stage 'rlhf'"):
         fc.hardware("H100", chip_hours=1e3, stage="rlhf")
 

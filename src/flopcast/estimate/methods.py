@@ -26,7 +26,13 @@ from flopcast.core.errors import InputError, PlausibilityWarning
 from flopcast.core.expr import Symbol
 from flopcast.core.uncertain import Uncertain, as_uncertain, ci, named
 from flopcast.estimate import chips as hw
-from flopcast.estimate.priors import largest_run_flop, prior, priors, utilization_prior
+from flopcast.estimate.priors import (
+    largest_run_flop,
+    prior,
+    prior_precision,
+    priors,
+    utilization_prior_name,
+)
 
 __all__ = [
     "STAGES",
@@ -74,11 +80,24 @@ def hardware(
 
     Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's fitted
     prior is used: ``utilization.<stage>.<precision>`` where the points allow a fit at that
-    precision, else ``utilization.<stage>`` (``stage="rl"``: the whole-run prior).
+    precision, else ``utilization.<stage>`` (``stage="rl"``: the whole-run prior). A prior whose
+    points are all measured against another precision's peak (the RL points: BF16) multiplies
+    that peak where the chip has it, so the FLOP/s it stands for is not doubled or halved.
     """
     _check_stage(stage)
     spec = hw.lookup(str(chip))
-    peak_value = hw.peak_flop_per_s(str(chip), str(precision))
+    asked = hw.normalize_precision(str(precision))
+    precision, notes = asked, []
+    if utilization is None:
+        name = utilization_prior_name(STAGES[stage], asked)
+        basis = prior_precision(name)
+        if basis and basis != asked and basis in spec.peak:
+            precision = basis
+            notes.append(
+                f"{name} is fitted to points measured against the {basis} peak, so it "
+                f"multiplies the {basis} peak rather than the {asked} one"
+            )
+    peak_value = hw.peak_flop_per_s(str(chip), precision)
     if chip_hours is not None and (chips is not None or hours is not None):
         raise InputError("give either chip_hours, or chips and hours, not both")
     if chip_hours is None:
@@ -89,7 +108,7 @@ def hardware(
         )
     else:
         chip_time = _positive(chip_hours, "chip_hours", f"{spec.name}-hours")
-    util = _utilization(utilization, stage, str(precision))
+    util = _utilization(utilization, stage, precision)
     peak = named(
         peak_value,
         f"peak({spec.id}, {precision})",
@@ -106,6 +125,7 @@ def hardware(
             f"utilization: {_describe(util)}"
             + ("" if utilization is not None else f" (default prior for {stage})"),
             "time counts every chip-hour as training at the stated utilization",
+            *notes,
         ],
     )
 
@@ -325,7 +345,7 @@ def _largest_run() -> float:
 
 def _utilization(value: Any, stage: str, precision: str) -> Uncertain:
     if value is None:
-        return utilization_prior(STAGES[stage], hw.normalize_precision(precision))
+        return prior(utilization_prior_name(STAGES[stage], precision))
     u = named(value, "utilization", description="share of peak FLOP/s achieved")
     if u.is_exact or u.is_point:
         hi = u.percentile(95)

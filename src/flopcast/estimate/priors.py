@@ -70,11 +70,22 @@ def prior(name: str) -> Uncertain:
     return named(q, name.replace(".", " "), description=description.strip(), source=sources)
 
 
-def utilization_prior(stage_phase: str, precision: str) -> Uncertain:
+def utilization_prior_name(stage_phase: str, precision: str) -> str:
     """``utilization.<stage>.<precision>`` where fitted, else ``utilization.<stage>``."""
     base = f"utilization.{stage_phase}"
     specific = f"{base}.{precision}"
-    return prior(specific if specific in _util.fits() else base)
+    return specific if specific in _util.fits() else base
+
+
+def utilization_prior(stage_phase: str, precision: str) -> Uncertain:
+    """The fitted prior :func:`utilization_prior_name` names."""
+    return prior(utilization_prior_name(stage_phase, precision))
+
+
+def prior_precision(name: str) -> str | None:
+    """The precision whose peak a fitted prior's points are measured against (None: pooled)."""
+    fit = _util.fits().get(name)
+    return fit.precision if fit is not None else None
 
 
 def priors() -> dict[str, dict[str, Any]]:
