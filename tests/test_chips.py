@@ -508,8 +508,10 @@ def test_malformed_user_entry_is_a_data_error_naming_file_and_entry(tmp_path, en
     path = write(tmp_path, "chips:" + textwrap.dedent(entry))
     with pytest.raises(DataError) as info:
         chips.load_catalog([path])
-    assert str(info.value) == f"{path}: {message}"
+    # path:line: entry: message, the line of the offending key (yamlio's file:line convention)
+    assert str(info.value) == f"{path}:{info.value.line}: {message}"
     assert info.value.path == str(path)
+    assert 2 <= info.value.line <= 8  # inside the toy entry, which starts on line 2
 
 
 def test_alias_clash_is_a_data_error(tmp_path):

@@ -32,10 +32,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flopcast.core.errors import DataError, InputError, UnknownNameError, yaml_error
+from flopcast.core import yamlio
+from flopcast.core.errors import DataError, InputError, UnknownNameError
 
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4", "int8")
 
@@ -392,10 +392,9 @@ def _env_paths() -> list[Path]:
 
 
 def _parse(text: str, where: str) -> list[Chip]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise yaml_error(exc, where) from None
+    """The chips of one catalog file: read by :func:`flopcast.core.yamlio.load` (safe, bounded,
+    unique keys, file:line), then each entry validated by :class:`Chip`."""
+    data, lines = yamlio.load(text, where)
     if not isinstance(data, dict) or not isinstance(data.get("chips"), list):
         raise DataError(
             "expected a mapping with a 'chips' list (see data/README-hardware.md)", where
@@ -407,18 +406,20 @@ def _parse(text: str, where: str) -> list[Chip]:
     seen: set[str] = set()
     for i, entry in enumerate(data["chips"]):
         label = f"chips[{i}]"
+        line = yamlio.line_for(lines, ("chips", i))
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             label += f" ({entry['id']})"
         if not isinstance(entry, dict):
             raise DataError(
-                f"each chip must be a mapping, got {type(entry).__name__}", where, field=label
+                f"each chip must be a mapping, got {type(entry).__name__}", where, line, label
             )
         try:
             chip = Chip.model_validate(entry)
         except ValidationError as exc:
-            raise DataError(_describe(exc), where, field=label) from None
+            loc = ("chips", i, *exc.errors()[0]["loc"])
+            raise DataError(_describe(exc), where, yamlio.line_for(lines, loc), label) from None
         if chip.id in seen:
-            raise DataError(f"duplicate chip id {chip.id!r} in one file", where, field=label)
+            raise DataError(f"duplicate chip id {chip.id!r} in one file", where, line, label)
         seen.add(chip.id)
         chips.append(chip)
     return chips
