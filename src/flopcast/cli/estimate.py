@@ -120,7 +120,8 @@ def hardware_command(
     stage: str = typer.Option(
         "pretraining",
         "--stage",
-        help="pretraining, finetune, rl, inference (picks the default utilisation).",
+        help="pretraining, finetune, rl (a whole RL run), rl_update, rollout, inference: picks "
+        "the fitted default utilisation (flopcast estimate priors).",
     ),
     json_out: bool = JsonOpt,
     seed: int = SeedOpt,
