@@ -36,6 +36,9 @@ H100_BF16 = 9.89e14
         ("8 H100 for 2 weeks", "hardware(H100, chips=8, hours=(2 * 168))"),
         ("$5M of H100 time at $2/hour", "cost(5M, H100, usd_per_hour=2)"),
         ("$1M of H800 time", "cost(1M, H800)"),
+        ("512 H800 for 198 hours for RL", "hardware(H800, chips=512, hours=198, stage=rl)"),
+        ("101,376 H800-hours for RL", "hardware(H800, chip_hours=101376, stage=rl)"),
+        ("$1M of H100 time for pre-training", "cost(1M, H100, stage=pretraining)"),
         ("10x o1", "10 * @o1.total"),
         ("10x o1.rl", "10 * @o1.rl"),
         ("$5M", "5M"),
@@ -101,5 +104,14 @@ def test_docs_phrases_page_prints_what_it_says(command, expected):
 
 def test_the_page_has_an_example_of_every_phrase_kind():
     commands = " ".join(c for c, _ in _doc_examples())
-    for needle in ("140,000", "H100-hours", "for 90 days", "$5M of", "30-40%", "10x", "ratio"):
+    for needle in (
+        "140,000",
+        "H100-hours",
+        "for 90 days",
+        "$5M of",
+        "30-40%",
+        "10x",
+        "ratio",
+        "for RL",
+    ):
         assert needle in commands, needle

@@ -10,7 +10,9 @@ by the tests):
 * a percentage range: ``30-40%`` -> ``(30% to 40%)`` (``35%`` itself is the parser's);
 * chip time: ``140,000 H100-hours`` -> ``peak_flop(H100, 140000)`` (FLOP at 100% of peak;
   multiply by a utilisation) and ``... H100-hours at 35% MFU`` -> ``hardware(...)``;
-* a cluster: ``N CHIP for T days|hours|weeks|months [at U MFU]`` -> ``hardware(...)``;
+* a cluster: ``N CHIP for T days|hours|weeks|months [at U MFU] [for RL]`` -> ``hardware(...)``
+  (``for RL``, ``for pre-training``, ``for fine-tuning``, ``for inference``, ``for rollouts``
+  pick the stage whose fitted prior is the default utilisation);
 * money: ``$5M of H100 time [at $2/hour] [at U MFU]`` -> ``cost(...)``; a bare ``$5M`` -> ``5M``;
 * a multiple of a model: ``10x o1`` -> ``10 * @o1.total`` (``10x o1.rl`` for a field),
   resolved against a dataset by the caller.
@@ -37,6 +39,17 @@ _UNIT = r"(?P<unit>hours?|hrs?|h|days?|weeks?|months?|years?)"
 _NUM = r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[kKMBGTP]?"
 _UTIL = rf"(?P<util>{_NUM}%?(?:(?:\s+to\s+|-){_NUM}%?)?)"
 _AT_UTIL = rf"(?:\s+at\s+{_UTIL}\s*(?:MFU|utili[sz]ation|of\s+peak)?)?"
+_STAGE = r"(?:\s+(?:for|of|in)\s+(?P<stage>RL|pre-?training|fine-?tuning|inference|rollouts?))?"
+STAGE_WORDS = {
+    "rl": "rl",
+    "pretraining": "pretraining",
+    "pre-training": "pretraining",
+    "finetuning": "finetune",
+    "fine-tuning": "finetune",
+    "inference": "inference",
+    "rollout": "rollout",
+    "rollouts": "rollout",
+}
 _CHIP = r"(?P<chip>[A-Za-z][A-Za-z0-9.]*\d[A-Za-z0-9.]*)"
 
 
@@ -50,9 +63,15 @@ class Phrase:
     rewrite: Callable[[re.Match[str]], str]
 
 
+def _stage(m: re.Match[str]) -> list[str]:
+    word = m.group("stage")
+    return [f"stage={STAGE_WORDS[word.lower()]}"] if word else []
+
+
 def _hardware(m: re.Match[str], time: str) -> str:
     util = m.group("util")
-    return f"hardware({m.group('chip')}, {time}" + (f", utilization={util})" if util else ")")
+    args = [m.group("chip"), time, *([f"utilization={util}"] if util else []), *_stage(m)]
+    return f"hardware({', '.join(args)})"
 
 
 def _cluster(m: re.Match[str]) -> str:
@@ -63,7 +82,7 @@ def _cluster(m: re.Match[str]) -> str:
 
 
 def _chip_hours(m: re.Match[str]) -> str:
-    if m.group("util"):
+    if m.group("util") or m.group("stage"):
         return _hardware(m, f"chip_hours={m.group('n')}")
     return f"peak_flop({m.group('chip')}, {m.group('n')})"
 
@@ -78,7 +97,7 @@ def _money(m: re.Match[str]) -> str:
         args.append(f"usd_per_hour={m.group('price')}")
     if m.group("util"):
         args.append(f"utilization={m.group('util')}")
-    return f"cost({', '.join(args)})"
+    return f"cost({', '.join([*args, *_stage(m)])})"
 
 
 PHRASES: tuple[Phrase, ...] = (
@@ -93,7 +112,7 @@ PHRASES: tuple[Phrase, ...] = (
         "$5M of H100 time at $2/hour",
         re.compile(
             rf"\$(?P<usd>{_NUM})\s+(?:worth\s+)?of\s+{_CHIP}(?:[\s-]+(?:time|hours|GPU-hours))?"
-            rf"(?:\s+at\s+\$(?P<price>{_NUM})\s*(?:/|per\s+)(?:[\w-]*hour|h))?{_AT_UTIL}",
+            rf"(?:\s+at\s+\$(?P<price>{_NUM})\s*(?:/|per\s+)(?:[\w-]*hour|h))?{_AT_UTIL}{_STAGE}",
             re.I,
         ),
         _money,
@@ -103,7 +122,7 @@ PHRASES: tuple[Phrase, ...] = (
         "20k H100 for 90 days at 35% MFU",
         re.compile(
             rf"(?P<n>{_NUM})\s+{_CHIP}(?:\s+(?:GPUs?|chips?|TPUs?|accelerators?))?"
-            rf"\s+for\s+(?P<t>{_NUM})\s*{_UNIT}\b{_AT_UTIL}",
+            rf"\s+for\s+(?P<t>{_NUM})\s*{_UNIT}\b{_AT_UTIL}{_STAGE}",
             re.I,
         ),
         _cluster,
@@ -111,7 +130,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(
         "chip-hours",
         "140,000 H100-hours * 20%",
-        re.compile(rf"(?P<n>{_NUM})\s+{_CHIP}[\s-](?:GPU-)?hours\b{_AT_UTIL}", re.I),
+        re.compile(rf"(?P<n>{_NUM})\s+{_CHIP}[\s-](?:GPU-)?hours\b{_AT_UTIL}{_STAGE}", re.I),
         _chip_hours,
     ),
     Phrase(
