@@ -107,6 +107,8 @@ rl:
   hardware: {chip: H800, chip_hours: 100k, precision: bf16, sources: [&s {url: "https://example.org/a", title: t, states: s, accessed: 2026-12-01}]}
   lines:
     - {label: stated, estimate: "2e22", confidence: Likely, sources: [*s]}
+    - {label: lab, estimate: "hardware(H800, chip_hours=100k, utilization=0.05, stage=rl)", confidence: Likely, sources: [*s]}
+    - {label: count, estimate: "1.5e22", kind: count, confidence: Likely, sources: [*s]}
 """,
         encoding="utf-8",
     )

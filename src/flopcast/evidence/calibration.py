@@ -139,8 +139,9 @@ def cases_from_rows(
 def cases_from_dataset(ds: Any) -> list[Case]:
     """Shipped records whose quantity has published hardware time and a stated figure.
 
-    Each line of that quantity that is not itself a hardware-method line is a stated figure;
-    the re-estimate uses the record's chip-hours with the stage's fitted prior.
+    Each line of that quantity that is neither a hardware-method line nor flopcast's own
+    operation count (``kind: count``) is a stated figure; the re-estimate uses the record's
+    chip-hours with the stage's fitted prior.
     """
     out: list[Case] = []
     stage_of = {"pretraining": "pretraining", "post_training": "finetune", "rl": "rl"}
@@ -153,8 +154,8 @@ def cases_from_dataset(ds: Any) -> list[Case]:
             hours = float(evaluate(hw.chip_hours).median())
             values = ds.line_values(rec.id, field)
             for line, value in zip(ev.lines, values, strict=True):
-                if line.expression().replace(" ", "").startswith("hardware("):
-                    continue
+                if "hardware(" in line.expression().replace(" ", "") or line.kind == "count":
+                    continue  # a hardware-method line or flopcast's own count: not a stated figure
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", PlausibilityWarning)
                     q = methods.hardware(
