@@ -15,15 +15,16 @@ The fit (stated once, here and in docs/methodology.md):
 * ``(mu_g, sigma)`` by maximum likelihood for interval-censored normal data, computed by EM
   (Dempster, Laird & Rubin 1977: the E-step replaces each interval by the truncated-normal
   moments, the M-step is the ordinary normal fit);
-* the prior is the **predictive** distribution of a new run, widened for few points: a 90%
-  interval ``mu_g +/- t(0.95, N - G) * s * sqrt(1 + 1/n_g)`` with ``s`` the MLE spread rescaled by
-  ``sqrt(N / (N - G))`` (Student-t prediction interval; N points, G groups, n_g in the group),
-  represented as the lognormal with that 90% interval;
+* the prior is the **predictive** distribution of a new run, widened for few points: Student-t
+  with ``N - G`` degrees of freedom, location ``mu_g`` and scale ``s * sqrt(1 + 1/n_g)``, ``s``
+  the MLE spread rescaled by ``sqrt(N / (N - G))`` (N points, G groups, n_g in the group);
+  conditioned on ``u <= 1`` (a share of peak cannot exceed one); represented as the lognormal
+  with the same 90% interval, because flopcast's exact algebra works on lognormals (so the
+  prior's median is the geometric middle of that interval);
 * points of ``kind: flopcast-count`` (their FLOP is flopcast's own recipe count) are shown but
   never fitted, so checking a prior against flopcast's recipes is not circular.
 
-NB: a lognormal has no upper bound; where evidence is scarce the upper tail of a prior can pass
-1 (100% of peak). The 90% interval says so rather than being clipped.
+The statistics are in :mod:`flopcast.estimate.censored`.
 """
 
 from __future__ import annotations
