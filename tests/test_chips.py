@@ -77,6 +77,11 @@ chips:
         ("B200", "fp8", 4.5e15),
         ("GB200", "bf16", 2.5e15),  # per GPU: 360 PFLOPS sparse BF16 / 72 / 2
         ("GB200", "fp8", 5.0e15),  # 720 PFLOPS sparse FP8 / 72 / 2
+        ("B200", "fp4", 9.0e15),  # 18 PFLOPS sparse FP4 per HGX B200 GPU / 2
+        ("GB200", "fp4", 1.0e16),  # 1,440 PFLOPS sparse FP4 / 72 / 2
+        ("B300", "fp4", 1.4e16),  # Verda's dense table, 14 PFLOPS
+        ("GB200", "nvfp4", 1.0e16),  # NVIDIA's NVFP4 spelling
+        ("B200", "mxfp4", 9.0e15),  # the OCP MXFP4 spelling, same tensor-core rate
         ("MI300X", "bf16", 1.307e15),
         ("MI300X", "fp8", 2.615e15),
         ("TPU v3", "bf16", 1.23e14),
@@ -286,10 +291,18 @@ def test_no_silent_substitution_for_other_chips_without_bf16():
 def test_unknown_precision():
     with pytest.raises(
         InputError,
-        match=r"^unknown precision 'fp4'; allowed: fp32, tf32, bf16, "
-        r"fp16, fp8, int8 \(also accepted: float32, single,",
+        match=r"^unknown precision 'fp6'; allowed: fp32, tf32, bf16, "
+        r"fp16, fp8, fp4, int8 \(also accepted: float32, single,",
     ):
-        chips.peak_flop_per_s("B200", "fp4")
+        chips.peak_flop_per_s("B200", "fp6")
+
+
+def test_fp4_is_twice_fp8_on_blackwell_and_absent_before():
+    for name in ("B200", "GB200"):
+        chip = chips.lookup(name)
+        assert chip.peak["fp4"] == pytest.approx(2 * chip.peak["fp8"]), name  # 9 = 2 x 4.5
+    with pytest.raises(InputError, match="has no fp4 peak"):
+        chips.peak_flop_per_s("H100", "fp4")  # Hopper has no FP4 tensor cores
 
 
 # ---- provenance ---------------------------------------------------------------------------------
@@ -429,10 +442,10 @@ def test_flopcast_data_directory_is_layered_over_the_shipped_catalog(
          name: Toy 2
          vendor: Toyco
          kind: npu
-         peak: {fp4: 1.0e+15}
+         peak: {fp6: 1.0e+15}
          sources: [{url: "https://example.org", date: 2026-01-01}]
      """,
-            "chips[0] (toy-2): peak: unknown precision 'fp4'; allowed: fp32, tf32, bf16, fp16, fp8, int8",
+            "chips[0] (toy-2): peak: unknown precision 'fp6'; allowed: fp32, tf32, bf16, fp16, fp8, fp4, int8",
         ),
         (
             """
@@ -495,8 +508,10 @@ def test_malformed_user_entry_is_a_data_error_naming_file_and_entry(tmp_path, en
     path = write(tmp_path, "chips:" + textwrap.dedent(entry))
     with pytest.raises(DataError) as info:
         chips.load_catalog([path])
-    assert str(info.value) == f"{path}: {message}"
+    # path:line: entry: message, the line of the offending key (yamlio's file:line convention)
+    assert str(info.value) == f"{path}:{info.value.line}: {message}"
     assert info.value.path == str(path)
+    assert 2 <= info.value.line <= 8  # inside the toy entry, which starts on line 2
 
 
 def test_alias_clash_is_a_data_error(tmp_path):

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
 
 from flopcast.cli import app
 
@@ -171,3 +172,23 @@ def test_an_unwritable_or_missing_path_is_one_line(runner, tmp_path):
     assert "Traceback" not in res.output + res.stderr
     res = run(runner, "flops", str(tmp_path))  # a directory where a config file is expected
     assert res.exit_code == 1 and "Traceback" not in res.output + res.stderr
+
+
+def test_estimate_ratio_multiplies_a_record_by_a_factor():
+    runner = CliRunner()
+    res = runner.invoke(app, ["estimate", "ratio", "6e23", "10", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["median"] == pytest.approx(6e24)  # 6e23 x 10
+    ref = runner.invoke(app, ["estimate", "ratio", "@o1.rl", "10", "--json"])
+    phrase = runner.invoke(app, ["estimate", "10x o1.rl", "--json"])
+    assert json.loads(ref.stdout)["median"] == pytest.approx(json.loads(phrase.stdout)["median"])
+    bad = runner.invoke(app, ["estimate", "ratio", "@o9.rl", "10"])
+    assert bad.exit_code == 1 and "unknown model 'o9'" in bad.output
+
+
+def test_estimate_priors_lists_the_fitted_utilisation_priors():
+    res = CliRunner().invoke(app, ["estimate", "priors", "--json"])
+    assert res.exit_code == 0, res.output
+    priors = json.loads(res.stdout)["priors"]
+    assert priors["utilization.rl"]["fit"]["phase"] == "rl_run"
+    assert priors["utilization.rollout"]["fit"]["assumed"].startswith("assumed")

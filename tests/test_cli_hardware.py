@@ -69,3 +69,13 @@ def test_unknown_chip_is_one_line_and_exit_1(runner):
         == "error: unknown chip 'H1000'; did you mean 'h100-sxm', 'v100-sxm2', 'h800-sxm'?\n"
     )
     assert res.stdout == ""
+
+
+def test_blackwell_chips_show_their_fp4_peak(runner):
+    res = run(runner, "B300")
+    assert res.exit_code == 0, res.output
+    out = " ".join(res.stdout.split())
+    assert "│ fp4 │ 1.4e16 │" in out  # 14 PFLOPS dense FP4 (Verda's Blackwell Ultra table)
+    assert "https://verda.com/blog/gb300-nvl72-architecture" in out
+    data = json.loads(run(runner, "GB200", "--json").stdout)
+    assert data["chips"][0]["peak"]["fp4"] == 1.0e16  # 20 PFLOPS with sparsity / 2

@@ -11,18 +11,47 @@ import flopcast as fc
 H100_BF16 = 9.89e14  # FLOP/s, NVIDIA H100 SXM5 dense BF16
 
 
-def test_nemotron_ultra_140k_h100_hours_at_rl_utilisation_is_about_1e23():
+def test_nemotron_ultra_140k_h100_hours_at_the_fitted_rl_prior():
+    from flopcast.estimate.utilization import fits
+
+    u = fits()["utilization.rl"]  # fitted to data/utilization.yaml's rl_run points
     q = fc.hardware("H100", chip_hours=140e3, stage="rl")
-    # 140,000 h x 3,600 s x 9.89e14 FLOP/s = 4.98e23 at peak; x 0.2 (RL prior median) = 9.97e22
-    assert q.median() == pytest.approx(140e3 * 3600 * H100_BF16 * 0.2, rel=1e-9)
-    assert q.median() == pytest.approx(1e23, rel=0.01)
+    # 140,000 h x 3,600 s x 9.89e14 FLOP/s = 4.98e23 at peak; x the whole-run prior's median
+    assert q.median() == pytest.approx(140e3 * 3600 * H100_BF16 * u.median, rel=1e-9)
     assert q.unit == "FLOP"
     assert q.method == "hardware"
     assert set(q.contributions()) == {"utilization rl"}  # the only uncertain input
     lo, hi = q.interval()
-    assert lo == pytest.approx(140e3 * 3600 * H100_BF16 * 0.1) and hi == pytest.approx(
-        140e3 * 3600 * H100_BF16 * 0.4
+    u_lo, u_hi = u.interval(0.9)
+    assert lo == pytest.approx(140e3 * 3600 * H100_BF16 * u_lo)
+    assert hi == pytest.approx(140e3 * 3600 * H100_BF16 * u_hi)
+
+
+def test_stage_and_precision_pick_the_fitted_prior():
+    from flopcast.estimate.utilization import fits
+
+    f = fits()
+    fp8 = fc.hardware("H100", chip_hours=1e3, precision="fp8", stage="pretraining")
+    # 1,000 h x 3,600 s x 1.979e15 FLOP/s (fp8) x the fp8 pre-training prior's median
+    assert fp8.median() == pytest.approx(
+        1e3 * 3600 * 1.979e15 * f["utilization.pretraining.fp8"].median
     )
+    bf16 = fc.hardware("H100", chip_hours=1e3, stage="pretraining")
+    assert bf16.median() == pytest.approx(
+        1e3 * 3600 * H100_BF16 * f["utilization.pretraining.bf16"].median
+    )
+    # the rollout prior's points are measured against the FP8 peak: it multiplies that peak
+    roll = fc.hardware("H100", chip_hours=1e3, stage="rollout")
+    assert roll.median() == pytest.approx(1e3 * 3600 * 1.979e15 * f["utilization.rollout"].median)
+    assert any("measured against the fp8 peak" in a for a in roll.assumptions)
+    # ... and the whole-run RL prior's against BF16, whatever precision the run is said to use
+    rl8 = fc.hardware("H800", chip_hours=1e3, stage="rl", precision="fp8")
+    assert rl8.median() == pytest.approx(1e3 * 3600 * 9.89e14 * f["utilization.rl"].median)
+    # a stated utilisation is used with the precision asked for
+    own = fc.hardware("H800", chip_hours=1e3, stage="rl", precision="fp8", utilization=0.1)
+    assert own.median() == pytest.approx(1e3 * 3600 * 1.979e15 * 0.1)
+    with pytest.raises(fc.InputError, match="unknown stage 'rlhf'"):
+        fc.hardware("H100", chip_hours=1e3, stage="rlhf")
 
 
 def test_one_million_dollars_of_h100_time_is_about_5e23():

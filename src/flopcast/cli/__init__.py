@@ -17,7 +17,7 @@ def _register_all() -> None:
     from flopcast.cli import estimate
 
     estimate.register(app)
-    for name in ("hardware", "models", "accounting", "forecast", "show", "ledger"):
+    for name in ("hardware", "models", "accounting", "forecast", "show", "ledger", "calibrate"):
         try:
             module = __import__(f"flopcast.cli.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:  # a command module not written yet

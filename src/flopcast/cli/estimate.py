@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -30,8 +31,9 @@ estimate_app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    help='Estimate FLOP: flopcast estimate "140k * hour * peak(H100) * (0.1 to 0.4)", '
-    "or a method: hardware, ops, cost.",
+    help='Estimate FLOP: flopcast estimate "140k * hour * peak(H100) * (0.1 to 0.4)" or an '
+    'evidence phrase ("20k H100 for 90 days at 35% MFU", docs/phrases.md), or a method: '
+    "hardware, ops, cost, ratio; 'estimate priors' lists the default priors.",
 )
 
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object instead of a table.")
@@ -42,6 +44,13 @@ SamplesOpt = typer.Option(
     min=100,
     max=10_000_000,
     help="Monte Carlo samples (exact results need none).",
+)
+
+
+DataOpt = typer.Option(
+    None,
+    "--data",
+    help="Extra folder of YAML records for @model.field and '10x MODEL' (also $FLOPCAST_DATA).",
 )
 
 
@@ -58,16 +67,37 @@ def _value(text: str | None) -> Any:
     return q.median() if q.is_point and not q.inputs() else q
 
 
+def _resolver(data: list[Path] | None) -> Any:
+    """``@model.field`` against the shipped records (and ``--data``), loaded on first use."""
+    loaded: dict[str, Any] = {}
+
+    def resolve(ref: str) -> Any:
+        from flopcast.core.errors import InputError
+        from flopcast.evidence import dataset  # lazily: only an expression with @ needs it
+
+        if "ds" not in loaded:
+            loaded["ds"] = dataset.load(data or None)
+        target, _, field = ref.lstrip("@").rpartition(".")
+        if not target:
+            raise InputError(f"bad reference '@{ref}'; write @model-id.field, e.g. @o1.rl")
+        value = loaded["ds"].quantity(target, field)
+        if value is None:
+            raise InputError(f"'@{ref}' is unknown in the data, so it cannot be used here")
+        return value
+
+    return resolve
+
+
 @estimate_app.command("expr", help=f"Evaluate an expression: {_EXPR_HELP}.")
 def expr_command(
     expression: str = typer.Argument(..., help=_EXPR_HELP),
     unit: str = typer.Option("", "--unit", help="Unit to print (e.g. FLOP)."),
+    data: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
     seed: int = SeedOpt,
     samples: int = SamplesOpt,
 ) -> None:
-
-    q = evaluate(expression)
+    q = evaluate(expression, _resolver(data))
     if unit:
         q = q.with_unit(unit)
     _show(q, expression, json_out, seed, samples)
@@ -84,11 +114,14 @@ def hardware_command(
     utilization: str = typer.Option(
         None, "--utilization", help="Share of peak, e.g. '0.1 to 0.4'; default: the stage's prior."
     ),
-    precision: str = typer.Option("bf16", "--precision", help="fp32, tf32, bf16, fp16, fp8, int8."),
+    precision: str = typer.Option(
+        "bf16", "--precision", help="fp32, tf32, bf16, fp16, fp8, fp4 (also NVFP4, MXFP4), int8."
+    ),
     stage: str = typer.Option(
         "pretraining",
         "--stage",
-        help="pretraining, finetune, rl, inference (picks the default utilisation).",
+        help="pretraining, finetune, rl (a whole RL run), rl_update, rollout, inference: picks "
+        "the fitted default utilisation (flopcast estimate priors).",
     ),
     json_out: bool = JsonOpt,
     seed: int = SeedOpt,
@@ -152,6 +185,44 @@ def cost_command(
         stage=stage,
     )
     _show(q, f"cost(dollars={dollars}, chip={chip})", json_out, seed, samples)
+
+
+@estimate_app.command("ratio", help="A multiple of another estimate: BASE x FACTOR (o3 = 10x o1).")
+def ratio_command(
+    base: str = typer.Argument(..., help="The base estimate, e.g. @o1.rl or '6e23'."),
+    factor: str = typer.Argument(..., help="The multiple, e.g. 10 or '5 to 20'."),
+    data: list[Path] = DataOpt,
+    json_out: bool = JsonOpt,
+    seed: int = SeedOpt,
+    samples: int = SamplesOpt,
+) -> None:
+    from flopcast.estimate import methods
+
+    resolve = _resolver(data)
+    q = methods.ratio(evaluate(base, resolve), evaluate(factor, resolve))
+    _show(q, f"ratio(base={base}, factor={factor})", json_out, seed, samples)
+
+
+@estimate_app.command("priors", help="The default priors: fitted utilisation priors and others.")
+def priors_command(json_out: bool = JsonOpt) -> None:
+    from flopcast.estimate import priors
+
+    entries = priors.priors()
+    if json_out:
+        print_json({"priors": entries})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="default priors (utilization.*: fitted to data/utilization.yaml)")
+    for col in ("name", "value (90%)", "confidence", "points"):
+        table.add_column(col, no_wrap=col == "name")
+    for name, e in entries.items():
+        fit = e.get("fit")
+        table.add_row(
+            name, str(e["value"]), e["confidence"], str(len(fit["points"])) if fit else "-"
+        )
+    Console().print(table)
 
 
 def _show(q: Any, label: str, json_out: bool, seed: int, samples: int) -> None:

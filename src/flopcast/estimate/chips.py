@@ -32,12 +32,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from flopcast.core.errors import DataError, InputError, UnknownNameError, yaml_error
+from flopcast.core import yamlio
+from flopcast.core.errors import DataError, InputError, UnknownNameError
 
-PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "int8")
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8", "fp4", "int8")
 
 # Spellings people and libraries use for the same format (torch dtypes, numpy names).
 PRECISION_ALIASES = {
@@ -58,6 +58,14 @@ PRECISION_ALIASES = {
     "float8e4m3fn": "fp8",
     "float8e5m2": "fp8",
     "int8": "int8",
+    # 4-bit floating point (E2M1 elements): NVIDIA's block-scaled NVFP4 and the OCP MXFP4 format
+    # run at the same Blackwell tensor-core rate, so both spellings mean the one fp4 peak.
+    "fp4": "fp4",
+    "float4": "fp4",
+    "e2m1": "fp4",
+    "nvfp4": "fp4",
+    "mxfp4": "fp4",
+    "float4e2m1fn": "fp4",
 }
 
 # Leading words a user may leave out ("NVIDIA H100 SXM" finds "H100 SXM").
@@ -107,7 +115,7 @@ class Price(_Frozen):
 class Chip(_Frozen):
     """One accelerator: peak dense throughput per precision, with sources and cited prices.
 
-    ``peak`` maps a precision (fp32, tf32, bf16, fp16, fp8, int8) to FLOP/s (OP/s for int8).
+    ``peak`` maps a precision (fp32, tf32, bf16, fp16, fp8, fp4, int8) to FLOP/s (OP/s for int8).
     Treat instances as read-only: the catalog shares them.
     """
 
@@ -384,10 +392,9 @@ def _env_paths() -> list[Path]:
 
 
 def _parse(text: str, where: str) -> list[Chip]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise yaml_error(exc, where) from None
+    """The chips of one catalog file: read by :func:`flopcast.core.yamlio.load` (safe, bounded,
+    unique keys, file:line), then each entry validated by :class:`Chip`."""
+    data, lines = yamlio.load(text, where)
     if not isinstance(data, dict) or not isinstance(data.get("chips"), list):
         raise DataError(
             "expected a mapping with a 'chips' list (see data/README-hardware.md)", where
@@ -399,18 +406,20 @@ def _parse(text: str, where: str) -> list[Chip]:
     seen: set[str] = set()
     for i, entry in enumerate(data["chips"]):
         label = f"chips[{i}]"
+        line = yamlio.line_for(lines, ("chips", i))
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
             label += f" ({entry['id']})"
         if not isinstance(entry, dict):
             raise DataError(
-                f"each chip must be a mapping, got {type(entry).__name__}", where, field=label
+                f"each chip must be a mapping, got {type(entry).__name__}", where, line, label
             )
         try:
             chip = Chip.model_validate(entry)
         except ValidationError as exc:
-            raise DataError(_describe(exc), where, field=label) from None
+            loc = ("chips", i, *exc.errors()[0]["loc"])
+            raise DataError(_describe(exc), where, yamlio.line_for(lines, loc), label) from None
         if chip.id in seen:
-            raise DataError(f"duplicate chip id {chip.id!r} in one file", where, field=label)
+            raise DataError(f"duplicate chip id {chip.id!r} in one file", where, line, label)
         seen.add(chip.id)
         chips.append(chip)
     return chips

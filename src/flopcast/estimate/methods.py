@@ -18,58 +18,49 @@ https://epoch.ai/blog/estimating-training-compute):
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from flopcast.core.errors import DataError, InputError, PlausibilityWarning
-from flopcast.core.expr import Symbol, expression_function
+from flopcast.core.errors import InputError, PlausibilityWarning
+from flopcast.core.expr import Symbol
 from flopcast.core.uncertain import Uncertain, as_uncertain, ci, named
+from flopcast.estimate import chips as hw
+from flopcast.estimate.priors import (
+    largest_run_flop,
+    prior,
+    prior_precision,
+    priors,
+    utilization_prior_name,
+)
 
-STAGES = ("pretraining", "finetune", "rl", "inference")
+__all__ = [
+    "STAGES",
+    "chart_ratio",
+    "chart_value",
+    "cost",
+    "hardware",
+    "operations",
+    "prior",
+    "priors",
+    "ratio",
+    "share",
+]
+
+# stage -> the phase of data/utilization.yaml whose fitted prior is its default utilisation
+STAGES = {
+    "pretraining": "pretraining",
+    "finetune": "finetune",
+    "rl": "rl",  # a whole RL run: prior utilization.rl (fitted to the rl_run points)
+    "rl_update": "rl_update",
+    "rollout": "rollout",
+    "inference": "inference",
+}
 
 # FLOP per parameter per token for operation counting, by kind of pass.
 # NB: ignores the attention score/value products that grow with context (see architecture.py
 # for the exact count) and the embedding lookup.
 OPS_PER_PARAM_TOKEN = {"training": 6.0, "inference": 2.0, "generation": 2.0, "forward": 2.0}
-
-
-# ---- priors ---------------------------------------------------------------------------------
-
-
-@functools.cache
-def _priors() -> dict[str, dict[str, Any]]:
-    path = resources.files("flopcast") / "data" / "priors.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
-        raise DataError("expected a mapping of prior names", str(path))
-    return data
-
-
-def prior(name: str) -> Uncertain:
-    """A documented default (``utilization.rl``, ...) from ``data/priors.yaml``, as a named input."""
-    from flopcast.core.expr import evaluate
-
-    entry = _priors().get(name)
-    if entry is None:
-        import difflib
-
-        from flopcast.core.errors import UnknownNameError
-
-        raise UnknownNameError("prior", name, difflib.get_close_matches(name, list(_priors()), n=3))
-    sources = "; ".join(s["url"] for s in entry.get("sources", []))
-    q = evaluate(str(entry["value"]))
-    description = f"default prior ({entry.get('confidence', '')}): {entry.get('reasoning', '')}"
-    return named(q, name.replace(".", " "), description=description.strip(), source=sources)
-
-
-def priors() -> dict[str, dict[str, Any]]:
-    """All documented priors with their reasoning and sources."""
-    return {k: dict(v) for k, v in _priors().items()}
 
 
 # ---- methods --------------------------------------------------------------------------------
@@ -87,14 +78,26 @@ def hardware(
 ) -> Uncertain:
     """``C = chip-hours x 3600 s/h x peak(chip, precision) x utilization``.
 
-    Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's default
-    prior is used (``prior("utilization.<stage>")``).
+    Give ``chip_hours``, or ``chips`` and ``hours``. Without ``utilization`` the stage's fitted
+    prior is used: ``utilization.<stage>.<precision>`` where the points allow a fit at that
+    precision, else ``utilization.<stage>`` (``stage="rl"``: the whole-run prior). A prior whose
+    points are all measured against another precision's peak (the RL points: BF16) multiplies
+    that peak where the chip has it, so the FLOP/s it stands for is not doubled or halved.
     """
-    from flopcast.estimate import chips as hw
-
     _check_stage(stage)
     spec = hw.lookup(str(chip))
-    peak_value = hw.peak_flop_per_s(str(chip), str(precision))
+    asked = hw.normalize_precision(str(precision))
+    precision, notes = asked, []
+    if utilization is None:
+        name = utilization_prior_name(STAGES[stage], asked)
+        basis = prior_precision(name)
+        if basis and basis != asked and basis in spec.peak:
+            precision = basis
+            notes.append(
+                f"{name} is fitted to points measured against the {basis} peak, so it "
+                f"multiplies the {basis} peak rather than the {asked} one"
+            )
+    peak_value = hw.peak_flop_per_s(str(chip), precision)
     if chip_hours is not None and (chips is not None or hours is not None):
         raise InputError("give either chip_hours, or chips and hours, not both")
     if chip_hours is None:
@@ -105,7 +108,7 @@ def hardware(
         )
     else:
         chip_time = _positive(chip_hours, "chip_hours", f"{spec.name}-hours")
-    util = _utilization(utilization, stage)
+    util = _utilization(utilization, stage, precision)
     peak = named(
         peak_value,
         f"peak({spec.id}, {precision})",
@@ -122,6 +125,7 @@ def hardware(
             f"utilization: {_describe(util)}"
             + ("" if utilization is not None else f" (default prior for {stage})"),
             "time counts every chip-hour as training at the stated utilization",
+            *notes,
         ],
     )
 
@@ -162,8 +166,6 @@ def cost(
 
     Without ``usd_per_hour`` the catalog's latest sourced rental price for the chip is used.
     """
-    from flopcast.estimate import chips as hw
-
     spec = hw.lookup(str(chip))
     money = _positive(dollars, "dollars", "spend in US dollars")
     if usd_per_hour is None:
@@ -338,12 +340,12 @@ def _warn_magnitude(q: Uncertain) -> None:
 
 
 def _largest_run() -> float:
-    return float(str(_priors()["magnitude.largest_run_flop"]["value"]))
+    return largest_run_flop()
 
 
-def _utilization(value: Any, stage: str) -> Uncertain:
+def _utilization(value: Any, stage: str, precision: str) -> Uncertain:
     if value is None:
-        return prior(f"utilization.{stage}")
+        return prior(utilization_prior_name(STAGES[stage], precision))
     u = named(value, "utilization", description="share of peak FLOP/s achieved")
     if u.is_exact or u.is_point:
         hi = u.percentile(95)
@@ -401,84 +403,3 @@ def _chip_sources(chip: Any) -> list[str]:
     for s in getattr(chip, "sources", []) or []:
         out.append(s if isinstance(s, str) else str(_get(s, "url")))
     return out
-
-
-# ---- expression-language bindings ----------------------------------------------------------
-
-
-def _sym(x: Any) -> Any:
-    return str(x) if isinstance(x, Symbol) else x
-
-
-@expression_function("hardware")
-def _expr_hardware(
-    chip: Any,
-    chip_hours: Any = None,
-    chips: Any = None,
-    hours: Any = None,
-    utilization: Any = None,
-    precision: Any = "bf16",
-    stage: Any = "pretraining",
-) -> Uncertain:
-    return hardware(
-        str(chip),
-        chip_hours=chip_hours,
-        chips=chips,
-        hours=hours,
-        utilization=utilization,
-        precision=str(precision),
-        stage=str(stage),
-    )
-
-
-@expression_function("operations")
-def _expr_operations(N: Any, D: Any, kind: Any = "training") -> Uncertain:
-    return operations(N, D, kind=str(kind))
-
-
-@expression_function("cost")
-def _expr_cost(
-    dollars: Any,
-    chip: Any,
-    usd_per_hour: Any = None,
-    utilization: Any = None,
-    precision: Any = "bf16",
-    stage: Any = "pretraining",
-) -> Uncertain:
-    return cost(
-        dollars,
-        str(chip),
-        usd_per_hour=usd_per_hour,
-        utilization=utilization,
-        precision=str(precision),
-        stage=str(stage),
-    )
-
-
-@expression_function("ratio")
-def _expr_ratio(base: Any, factor: Any) -> Uncertain:
-    return ratio(base, factor)
-
-
-@expression_function("share")
-def _expr_share(base: Any, fraction: Any) -> Uncertain:
-    return share(base, fraction)
-
-
-@expression_function("prior")
-def _expr_prior(name: Any) -> Uncertain:
-    return prior(str(name))
-
-
-@expression_function("chart_ratio")
-def _expr_chart_ratio(
-    px_a: Any, px_b: Any, pixels_per_decade: Any, pixel_error: Any = 2.0
-) -> Uncertain:
-    return chart_ratio(px_a, px_b, pixels_per_decade, pixel_error=pixel_error)
-
-
-@expression_function("chart_value")
-def _expr_chart_value(
-    pixel: Any, px_a: Any, value_a: Any, px_b: Any, value_b: Any, pixel_error: Any = 2.0
-) -> Uncertain:
-    return chart_value(pixel, (px_a, value_a), (px_b, value_b), pixel_error=pixel_error)

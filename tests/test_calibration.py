@@ -1,0 +1,144 @@
+"""Calibration: hardware-method re-estimates of stated figures, scored on the shipped fixture."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+
+import pytest
+
+from flopcast.core.errors import InputError
+from flopcast.estimate.utilization import fits
+from flopcast.evidence import calibration as cal
+from flopcast.evidence.epoch import EpochRow
+
+FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
+H100_BF16 = 9.89e14
+
+
+def _by_model(result: dict) -> dict[str, dict]:
+    return {r["model"]: r for r in result["rows"]}
+
+
+def test_fixture_rows_are_scored_with_epoch_defaults_or_the_fitted_prior():
+    result = cal.calibrate_csv(FIXTURE)
+    rows = _by_model(result)
+    phi4 = rows["Phi-4"]  # Language, no utilisation in the row: Epoch's 30% LLM default
+    assert phi4["basis"] == "epoch default 30% (LLM)"
+    # 1920 H100 x 504 h = 967,680 H100-hours x 3,600 s x 9.89e14 FLOP/s x 0.30
+    assert phi4["chip_hours"] == 967_680
+    assert phi4["median"] == pytest.approx(967_680 * 3600 * H100_BF16 * 0.30, rel=1e-9)
+    llama = rows["Llama 3.1-405B"]  # the row states a utilisation: the fitted prior instead
+    assert llama["basis"] == "fitted prior utilization.pretraining.bf16"
+    u = fits()["utilization.pretraining.bf16"].median
+    assert llama["median"] == pytest.approx(30_834_688 * 3600 * H100_BF16 * u, rel=1e-9)
+    assert llama["implied_utilization"] == pytest.approx(
+        3.8e25 / (30_834_688 * 3600 * H100_BF16), rel=1e-9
+    )
+
+
+def test_summary_is_the_arithmetic_of_the_rows():
+    result = cal.calibrate_csv(FIXTURE)
+    rows, s = result["rows"], result["summary"]
+    assert s["compared"] == len(rows) == 11
+    assert s["coverage90"] == sum(r["inside90"] for r in rows) / 11
+    assert s["coverage50"] == sum(r["inside50"] for r in rows) / 11
+    logs = [math.log10(r["stated"] / r["median"]) for r in rows]
+    assert s["median_abs_log10_ratio"] == pytest.approx(statistics.median(map(abs, logs)))
+    assert s["bias_log10"] == pytest.approx(statistics.fmean(logs))
+    assert sum(result["pit_histogram"]["counts"]) == 11
+    assert sum(g["compared"] for g in result["by_year"].values()) == 11
+    assert set(result["by_precision"]) == {"bf16", "fp16"}  # V100 (GPT-3) has no bf16 peak
+    for r in rows:  # PIT is the estimate's CDF at the stated figure
+        assert (r["pit"] < 0.05 or r["pit"] > 0.95) == (not r["inside90"]), r["model"]
+
+
+def test_unknown_chips_and_fine_tunes_without_their_own_figure_are_skipped_with_reasons():
+    result = cal.calibrate_csv(FIXTURE)
+    reasons = {s["model"]: s["reason"] for s in result["skipped"]}
+    assert "unknown chip 'Imaginary NPU 9000'" in reasons["Tiny run on unknown chip"]
+    ft = EpochRow(
+        line=2,
+        model="FT",
+        base_model="Base",
+        training_compute=1e24,
+        hardware=["H100"],
+        hardware_quantity=8,
+        training_time_hours=10,
+    )
+    cases, skipped = cal.cases_from_rows([ft])
+    assert not cases and "includes the base model" in skipped[0]["reason"]
+    ft.finetune_compute = 8 * 10 * 3600 * H100_BF16 * 0.3  # its own fine-tune figure
+    cases, _ = cal.cases_from_rows([ft])
+    assert cases[0].stated == pytest.approx(8 * 10 * 3600 * H100_BF16 * 0.3)
+
+
+def test_prior_basis_uses_the_fitted_prior_everywhere_and_bad_basis_is_refused():
+    rows = _by_model(cal.calibrate_csv(FIXTURE, basis="prior"))
+    assert rows["Phi-4"]["basis"] == "fitted prior utilization.pretraining.bf16"
+    with pytest.raises(InputError, match="unknown basis 'x'; allowed: epoch, prior"):
+        cal.calibrate_csv(FIXTURE, basis="x")  # type: ignore[arg-type]
+
+
+def test_a_perfectly_centred_row_has_pit_one_half():
+    row = EpochRow(
+        line=2,
+        model="m",
+        training_compute=100 * 3600 * H100_BF16 * 0.30,
+        hardware=["H100"],
+        hardware_quantity=10,
+        training_time_hours=10,
+    )
+    out = cal.score(cal.cases_from_rows([row], domains={2: "Language"})[0])
+    assert out["rows"][0]["pit"] == pytest.approx(0.5, abs=1e-9)
+    assert out["summary"]["coverage50"] == 1.0
+
+
+def test_shipped_style_records_with_hardware_time_are_compared(tmp_path: Path):
+    from flopcast.evidence import dataset
+
+    (tmp_path / "test-run.yaml").write_text(
+        """id: test-run
+name: Test run
+developer: Test
+release_date: 2025-01-01
+rl:
+  hardware: {chip: H800, chip_hours: 100k, precision: bf16, sources: [&s {url: "https://example.org/a", title: t, states: s, accessed: 2026-12-01}]}
+  lines:
+    - {label: stated, estimate: "2e22", confidence: Likely, sources: [*s]}
+    - {label: lab, estimate: "hardware(H800, chip_hours=100k, utilization=0.05, stage=rl)", confidence: Likely, sources: [*s]}
+    - {label: count, estimate: "1.5e22", kind: count, confidence: Likely, sources: [*s]}
+""",
+        encoding="utf-8",
+    )
+    cases = [c for c in cal.cases_from_dataset(dataset.load([tmp_path])) if "test-run" in c.model]
+    assert len(cases) == 1 and cases[0].stated == pytest.approx(2e22)
+    # 100,000 H800-hours x 3,600 s x 9.89e14 x the whole-run RL prior's median
+    assert cases[0].estimate.median() == pytest.approx(
+        1e5 * 3600 * 9.89e14 * fits()["utilization.rl"].median, rel=1e-9
+    )
+
+
+def test_pit_plot_is_written(tmp_path: Path):
+    pytest.importorskip("matplotlib")
+    out = cal.plot_pit(cal.calibrate_csv(FIXTURE), tmp_path / "pit.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_epoch_method_column_is_read_when_present(tmp_path: Path):
+    # the fixture has no "Training compute estimation method" column: every row "not stated"
+    assert set(cal.calibrate_csv(FIXTURE)["by_epoch_method"]) == {"not stated"}
+    path = tmp_path / "with-method.csv"
+    path.write_text(
+        "Model,Domain,Publication date,Training compute (FLOP),Training hardware,"
+        "Hardware quantity,Training time (hours),Training compute estimation method\n"
+        'A,Language,2024-01-01,1e22,NVIDIA H100 SXM5 80GB,100,100,"Operation counting,Hardware"\n'
+        "B,Vision,2024-01-01,1e22,NVIDIA H100 SXM5 80GB,100,100,Hardware\n",
+        encoding="utf-8",
+    )
+    result = cal.calibrate_csv(path)
+    assert [r["epoch_method"] for r in result["rows"]] == ["Operation counting", "Hardware"]
+    # B is not a language model: Epoch's 40% default; 10,000 H100-hours x 3,600 x 9.89e14 x 0.4
+    assert result["rows"][1]["basis"] == "epoch default 40% (other)"
+    assert result["rows"][1]["median"] == pytest.approx(1e4 * 3600 * H100_BF16 * 0.4, rel=1e-9)
