@@ -110,21 +110,10 @@ def serve_command(
             f"--host {host} is not a loopback address; the dashboard has no "
             "authentication, so pass --public as well if you mean it"
         )
-    import socket
+    from flopcast.web.app import create_app  # fastapi, uvicorn: the web extra
+    from flopcast.web.server import listen_socket, serve
 
-    import uvicorn
-
-    from flopcast.web.app import create_app
-
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise InputError(
-            f"cannot bind {host}:{port}: {exc.strerror}; choose another --port"
-        ) from None
+    sock = listen_socket(host, port)
     bound = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound}/"
     if json_out:
@@ -134,8 +123,7 @@ def serve_command(
             f"flopcast dashboard on {url} (API schema {url}api/openapi.json); Ctrl-C stops it"
         )
     sys.stdout.flush()
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(sock, create_app())
 
 
 def _parse_sets(sets: list[str] | None) -> dict[str, str]:
