@@ -50,7 +50,7 @@ from flopcast.web.schemas import (
     ScenarioRequest,
     SensitivityRequest,
 )
-from flopcast.web.shaping import bands_csv, forecast_payload, parameter_rows
+from flopcast.web.shaping import bands_csv, forecast_payload, parameter_rows, sensitivity_rows
 from flopcast.web.state import Busy, State
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -139,7 +139,9 @@ def create_app(
 
         def make() -> list[dict]:
             sc = scenario(req.scenario, req.overrides)
-            return jsonio.clean(sensitivity(sc, n=req.n, seed=req.seed, dataset=state.dataset()))
+            return sensitivity_rows(
+                sensitivity(sc, n=req.n, seed=req.seed, dataset=state.dataset())
+            )
 
         rows = await state.compute(req.key(), make)
         return {"scenario": req.scenario, "n": req.n, "seed": req.seed, "rows": rows}

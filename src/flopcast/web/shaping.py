@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.core import jsonio
+from flopcast.core import fmt, jsonio
 from flopcast.forecast.scenario import PARAMETERS, in_use
 from flopcast.web.schemas import ForecastRequest
 
@@ -80,6 +80,19 @@ def parameter_rows(sc: Any) -> list[dict[str, Any]]:
             )
         rows.append(row)
     return rows
+
+
+def sensitivity_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The library's sensitivity rows, each with its numbers as text through the one formatter."""
+    return [
+        {
+            **r,
+            "low_text": fmt.quantity(r.get("low"), r.get("unit")),
+            "high_text": fmt.quantity(r.get("high"), r.get("unit")),
+            "swing_text": fmt.number(r.get("swing_years")),
+        }
+        for r in jsonio.clean(rows)
+    ]
 
 
 def _json_bands(bands: dict[str, Any]) -> dict[str, Any]:
