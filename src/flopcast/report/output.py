@@ -1,11 +1,12 @@
 """Atomic report folders: a report is written whole into a hidden sibling, then renamed in place.
 
 An existing report is never half-overwritten: :func:`staged` yields a temporary folder next to
-the target (``.NAME.partial-PID-XXXX``), and only when everything is written is the old folder
-moved aside (``.NAME.old-PID-XXXX``), the new one renamed into place and the old one deleted.
-A run killed while writing leaves the old report as it was (and a partial folder that the next
-run removes); a run killed between the two renames leaves the old report under its ``.old``
-name, which the next run puts back before anything else.
+the target (``.NAME.partial-PID-XXXX``), and only when everything is written does the new folder
+take the target's name; the old one is then deleted.
+On Linux the swap is one atomic ``renameat2(RENAME_EXCHANGE)``; elsewhere it is two renames,
+and a run killed between them leaves the old report under its ``.old`` name, which the next run
+puts back before anything else. A run killed while writing leaves the old report as it was
+(and a partial folder that the next run removes).
 
 The target must be a new path, an empty folder or an earlier report (a folder with
 ``report.json``): replacing a folder means deleting what was in it, so any other folder is
@@ -15,11 +16,15 @@ refused with one line.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import functools
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from flopcast.core.errors import InputError
 
@@ -80,11 +85,34 @@ def _swap(tmp: Path, target: Path) -> None:
     if not target.exists():
         os.rename(tmp, target)
         return
+    if _exchange(tmp, target):  # one atomic step: the new report in place, the old one in tmp
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
     os.rmdir(old)  # a unique name, free for the rename
-    os.rename(target, old)
+    os.rename(target, old)  # NB: a kill right here leaves the old report aside; recover() undoes it
     os.rename(tmp, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2  # linux/fs.h: swap the two names atomically
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where it is not available."""
+    lib = _libc()
+    if lib is None:
+        return False
+    rc = lib.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return rc == 0
+
+
+@functools.cache
+def _libc() -> Any:
+    name = ctypes.util.find_library("c")
+    lib = ctypes.CDLL(name, use_errno=True) if name else None
+    return lib if lib is not None and hasattr(lib, "renameat2") else None
 
 
 def _alive(pid: int) -> bool:
