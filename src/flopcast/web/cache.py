@@ -52,8 +52,8 @@ class LRU:
 class Scenarios:
     """Shipped scenario names and their parsed files, re-read only when a file changes."""
 
-    def __init__(self, folder: Path = SCENARIO_DIR, defaults: Path = DEFAULTS_FILE):
-        self.folder, self.defaults = folder, defaults
+    def __init__(self) -> None:
+        self.folder, self.defaults = SCENARIO_DIR, DEFAULTS_FILE
         self._lock = threading.Lock()
         self._names: tuple[int, list[str]] | None = None
         self._parsed: dict[str, tuple[tuple[int, int], Any]] = {}
