@@ -4,9 +4,9 @@ matplotlib is used through its object API (``Figure`` on an Agg canvas), never t
 ``pyplot``: no global state, no style set at import. Local settings live in ``RC`` and are
 applied with ``rc_context`` only while a figure is drawn or saved.
 
-Export lays a figure out once: the constrained layout runs a single time
-(:func:`lay_out`), is then frozen, and the same positions are rendered to PNG and to SVG (each
-file used to run the layout again, which was most of the report's time).
+Export lays a figure out once: the constrained layout runs a single time (while the PNG is
+rendered), is then frozen, and the SVG is rendered from the same positions (each file used to
+run the layout again).
 """
 
 from __future__ import annotations
@@ -109,20 +109,33 @@ class MonthTicks(Locator):
 
 def lay_out(fig: Figure) -> Figure:
     """Run the figure's constrained layout once and freeze it (idempotent)."""
-    engine = fig.get_layout_engine()
-    if engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine":
+    if _constrained(fig):
         with matplotlib.rc_context(RC):
             fig.draw_without_rendering()
-        fig.set_layout_engine("none")  # the positions just computed stay as they are
+        _freeze(fig)
     return fig
 
 
+def _constrained(fig: Figure) -> bool:
+    engine = fig.get_layout_engine()
+    return engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine"
+
+
+def _freeze(fig: Figure) -> None:
+    if _constrained(fig):
+        fig.set_layout_engine("none")  # the positions last computed stay as they are
+
+
 def export(fig: Figure, *, dpi: int = DPI) -> tuple[bytes, str]:
-    """The figure laid out once, rendered as PNG bytes and as an SVG element (no XML prolog)."""
-    lay_out(fig)
+    """The figure laid out once, rendered as PNG bytes and as an SVG element (no XML prolog).
+
+    The PNG render runs the constrained layout (its only run); the layout is then frozen and the
+    SVG is rendered from the same positions.
+    """
     png, svg = io.BytesIO(), io.StringIO()
     with matplotlib.rc_context(RC):
         fig.savefig(png, format="png", dpi=dpi, metadata={"Software": "flopcast"})
+        _freeze(fig)
         fig.savefig(svg, format="svg", metadata={"Date": None})
     text = svg.getvalue()
     return png.getvalue(), text[text.index("<svg") :]

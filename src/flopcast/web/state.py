@@ -29,7 +29,7 @@ from flopcast.evidence import dataset
 from flopcast.web.cache import LRU, MISSING, Scenarios
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
-DEFAULT_QUEUE = 32
+DEFAULT_QUEUE = 64  # waiting requests hold no draws: 50 concurrent clients are all admitted
 RETRY_AFTER_S = 2
 
 
