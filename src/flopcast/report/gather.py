@@ -130,6 +130,7 @@ def gather(
         "command": (
             f"flopcast report --scenario {sc.path if _is_user_file(sc.path) else sc.name} "
             + "".join(f"--set {shlex.quote(f'{k}={v}')} " for k, v in sc.overrides.items())
+            # NB: command-line values, written exactly (not rounded for reading)
             + f"--seed {res.seed} --samples {res.n} --years {horizon_years:g}"
         ),
     }

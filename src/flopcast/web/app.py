@@ -20,7 +20,6 @@ Create the app with :func:`create_app`; ``flopcast serve`` runs it
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -268,7 +267,7 @@ class _SecurityHeaders:
 
 
 def _json_bytes(obj: Any) -> bytes:
-    return json.dumps(jsonio.clean(obj), separators=(",", ":"), allow_nan=False).encode()
+    return jsonio.dumps(obj, indent=None).encode()
 
 
 def _attachment(text: str, media_type: str, filename: str) -> Response:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from flopcast.accounting import architecture as arch
 from flopcast.accounting import rl
-from flopcast.core import jsonio
+from flopcast.core import fmt, jsonio
 from flopcast.estimate import chips, methods
 from flopcast.estimate.functions import evaluate
 from flopcast.web.schemas import STRICT
@@ -107,7 +107,7 @@ def register(app: FastAPI, state: State) -> None:
                     name.replace("_", " ").capitalize(),
                     default,
                     unit=unit,
-                    help=f"a number or 'lo to hi' (90% interval); at most {bound:,.0f}",
+                    help=f"a number or 'lo to hi' (90% interval); at most {fmt.number(bound)}",
                 )
             )
         fields += [
@@ -220,7 +220,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
                 {
                     "loc": ["body", "utilization"],
                     "type": "value_error",
-                    "msg": f"utilisation is a share of peak in (0, 1], got a median of {u_med:g}",
+                    "msg": f"utilisation is a share of peak in (0, 1], got a median of {fmt.number(u_med)}",
                 }
             ],
         )
@@ -285,8 +285,8 @@ def _check_bound(name: str, text: str, bound: float, unit: str) -> None:
                 {
                     "loc": ["body", name],
                     "type": "value_error",
-                    "msg": f"{name} {text!r} reaches {p95:.3g} {unit} at its 95th "
-                    f"percentile; at most {bound:,.0f} is allowed",
+                    "msg": f"{name} {text!r} reaches {fmt.number(p95)} {unit} at its 95th "
+                    f"percentile; at most {fmt.number(bound)} is allowed",
                 }
             ],
         )
@@ -333,4 +333,4 @@ def _median(q: Any) -> float:
 
 def _prior_text(prior: Any) -> str:
     lo, hi = prior.interval(0.9)
-    return f"{lo:.2g} to {hi:.2g}"
+    return fmt.interval(lo, hi, sep=" to ")
