@@ -84,6 +84,7 @@ def test_the_summary_uses_the_summarys_own_interval():
         }
     )
     cells = dict(rows)
-    assert cells["Headroom at the start (orders of magnitude)"] == "1.89 (90% interval 1.4 to 2.4)"
+    headroom = "Headroom on 2025-04-16, the trajectory's start (orders of magnitude)"
+    assert cells[headroom] == "1.89 (90% interval 1.4 to 2.4)"  # the summary's lo/hi
     assert cells["Meeting date, 90% interval"] == f"{fmt.NOT_APPLICABLE} to never"
     assert cells["P(never meets)"] == "4%"

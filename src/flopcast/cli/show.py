@@ -56,7 +56,7 @@ def report_command(
     data: list[Path] = DataOpt,
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    from flopcast.report.build import build
+    from flopcast.report.build import build  # numpy, and matplotlib: only for this command
 
     overrides = _parse_sets(sets)
     with progress(json_out) as tick:

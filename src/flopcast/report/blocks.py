@@ -102,7 +102,7 @@ def _summary_rows(f: Mapping[str, Any]) -> list[list[str]]:
         ["P(never meets)", _pct(f["prob_never"])],
         ["Start date of the reasoning trajectory", f["start_date"]],
         [
-            "Headroom at the start (orders of magnitude)",
+            f"Headroom on {f['start_date']}, the trajectory's start (orders of magnitude)",
             f"{fmt.number(h['median'])} (90% interval {_interval(h)})",
         ],
     ]
