@@ -93,3 +93,20 @@ def test_a_busy_server_answers_503_with_retry_after(monkeypatch):
     release.set()
     t.join(30)
     assert first == [200]
+
+
+def test_the_downloads_reuse_the_forecasts_run(monkeypatch):
+    ds = dataset.load()
+    calls = []
+    real = forecast.run
+    monkeypatch.setattr(forecast, "run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = TestClient(create_app(dataset_loader=lambda: ds))
+    body = {"n": 2000, "seed": 4, "horizon_years": 2}
+    shown = client.post("/api/forecast", json=body).json()
+    as_json = client.post("/api/download/results.json", json=body).json()
+    as_csv = client.post("/api/download/results.csv", json=body).text
+    assert calls == [1]  # one run behind the page, the JSON file and the CSV file
+    assert as_json["meeting_date"] == shown["meeting_date"]
+    assert len(as_csv.splitlines()) == 1 + len(shown["bands"]["t"])
+    client.post("/api/forecast", json={**body, "seed": 5})
+    assert calls == [1, 1]  # a different request: a new run
