@@ -23,7 +23,13 @@ async function api(path, body, signal) {
     let msg = `${r.status} ${r.statusText}`;
     try {
       const j = await r.json();
-      if (Array.isArray(j.detail)) msg = j.detail.map(d => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+      // "field: what was wrong", once: the server's message may already start with the field
+      const line = d => {
+        const loc = (d.loc || []).slice(1);
+        const last = String(loc[loc.length - 1] ?? "");
+        return !loc.length || (last && d.msg.startsWith(last)) ? d.msg : `${loc.join(".")}: ${d.msg}`;
+      };
+      if (Array.isArray(j.detail)) msg = j.detail.map(line).join("; ");
       else if (j.detail) msg = j.detail;
     } catch (e) { /* not JSON */ }
     throw new Error(msg);
@@ -188,7 +194,7 @@ async function runForecast() {
 
 // A failed update leaves the last good result on screen, greyed out and labelled stale, so it is
 // never read as the answer to the inputs now in the form.
-function markStale(error) {
+function markStale(error) {  // error: the failure's message, or null once an update succeeds
   const box = $("#results");
   const note = $("#stale-note");
   if (error === null) {
@@ -201,7 +207,7 @@ function markStale(error) {
   box.classList.add("stale");
   box.dataset.stale = "1";
   note.hidden = false;
-  note.textContent = "Stale: the result below is for the previous inputs; the update failed (" + error + ").";
+  note.textContent = "Stale: the result below is for the previous inputs; the update failed (the reason is above).";
 }
 
 function render(data) {
