@@ -59,3 +59,10 @@ def test_the_frozen_layout_is_the_constrained_one():
 
 def test_pct_text_is_fmt_percent_of_a_value_already_in_percent():
     assert [canvas.pct_text(v) for v in (20.0, 0.1, 1.234, 55.5)] == ["20%", "0.1%", "1.2%", "56%"]
+
+
+def test_save_writes_both_files_and_leaves_no_temporary(tmp_path):
+    (tmp_path / "f.png").write_bytes(b"old")
+    png, svg = canvas.save(_figure(), tmp_path, "f")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and svg.read_text().startswith("<svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png", "f.svg"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,13 +143,19 @@ def export(fig: Figure, *, dpi: int = DPI) -> tuple[bytes, str]:
 
 
 def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = DPI) -> tuple[Path, Path]:
-    """Write ``stem.png`` and ``stem.svg`` from one layout; return their paths."""
+    """Write ``stem.png`` and ``stem.svg`` from one layout; return their paths.
+
+    Each file is written to a temporary sibling and renamed over the old one when complete,
+    so an existing figure is never left half-written.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     png_bytes, svg = export(fig, dpi=dpi)
-    png_path, svg_path = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
-    png_path.write_bytes(png_bytes)
-    svg_path.write_text(svg, encoding="utf-8")
-    return png_path, svg_path
+    paths = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
+    for path, content in zip(paths, (png_bytes, svg.encode("utf-8")), strict=True):
+        tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    return paths
 
 
 def svg_text(fig: Figure) -> str:
