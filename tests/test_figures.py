@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flopcast.report import figures
 
 STAMP = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
@@ -43,3 +45,24 @@ def test_forest_plot_names_each_model():
     fig = figures.forest_plot(rows, STAMP)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Alpha", "Beta"]
     assert fig.axes[0].get_xscale() == "log"
+
+
+def test_fan_chart_names_each_model_point_without_stacking_labels():
+    t = [2025.0 + i / 12 for i in range(25)]
+    band = {str(p): [24 + 0.1 * i + (p - 50) / 100 for i in range(25)] for p in (5, 25, 50, 75, 95)}
+    models = [  # two points 0.1 decade apart: the lower label moves down one line (0.3 decades)
+        {"label": "Upper", "year": 2025.2, "kind": "rl", "median": 1e24, "lo": 5e23, "hi": 2e24},
+        {
+            "label": "Lower",
+            "year": 2025.3,
+            "kind": "rl",
+            "median": 10**23.9,
+            "lo": 5e23,
+            "hi": 2e24,
+        },
+    ]
+    meeting = {"median": 2026.0, "p5": 2025.5, "p95": 2026.5}
+    fig = figures.fan_chart({"t": t, "reasoning": band, "frontier": band}, models, meeting, STAMP)
+    texts = {a.get_text(): a for a in fig.axes[0].texts}
+    assert texts["Upper"].xyann[1] == 1e24  # beside its point
+    assert texts["Lower"].xyann[1] == pytest.approx(10 ** (23.9 - 0.3))  # one line down

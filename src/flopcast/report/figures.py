@@ -53,6 +53,7 @@ __all__ = [
     "MonthTicks",
     "Stamp",
     "fan_chart",
+    "label_points",
     "forest_plot",
     "rl_share_chart",
     "save",
@@ -113,6 +114,7 @@ def fan_chart(
             pts = [m for m in models if m["kind"] == kind]
             if pts:
                 errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
+        label_points(ax, models)
         end = max(t)
         lo, hi, mid = meeting["p5"], meeting["p95"], meeting["median"]
         span_label = f"Meeting date, 90% interval\n({when(lo, end)} to {when(hi, end)})"
@@ -332,3 +334,30 @@ def tornado_chart(
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
         footer(fig, stamp, sources)
     return fig
+
+
+# Label spacing for model points, in data units of the fan chart (years, decades of FLOP).
+_NEAR_YEARS, _LINE_DECADES = 0.6, 0.3
+
+
+def label_points(ax: Any, models: Sequence[Mapping[str, Any]]) -> None:
+    """Name each model beside its point; a label that would sit on a nearby one moves down
+    (greedy, top to bottom) and is tied to its point by a thin line."""
+    placed: list[tuple[float, float]] = []  # (year, log10 y) of labels already placed
+    for m in sorted(models, key=lambda m: -m["median"]):
+        x, y = m["year"], math.log10(m["median"])
+        at = y
+        while any(abs(x - px) < _NEAR_YEARS and abs(at - py) < _LINE_DECADES for px, py in placed):
+            at -= _LINE_DECADES
+        placed.append((x, at))
+        ax.annotate(
+            m["label"],
+            (x, m["median"]),
+            xytext=(x + 0.06, 10.0**at),
+            textcoords="data",
+            fontsize=6.5,
+            color=GREY,
+            va="center",
+            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 0.3},
+            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.4} if at != y else None,
+        )
