@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from flopcast.cli import app
+from flopcast.core import fmt
 
 SEED = 3
 SAMPLES = 4_000
@@ -25,7 +26,7 @@ STEMS = ("fan_chart", "forest_plot", "rl_share", "score_vs_compute", "sensitivit
 AXIS_LABELS = {
     "fan_chart": ("Training compute (FLOP, log scale)", "Date (calendar year)"),
     "forest_plot": ("Training compute (FLOP, log scale)",),
-    "rl_share": ("RL-stage share of total training compute (%, log scale)",),
+    "rl_share": ("RL-stage share of total training compute (%)",),
     "score_vs_compute": ("RL-stage training compute (FLOP, log scale)", "AIME 2024 score (%)"),
     "sensitivity_tornado": ("Median meeting date (year-month)",),
 }
@@ -86,7 +87,7 @@ def test_headline_in_report_md_equals_the_forecast(built, forecast_json):
     text = (out / "report.md").read_text()
     headline = text.split("## Headline\n\n", 1)[1].split("\n", 1)[0]
     assert f"on {md['median']} (median; 90% interval {md['p5']} to {md['p95']})" in headline
-    assert f"{expected['headroom_oom']['median']:.1f} orders of magnitude" in headline
+    assert f"{fmt.number(expected['headroom_oom']['median'])} orders of magnitude" in headline
     assert f"| Meeting date, 50% interval | {md['p25']} to {md['p75']} |" in text
     assert summary["headline"]["meeting_date"] == md
     stated = json.loads((out / "report.json").read_text())
@@ -139,9 +140,7 @@ def test_forest_and_share_plots_name_every_model_with_numbers(built, forecast_js
             assert row["name"] in share, row["id"]
     # The share figure prints each median share; DeepSeek-R1's is in the dataset.
     r1 = next(r for r in table if r["id"] == "deepseek-r1")
-    pct = 100 * r1["rl_share"]["median"]
-    label = f"{pct:.0f}%" if pct >= 1 else f"{pct:.1f}%" if pct >= 0.1 else f"{pct:.2g}%"
-    assert label in share
+    assert fmt.percent(r1["rl_share"]["median"]) in share  # e.g. 0.0123 -> "1.2%"
 
 
 def test_score_figure_states_the_fit_of_the_library(built):
@@ -153,7 +152,10 @@ def test_score_figure_states_the_fit_of_the_library(built):
     points = stated["points"]
     assert len(points) >= 3
     f = fit.LogLinearFit(seed=SEED).fit([p["median"] for p in points], [p["score"] for p in points])
-    label = f"score = {f.intercept_:.1f} + {f.slope_:.2f} × log10(FLOP) (n = {len(points)})"
+    label = (
+        f"score = {fmt.number(f.intercept_)} + {fmt.number(f.slope_)} × log10(FLOP) "
+        f"(n = {len(points)})"
+    )
     assert label in (out / "score_vs_compute.svg").read_text()
     assert stated["benchmark"] == "AIME 2024"
 

@@ -203,3 +203,63 @@ def test_rl_calculator_gives_flop_per_phase_and_hours(page):
     assert page.locator("table.rl-phases tr[data-phase='generation_decode']").count() == 1
     assert "chip-hours" in page.inner_text("#rl-hours")
     assert "$" in page.inner_text("#rl-cost")
+
+
+def test_cap_kind_shows_its_own_fields_and_a_failed_update_marks_the_result_stale(page):
+    budget = page.locator("#parameters .param[data-key^='budget.']")
+    assert budget.count() == 0  # a share cap: no budget fields
+    assert page.locator("#parameters .param[data-key='cap.share']").count() == 1
+    shown_before = page.inner_text("#meeting-median")
+    page.select_option("#param-cap-kind", "budget")
+    page.wait_for_selector("#parameters .param[data-key^='budget.']")
+    assert budget.count() >= 1  # the budget cap's fields appear ...
+    assert page.locator("#parameters .param[data-key='cap.share']").count() == 0  # ... not share's
+    key = budget.first.get_attribute("data-key")
+    box = page.locator(f"#param-{key.replace('.', '-')}")
+    box.fill("-1")  # no budget is negative: the server refuses it
+    box.press("Enter")
+    page.wait_for_selector("#status.error")
+    page.wait_for_selector("#results.stale")
+    assert "Stale" in page.inner_text("#stale-note")
+    assert page.inner_text("#meeting-median") == shown_before  # the old result, marked, not gone
+    opacity = page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")
+    assert float(opacity) < 1  # greyed out
+
+
+def test_headroom_is_labelled_with_its_date(page):
+    label = page.inner_text("#headroom-label")
+    assert label == "Headroom at 2025-04-16"  # seed-analysis: reasoning.start_date
+
+
+def test_sensitivity_table_numbers_are_formatted_and_fit_their_card(page):
+    page.click("#sensitivity-box summary")
+    page.click("#run-sensitivity")
+    page.wait_for_selector("#sensitivity tbody tr td.key")
+    cells = page.locator("#sensitivity tbody td.num").all_inner_texts()
+    assert cells and all(len(c) <= 16 for c in cells), cells  # no 2.9943349756551454
+    assert any(c.endswith(" months") for c in cells)
+    overflow = page.eval_on_selector(
+        "#sensitivity-box .table-scroll", "e => e.scrollWidth - e.clientWidth"
+    )
+    card = page.eval_on_selector("#sensitivity-box", "e => e.scrollWidth - e.clientWidth")
+    assert card <= 0 and overflow <= 1
+
+
+def test_the_pages_number_text_is_the_librarys(page):
+    from flopcast.core import fmt
+
+    values = [9.96e25, 3e24, 1.234e23, 0.25, 140, 1234.5, 0.00123, 0, -4.56e-7, 2.99433]
+    shown = page.evaluate("xs => xs.map(x => fmtNumber(x))", values)
+    assert shown == [fmt.number(v) for v in values]  # e.g. 9.96e25 -> "1e26", never "10e25"
+    assert page.evaluate("fmtPercent(0.0123)") == fmt.percent(0.0123)  # "1.2%"
+
+
+def test_rl_preset_uses_the_runs_published_chip_and_price(page):
+    page.select_option("#rl-recipe", "deepseek-r1")
+    assert page.input_value("#rl-chip") == "h800-sxm"  # DeepSeek trained on H800s ...
+    assert float(page.input_value("#rl-usd_per_hour")) == 2.0  # ... at $2/h (Nature paper)
+    page.click("#rl-run")
+    page.wait_for_selector("#rl-published")
+    assert "h800-sxm" in page.inner_text("#rl-hours")
+    assert "Cost at $2/chip-hour" in page.inner_text("#rl-cost")
+    assert "4.1e4" in page.inner_text("#rl-published")  # 40,960 H800-hours as published

@@ -1,35 +1,35 @@
 """The ``flopcast`` command line: a thin adapter over the library.
 
-Each command module only parses options, calls the public library and prints. Modules register
-their commands with :func:`register`; heavy libraries (matplotlib, torch, fastapi) are imported
-inside the command bodies that need them, so ``flopcast --help`` stays fast.
+Each command module only parses options, calls the public library and prints. A module exposes
+``register(app)``; it is listed once in :data:`COMMAND_MODULES` (one line per module, in the
+order its commands appear in ``--help``). Heavy libraries (numpy, matplotlib, torch, fastapi)
+are imported inside the command bodies that need them, so ``flopcast --help`` stays fast.
 
-Exit codes: 0 ok, 1 bad input or data (one line on stderr, no traceback), 2 usage.
+Exit codes: 0 ok, 1 bad input or data (one line on stderr, no traceback), 2 usage; a closed
+pipe (``flopcast forecast | head -1``) ends quietly with 0.
 """
 
 from __future__ import annotations
 
-from flopcast.cli._common import app
+import importlib
 
+from flopcast.cli._common import app, run
 
-def _register_all() -> None:
-    # Import order is the order commands appear in --help.
-    from flopcast.cli import estimate
+COMMAND_MODULES = (
+    "estimate",
+    "hardware",
+    "models",
+    "accounting",
+    "forecast",
+    "show",
+    "ledger",
+    "calibrate",
+)
 
-    estimate.register(app)
-    for name in ("hardware", "models", "accounting", "forecast", "show", "ledger", "calibrate"):
-        try:
-            module = __import__(f"flopcast.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != f"flopcast.cli.{name}":
-                raise
-            continue
-        module.register(app)
-
-
-_register_all()
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"flopcast.cli.{_name}").register(app)
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    run(app)

@@ -7,25 +7,20 @@ and every other command stay light.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from flopcast.cli._common import print_json
+from flopcast.cli._common import DATA_OPTION_HELP, print_json, progress
 from flopcast.core.errors import InputError
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 OutOpt = typer.Option(
     Path("report"), "--out", "-o", help="Folder to write into (created if missing)."
 )
 SetOpt = typer.Option(
     None, "--set", help='Override a parameter: --set growth.months_per_10x="3 to 5".'
 )
-DataOpt = typer.Option(
-    None, "--data", help="Extra folder of model records, layered over the shipped ones."
-)
+DataOpt = typer.Option(None, "--data", help=DATA_OPTION_HELP)
 
 
 def register(app: typer.Typer) -> None:
@@ -61,10 +56,10 @@ def report_command(
     data: list[Path] = DataOpt,
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    from flopcast.report.build import build
+    from flopcast.report.build import build  # numpy, and matplotlib: only for this command
 
     overrides = _parse_sets(sets)
-    with _progress(json_out) as tick:
+    with progress(json_out) as tick:
         report = build(
             out,
             scenario=scenario,
@@ -105,26 +100,17 @@ def serve_command(
         False, "--json", help="Print one JSON object with the URL, then serve."
     ),
 ) -> None:
+    from flopcast.web.server import LOOPBACK  # the web extra (uvicorn) loads with it
+
     if host not in LOOPBACK and not public:
         raise InputError(
             f"--host {host} is not a loopback address; the dashboard has no "
             "authentication, so pass --public as well if you mean it"
         )
-    import socket
+    from flopcast.web.app import create_app  # fastapi: the web extra
+    from flopcast.web.server import listen_socket, serve
 
-    import uvicorn
-
-    from flopcast.web.app import create_app
-
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise InputError(
-            f"cannot bind {host}:{port}: {exc.strerror}; choose another --port"
-        ) from None
+    sock = listen_socket(host, port)
     bound = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound}/"
     if json_out:
@@ -134,8 +120,7 @@ def serve_command(
             f"flopcast dashboard on {url} (API schema {url}api/openapi.json); Ctrl-C stops it"
         )
     sys.stdout.flush()
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    serve(sock, create_app())
 
 
 def _parse_sets(sets: list[str] | None) -> dict[str, str]:
@@ -148,28 +133,3 @@ def _parse_sets(sets: list[str] | None) -> dict[str, str]:
             )
         out[key.strip()] = value.strip()
     return out
-
-
-@contextmanager
-def _progress(json_out: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A rich progress bar on stderr while the report is made, only on a terminal."""
-    if json_out or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description:<32}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("report", total=None)
-
-        def tick(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total)
-
-        yield tick

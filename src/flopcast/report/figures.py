@@ -1,77 +1,66 @@
 """The report's figures: each one a pure function from plain data to a matplotlib ``Figure``.
 
-Nothing here estimates anything. The numbers arrive already computed by ``flopcast.evidence.dataset``,
-``flopcast.forecast.model`` and ``flopcast.forecast.fit`` (``build.py`` gathers them); these functions only
-draw them. Every figure carries a footer with the data version, scenario, seed, sample count and
-its dated sources, so a figure seen on its own can be reproduced exactly.
-
-matplotlib is used through its object API (``Figure`` on an Agg canvas), never through
-``pyplot``: no global state, no style set at import. Local settings live in ``_RC`` and are
-applied with ``rc_context`` only while a figure is drawn or saved.
+Nothing here estimates anything. The numbers arrive already computed by
+``flopcast.evidence.dataset``, ``flopcast.forecast.model`` and ``flopcast.forecast.fit``
+(:mod:`flopcast.report.gather` collects them); these functions only draw them. Every figure
+carries a footer with the data version, scenario, seed, sample count and its dated sources, so a
+figure seen on its own can be reproduced exactly. The matplotlib plumbing (canvas, footer,
+ticks, export as PNG and SVG from one layout) is :mod:`flopcast.report.canvas`.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import textwrap
-import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, Locator, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter
 
-from flopcast.forecast.scenario import to_date, to_year
+from flopcast.report.canvas import (
+    FRONTIER,
+    GREY,
+    MEETING,
+    PRETRAINING,
+    RC,
+    REASONING,
+    RL,
+    MonthTicks,
+    Stamp,
+    decade_ticks,
+    err,
+    errorbar,
+    footer,
+    legend_and_footer,
+    new_figure,
+    pct_text,
+    percentiles,
+    pow10,
+    save,
+    svg_text,
+    when,
+    year_text,
+)
+from flopcast.report.canvas import (
+    rows as label_rows,
+)
 
-# Colours from the Okabe-Ito palette (readable by colour-blind readers).
-REASONING = "#D55E00"
-FRONTIER = "#0072B2"
-PRETRAINING = "#0072B2"
-RL = "#D55E00"
-MEETING = "#009E73"
-GREY = "#555555"
-
-_RC: Any = {  # Any: matplotlib types rc keys as a Literal union
-    "font.size": 9,
-    "axes.titlesize": 11,
-    "axes.labelsize": 9,
-    "legend.fontsize": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.fonttype": "none",  # text stays text in the SVG: smaller, searchable
-    "svg.hashsalt": "flopcast",  # stable element ids, so the same data gives the same SVG
-}
-_PERCENTILES = (5, 25, 50, 75, 95)
-_SVG_CACHE: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """What a figure was made from: printed in its footer so it can be reproduced."""
-
-    scenario: str
-    seed: int
-    n: int
-    data_version: str
-    generated: str  # ISO date the report was made
-    sources: tuple[str, ...] = field(default_factory=tuple)  # "label, YYYY-MM-DD, URL"
-
-    def footer(self, sources: Sequence[str] = ()) -> str:
-        listed = list(sources) or list(self.sources)
-        head = (
-            f"flopcast data {self.data_version} · scenario {self.scenario} · seed {self.seed}"
-            f" · n={self.n:,} · made {self.generated}"
-        )
-        if not listed:
-            return head
-        text = "Sources: " + "; ".join(listed)
-        return head + "\n" + "\n".join(textwrap.wrap(text, 150, max_lines=3, placeholder=" …"))
+# Re-exported: the figure API as it was before the plumbing moved to canvas.
+_year_text = year_text
+__all__ = [
+    "MonthTicks",
+    "Stamp",
+    "fan_chart",
+    "label_points",
+    "forest_plot",
+    "rl_share_chart",
+    "save",
+    "score_chart",
+    "svg_text",
+    "tornado_chart",
+]
 
 
 def fan_chart(
@@ -91,17 +80,17 @@ def fan_chart(
     never); a date past the chart's end is named in the legend, not drawn.
     """
     t = list(bands["t"])
-    fig, ax = _new(11.0, 5.8)
-    with matplotlib.rc_context(_RC):
+    fig, ax = new_figure(11.0, 5.8)
+    with matplotlib.rc_context(RC):
         for name, colour, key, width in (
             ("Frontier (total)", FRONTIER, "frontier", 3.2),
             ("Reasoning (RL stage)", REASONING, "reasoning", 1.6),
         ):
-            pct = _percentiles(bands[key])
+            pct = percentiles(bands[key])
             ax.fill_between(
                 t,
-                _pow10(pct[5]),
-                _pow10(pct[95]),
+                pow10(pct[5]),
+                pow10(pct[95]),
                 color=colour,
                 alpha=0.15,
                 lw=0,
@@ -109,27 +98,26 @@ def fan_chart(
             )
             ax.fill_between(
                 t,
-                _pow10(pct[25]),
-                _pow10(pct[75]),
+                pow10(pct[25]),
+                pow10(pct[75]),
                 color=colour,
                 alpha=0.30,
                 lw=0,
                 label=f"{name}: 25-75%",
             )
             # The frontier's median is drawn wider, so it still shows where reasoning rides the cap.
-            ax.plot(t, _pow10(pct[50]), color=colour, lw=width, label=f"{name}: median")
+            ax.plot(t, pow10(pct[50]), color=colour, lw=width, label=f"{name}: median")
         for kind, colour, marker, label in (
             ("rl", RL, "o", "Models: RL-stage compute, 90% CI"),
             ("total", FRONTIER, "s", "Models: total compute, 90% CI"),
         ):
             pts = [m for m in models if m["kind"] == kind]
             if pts:
-                _errorbar(
-                    ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False
-                )
+                errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
+        label_points(ax, models)
         end = max(t)
         lo, hi, mid = meeting["p5"], meeting["p95"], meeting["median"]
-        span_label = f"Meeting date, 90% interval\n({_when(lo, end)} to {_when(hi, end)})"
+        span_label = f"Meeting date, 90% interval\n({when(lo, end)} to {when(hi, end)})"
         if math.isfinite(lo) and lo <= end:
             ax.axvspan(lo, min(hi, end), color=MEETING, alpha=0.10, lw=0, label=span_label)
         else:
@@ -140,7 +128,7 @@ def fan_chart(
                 color=MEETING,
                 lw=1.5,
                 ls="--",
-                label=f"Meeting date, median ({_year_text(mid)})",
+                label=f"Meeting date, median ({year_text(mid)})",
             )
         else:
             ax.plot(
@@ -149,10 +137,10 @@ def fan_chart(
                 color=MEETING,
                 lw=1.5,
                 ls="--",
-                label=f"Meeting date, median: {_when(mid, end)}",
+                label=f"Meeting date, median: {when(mid, end)}",
             )
         ax.set_yscale("log")
-        _decade_ticks(ax.yaxis)
+        decade_ticks(ax.yaxis)
         xs = t + [m["year"] for m in models]
         ax.set_xlim(math.floor(min(xs)), max(t))
         ax.set_xlabel("Date (calendar year)")
@@ -160,7 +148,7 @@ def fan_chart(
         ax.set_title("Reasoning-training compute against the frontier of total training compute")
         ax.grid(True, which="major", alpha=0.3)
         fig.legend(loc="outside right upper", frameon=False)
-        _footer(fig, stamp, sources)
+        footer(fig, stamp, sources)
     return fig
 
 
@@ -172,8 +160,8 @@ def forest_plot(
     ``rows``: dicts with ``label`` and ``rl`` / ``pretraining`` each ``{median, lo, hi}`` (FLOP)
     or None.
     """
-    fig, ax = _new(11.0, max(3.2, 1.6 + 0.32 * len(rows)))
-    with matplotlib.rc_context(_RC):
+    fig, ax = new_figure(11.0, max(3.2, 1.6 + 0.32 * len(rows)))
+    with matplotlib.rc_context(RC):
         ys = list(range(len(rows)))[::-1]
         for key, colour, marker, offset, label in (
             ("pretraining", PRETRAINING, "s", 0.14, "Pre-training compute"),
@@ -181,7 +169,7 @@ def forest_plot(
         ):
             pts = [(y + offset, r[key]) for y, r in zip(ys, rows, strict=True) if r.get(key)]
             if pts:
-                _errorbar(
+                errorbar(
                     ax,
                     [p[0] for p in pts],
                     [p[1] for p in pts],
@@ -190,11 +178,11 @@ def forest_plot(
                     f"{label} (median, 90% CI)",
                     horizontal=True,
                 )
-        _rows_on_log_x(ax, ys, rows)
-        _decade_ticks(ax.xaxis)
+        label_rows(ax, ys, rows, log=True)
+        decade_ticks(ax.xaxis)
         ax.set_xlabel("Training compute (FLOP, log scale)")
         ax.set_title("RL-stage and pre-training compute per model (90% intervals)")
-        _legend_and_footer(fig, stamp, sources)
+        legend_and_footer(fig, stamp, sources)
     return fig
 
 
@@ -205,17 +193,17 @@ def rl_share_chart(
 
     ``rows``: dicts with ``label``, ``median``, ``lo``, ``hi`` (fractions of the total).
     """
-    fig, ax = _new(11.0, max(3.0, 1.6 + 0.32 * len(rows)))
-    with matplotlib.rc_context(_RC):
+    fig, ax = new_figure(11.0, max(3.0, 1.6 + 0.32 * len(rows)))
+    with matplotlib.rc_context(RC):
         ys = list(range(len(rows)))[::-1]
         pct = [{k: 100.0 * r[k] for k in ("median", "lo", "hi")} for r in rows]
         ax.barh(
             ys, [p["median"] for p in pct], color=RL, alpha=0.35, height=0.6, label="Median share"
         )
-        _errorbar(ax, ys, pct, RL, "o", "90% interval", horizontal=True)
+        errorbar(ax, ys, pct, RL, "o", "90% interval", horizontal=True)
         for y, p in zip(ys, pct, strict=True):
             ax.annotate(
-                _pct_text(p["median"]),
+                pct_text(p["median"]),
                 (p["hi"], y),
                 xytext=(4, 0),
                 textcoords="offset points",
@@ -223,12 +211,13 @@ def rl_share_chart(
                 fontsize=8,
                 color=GREY,
             )
-        _rows_on_log_x(ax, ys, rows)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _pct_text(v)))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("RL-stage share of total training compute (%, log scale)")
+        # A share is a part of a whole: bars start at 0 on a linear axis, so lengths compare.
+        label_rows(ax, ys, rows, log=False)
+        ax.set_xlim(0.0, min(100.0, 1.15 * max((p["hi"] for p in pct), default=1.0)) or 1.0)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct_text(v)))
+        ax.set_xlabel("RL-stage share of total training compute (%)")
         ax.set_title("How much of each model's training compute went to the RL stage")
-        _legend_and_footer(fig, stamp, sources)
+        legend_and_footer(fig, stamp, sources)
     return fig
 
 
@@ -246,8 +235,8 @@ def score_chart(
     ``points``: dicts with ``label``, ``median``, ``lo``, ``hi`` (FLOP) and ``score`` (%).
     ``curve``: ``x`` (FLOP), ``y``, ``lo``, ``hi`` (score, %) from the fit's predictions.
     """
-    fig, ax = _new(11.0, 5.6)
-    with matplotlib.rc_context(_RC):
+    fig, ax = new_figure(11.0, 5.6)
+    with matplotlib.rc_context(RC):
         ax.fill_between(
             curve["x"],
             curve["lo"],
@@ -264,7 +253,7 @@ def score_chart(
             ax.errorbar(
                 xs,
                 ys,
-                xerr=_err(points),
+                xerr=err(points),
                 fmt="o",
                 color=RL,
                 ms=5,
@@ -283,7 +272,7 @@ def score_chart(
                     bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 0.5},
                 )
         ax.set_xscale("log")
-        _decade_ticks(ax.xaxis)
+        decade_ticks(ax.xaxis)
         ax.set_xlabel("RL-stage training compute (FLOP, log scale)")
         ax.set_ylabel(f"{benchmark} score (%)")
         lo, hi = ax.get_ylim()
@@ -291,7 +280,7 @@ def score_chart(
         ax.set_title(f"{benchmark} score against RL-stage compute")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper left", frameon=False)
-        _footer(fig, stamp, sources)
+        footer(fig, stamp, sources)
     return fig
 
 
@@ -304,11 +293,12 @@ def tornado_chart(
 ) -> Figure:
     """Sensitivity tornado: the median meeting date with each parameter at its low and high end.
 
-    ``rows``: dicts with ``parameter``, ``low``, ``high`` (the values tried, as text) and
+    ``rows``: dicts with ``parameter``, ``low``, ``high`` (the values tried, as text the way the
+    scenario states them, e.g. "3 months" for the low end of "3 to 5") and
     ``median_low``, ``median_high`` (decimal years), widest swing first.
     """
-    fig, ax = _new(11.0, max(3.0, 1.8 + 0.42 * len(rows)))
-    with matplotlib.rc_context(_RC):
+    fig, ax = new_figure(11.0, max(3.0, 1.8 + 0.42 * len(rows)))
+    with matplotlib.rc_context(RC):
         ys = list(range(len(rows)))[::-1]
         for y, r in zip(ys, rows, strict=True):
             for end, colour in (("low", FRONTIER), ("high", REASONING)):
@@ -327,7 +317,7 @@ def tornado_chart(
         base = ax.axvline(base_year, color="black", lw=1)
         handles = [base, Patch(color=FRONTIER, alpha=0.7), Patch(color=REASONING, alpha=0.7)]
         labels = [
-            f"Base median ({_year_text(base_year)})",
+            f"Base median ({year_text(base_year)})",
             "Parameter at its low end",
             "Parameter at its high end",
         ]
@@ -337,179 +327,37 @@ def tornado_chart(
         ax.set_xlim(min(span) - pad, max(span) + pad)
         ax.set_ylim(-0.8, len(rows) - 0.2)
         ax.xaxis.set_major_locator(MonthTicks())
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _year_text(v)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: year_text(v)))
         ax.set_xlabel("Median meeting date (year-month)")
         ax.set_title("Sensitivity of the meeting date to each assumption")
         ax.grid(True, axis="x", alpha=0.3)
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
-        _footer(fig, stamp, sources)
+        footer(fig, stamp, sources)
     return fig
 
 
-class MonthTicks(Locator):
-    """Ticks on the first day of a month, every 1, 2, 3, 6 or 12 months (then whole multiples of
-    years), the smallest step that keeps at most ``max_ticks`` in view, for an axis in decimal
-    years (:func:`flopcast.forecast.scenario.to_year`). Steps start from January, so a 3-month step ticks
-    January, April, July and October."""
-
-    STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200)  # months
-
-    def __init__(self, max_ticks: int = 8):
-        self.max_ticks = max(2, int(max_ticks))
-
-    def __call__(self) -> Sequence[float]:
-        assert self.axis is not None
-        vmin, vmax = self.axis.get_view_interval()
-        return self.tick_values(vmin, vmax)
-
-    def tick_values(self, vmin: float, vmax: float) -> Sequence[float]:
-        lo, hi = sorted((float(vmin), float(vmax)))
-        if not (math.isfinite(lo) and math.isfinite(hi)) or not 1 <= lo <= hi < 9999:
-            return []
-        months = (hi - lo) * 12
-        step = next((m for m in self.STEPS if months / m <= self.max_ticks - 1), self.STEPS[-1])
-        # months since year 0, a step before ``lo`` (the month fraction is only approximate)
-        index = (math.floor(lo) * 12 + int((lo % 1) * 12)) // step * step - step
-        ticks: list[float] = []
-        while (year := to_year(f"{index // 12:04d}-{index % 12 + 1:02d}-01")) <= hi:
-            if year >= lo:
-                ticks.append(year)
-            index += step
-        return ticks or [lo, hi]  # a view narrower than a month: its two ends
+# Label spacing for model points, in data units of the fan chart (years, decades of FLOP).
+_NEAR_YEARS, _LINE_DECADES = 0.6, 0.3
 
 
-def save(fig: Figure, out_dir: Path, stem: str, *, dpi: int = 150) -> tuple[Path, Path]:
-    """Write ``stem.png`` and ``stem.svg``; return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png, svg = out_dir / f"{stem}.png", out_dir / f"{stem}.svg"
-    with matplotlib.rc_context(_RC):
-        fig.savefig(png, dpi=dpi, metadata={"Software": "flopcast"})
-    svg.write_text(svg_text(fig), encoding="utf-8")
-    return png, svg
-
-
-def svg_text(fig: Figure) -> str:
-    """The figure as an SVG element (no XML prolog or DOCTYPE): a valid .svg file, and inlinable."""
-    cached = _SVG_CACHE.get(fig)
-    if cached is None:
-        buf = io.StringIO()
-        with matplotlib.rc_context(_RC):
-            fig.savefig(buf, format="svg", metadata={"Date": None})
-        text = buf.getvalue()
-        cached = _SVG_CACHE[fig] = text[text.index("<svg") :]  # drawn once: file and inline copy
-    return cached
-
-
-# ---------------------------------------------------------------------------- helpers
-
-
-def _rows_on_log_x(ax: Any, ys: Sequence[int], rows: Sequence[Mapping[str, Any]]) -> None:
-    """One labelled row per model, top to bottom, against a log x axis with a grid."""
-    ax.set_yticks(ys, [r["label"] for r in rows])
-    ax.set_ylim(-0.8, len(rows) - 0.2)
-    ax.set_xscale("log")
-    ax.grid(True, axis="x", which="major", alpha=0.3)
-
-
-def _legend_and_footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
-    fig.legend(loc="outside right upper", frameon=False)
-    _footer(fig, stamp, sources)
-
-
-def _new(width: float, height: float) -> tuple[Figure, Any]:
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(width, height), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-    return fig, ax
-
-
-def _footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
-    # supxlabel is a figure-level text that the constrained layout makes room for.
-    fig.supxlabel(
-        stamp.footer(sources), x=0.005, ha="left", fontsize=6.5, color=GREY, linespacing=1.35
-    )
-
-
-def _percentiles(table: Mapping[Any, Sequence[float]]) -> dict[int, list[float]]:
-    """Percentile keys may be ints or (after JSON) strings such as "5" or "p5"."""
-    out = {int(str(k).lstrip("p")): list(v) for k, v in table.items()}
-    missing = [p for p in _PERCENTILES if p not in out]
-    if missing:
-        raise ValueError(f"band percentiles {missing} missing; have {sorted(out)}")
-    return out
-
-
-def _pow10(values: Sequence[float]) -> list[float]:
-    return [10.0**v for v in values]
-
-
-def _err(points: Sequence[Mapping[str, float]]) -> list[list[float]]:
-    return [
-        [max(p["median"] - p["lo"], 0.0) for p in points],
-        [max(p["hi"] - p["median"], 0.0) for p in points],
-    ]
-
-
-def _errorbar(
-    ax: Any,
-    pos: Sequence[float],
-    points: Sequence[Mapping[str, float]],
-    colour: str,
-    marker: str,
-    label: str,
-    *,
-    horizontal: bool,
-) -> None:
-    vals = [p["median"] for p in points]
-    if horizontal:
-        ax.errorbar(
-            vals,
-            pos,
-            xerr=_err(points),
-            fmt=marker,
-            color=colour,
-            ms=5,
-            capsize=3,
-            lw=1.2,
-            label=label,
+def label_points(ax: Any, models: Sequence[Mapping[str, Any]]) -> None:
+    """Name each model beside its point; a label that would sit on a nearby one moves down
+    (greedy, top to bottom) and is tied to its point by a thin line."""
+    placed: list[tuple[float, float]] = []  # (year, log10 y) of labels already placed
+    for m in sorted(models, key=lambda m: -m["median"]):
+        x, y = m["year"], math.log10(m["median"])
+        at = y
+        while any(abs(x - px) < _NEAR_YEARS and abs(at - py) < _LINE_DECADES for px, py in placed):
+            at -= _LINE_DECADES
+        placed.append((x, at))
+        ax.annotate(
+            m["label"],
+            (x, m["median"]),
+            xytext=(x + 0.06, 10.0**at),
+            textcoords="data",
+            fontsize=6.5,
+            color=GREY,
+            va="center",
+            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 0.3},
+            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.4} if at != y else None,
         )
-    else:
-        ax.errorbar(
-            pos,
-            vals,
-            yerr=_err(points),
-            fmt=marker,
-            color=colour,
-            ms=5,
-            capsize=3,
-            lw=1.2,
-            label=label,
-        )
-
-
-def _decade_ticks(axis: Any) -> None:
-    axis.set_major_locator(LogLocator(base=10, numticks=30))
-    axis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"1e{round(math.log10(v))}" if v > 0 else "")
-    )
-    axis.set_minor_formatter(NullFormatter())
-
-
-def _year_text(year: float) -> str:
-    """Decimal year to 'YYYY-MM': the calendar month of its date (:func:`to_date`)."""
-    return to_date(year)[:7] or str(year)
-
-
-def _when(year: float, end: float) -> str:
-    if not math.isfinite(year):
-        return "never"
-    return _year_text(year) if year <= end else f"after {_year_text(end)}"
-
-
-def _pct_text(v: float) -> str:
-    if v >= 1:
-        return f"{v:.0f}%"
-    if v >= 0.1:
-        return f"{v:.1f}%"
-    return f"{v:.2g}%"

@@ -15,16 +15,18 @@ before the run, so an absurd recipe is a 422, not a long computation.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from flopcast.accounting import architecture as arch
 from flopcast.accounting import rl
-from flopcast.core import jsonio
+from flopcast.core import fmt, jsonio
 from flopcast.estimate import chips, methods
 from flopcast.estimate.functions import evaluate
+from flopcast.web.schemas import STRICT
+from flopcast.web.state import State
 
 Expression = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+ -]{0,63}$")]
@@ -44,7 +46,7 @@ FIELD_BOUNDS: dict[str, tuple[float, str]] = {
 class RlRequest(BaseModel):
     """A shipped recipe by name, or one stage of a recipe given field by field."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     recipe: Name | None = Field(
         None, description="a shipped recipe; the stage fields are then ignored"
     )
@@ -62,15 +64,23 @@ class RlRequest(BaseModel):
     critic: bool | None = Field(None, description="PPO-style critic; default: the algorithm's")
     old_logprob_recompute: bool | None = None
     reward: Literal["verifier", "model"] = "verifier"
-    chip: Name = "H100"
-    precision: Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8"] = "bf16"
+    chip: Name | None = Field(
+        None, description="default: the recipe's published chip, else H100 SXM"
+    )
+    precision: Literal["fp32", "tf32", "bf16", "fp16", "fp8", "int8"] | None = Field(
+        None, description="default: the recipe's published precision, else bf16"
+    )
     utilization: Expression | None = Field(
         None, description="share of peak; default: prior utilization.rl"
     )
     usd_per_hour: float | None = Field(None, gt=0, le=1000, description="default: catalog price")
 
 
-def register(app: FastAPI) -> None:
+DEFAULT_CHIP = "H100"
+DEFAULT_PRECISION = "bf16"
+
+
+def register(app: FastAPI, state: State) -> None:
     @app.get("/api/rl/options", tags=["rl"])
     def rl_options() -> dict[str, Any]:
         """What the calculator accepts: architectures, algorithms, recipes, chips, form fields."""
@@ -97,7 +107,7 @@ def register(app: FastAPI) -> None:
                     name.replace("_", " ").capitalize(),
                     default,
                     unit=unit,
-                    help=f"a number or 'lo to hi' (90% interval); at most {bound:,.0f}",
+                    help=f"a number or 'lo to hi' (90% interval); at most {fmt.number(bound)}",
                 )
             )
         fields += [
@@ -128,12 +138,37 @@ def register(app: FastAPI) -> None:
             "algorithms": rl.algorithms(),
             "architectures": arch.list_architectures(),
             "chips": chip_names,
+            "presets": {name: preset(name) for name in rl.list_recipes()},
         }
 
     @app.post("/api/rl", tags=["rl"])
-    def rl_run(req: RlRequest) -> dict[str, Any]:
+    async def rl_run(req: RlRequest) -> dict[str, Any]:
         """FLOP per phase of the run, its total, chip-hours at the utilisation, and cost."""
-        return _run(req)
+        key = ("rl", *(str(v) for v in req.model_dump().values()))
+        return await state.compute(key, lambda: _run(req))
+
+
+def preset(name: str) -> dict[str, Any]:
+    """What the form takes from a shipped recipe: the run's published chip, precision and price.
+
+    The price is the catalog's cited price for that chip (for DeepSeek's H800, the $2 per
+    H800-hour of DeepSeek's Nature paper), so the calculator's chip-hours and cost sit beside
+    the ones the run published (``published``: chip-hours and cost as the recipe cites them).
+    """
+    published = rl.load_recipe(name).published or {}
+    chip_id = chips.lookup(published["chip"]).id if published.get("chip") else None
+    price = chips.price_per_hour(chip_id) if chip_id else None
+    return {
+        "chip": chip_id,
+        "precision": published.get("precision"),
+        "usd_per_hour": price.usd_per_hour if price else None,
+        "price_source": price.source if price else None,
+        "published": {
+            k: published[k]
+            for k in ("chip_hours", "cost_usd")
+            if isinstance(published.get(k), dict)
+        },
+    }
 
 
 def _run(req: RlRequest) -> dict[str, Any]:
@@ -173,9 +208,11 @@ def _run(req: RlRequest) -> dict[str, Any]:
         for ph, s in out["phases"].items()
     ]
 
-    chip = chips.lookup(req.chip)
+    published = (recipe.published or {}) if req.recipe else {}
+    chip = chips.lookup(req.chip or published.get("chip") or DEFAULT_CHIP)
+    precision = req.precision or published.get("precision") or DEFAULT_PRECISION
     util = evaluate(req.utilization) if req.utilization else methods.prior("utilization.rl")
-    u_med = float(util.median()) if hasattr(util, "median") else float(util)
+    u_med = _median(util)
     if not 0 < u_med <= 1:
         raise HTTPException(
             422,
@@ -183,11 +220,11 @@ def _run(req: RlRequest) -> dict[str, Any]:
                 {
                     "loc": ["body", "utilization"],
                     "type": "value_error",
-                    "msg": f"utilisation is a share of peak in (0, 1], got a median of {u_med:g}",
+                    "msg": f"utilisation is a share of peak in (0, 1], got a median of {fmt.number(u_med)}",
                 }
             ],
         )
-    hours = rl.chip_hours(result.total, chip.id, util, precision=req.precision)
+    hours = rl.chip_hours(result.total, chip.id, util, precision=precision)
     price = chips.price_per_hour(chip.id)
     usd_per_hour = (
         req.usd_per_hour
@@ -195,7 +232,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
         else (price.usd_per_hour if price else None)
     )
     cost = (
-        rl.cost_usd(result.total, chip.id, util, usd_per_hour=usd_per_hour, precision=req.precision)
+        rl.cost_usd(result.total, chip.id, util, usd_per_hour=usd_per_hour, precision=precision)
         if usd_per_hour is not None
         else None
     )
@@ -210,8 +247,8 @@ def _run(req: RlRequest) -> dict[str, Any]:
             "stages": out["stages"],
             "sources": out.get("sources", {}),
             "chip": chip.id,
-            "precision": req.precision,
-            "peak_flop_per_s": chips.peak_flop_per_s(chip.id, req.precision),
+            "precision": precision,
+            "peak_flop_per_s": chips.peak_flop_per_s(chip.id, precision),
             "utilization": rl.summarize(util),
             "utilization_median": u_med,
             "chip_hours": rl.summarize(hours),
@@ -222,8 +259,13 @@ def _run(req: RlRequest) -> dict[str, Any]:
                 else {"source": "given"}
             ),
             "cost_usd": rl.summarize(cost) if cost is not None else None,
+            "published": {
+                k: published[k]
+                for k in ("chip", "precision", "chip_hours", "cost_usd")
+                if k in published
+            },
             "notes": [
-                f"chip-hours = FLOP / ({chip.id} {req.precision} peak x utilisation x 3600 s)",
+                f"chip-hours = FLOP / ({chip.id} {precision} peak x utilisation x 3600 s)",
                 "cost = chip-hours x price per chip-hour"
                 + (
                     f" ({price.source}, {price.date})" if price and req.usd_per_hour is None else ""
@@ -235,7 +277,7 @@ def _run(req: RlRequest) -> dict[str, Any]:
 
 def _check_bound(name: str, text: str, bound: float, unit: str) -> None:
     q = evaluate(text)
-    p95 = float(q.percentile(95)) if hasattr(q, "percentile") else float(q)
+    p95 = float(q.percentile(95)) if hasattr(q, "percentile") else float(cast(float, q))
     if not math.isfinite(p95) or p95 > bound:
         raise HTTPException(
             422,
@@ -243,8 +285,8 @@ def _check_bound(name: str, text: str, bound: float, unit: str) -> None:
                 {
                     "loc": ["body", name],
                     "type": "value_error",
-                    "msg": f"{name} {text!r} reaches {p95:.3g} {unit} at its 95th "
-                    f"percentile; at most {bound:,.0f} is allowed",
+                    "msg": f"{name} {text!r} reaches {fmt.number(p95)} {unit} at its 95th "
+                    f"percentile; at most {fmt.number(bound)} is allowed",
                 }
             ],
         )
@@ -285,6 +327,10 @@ def _field(
     }
 
 
+def _median(q: Any) -> float:
+    return float(q.median()) if hasattr(q, "median") else float(q)
+
+
 def _prior_text(prior: Any) -> str:
     lo, hi = prior.interval(0.9)
-    return f"{lo:.2g} to {hi:.2g}"
+    return fmt.interval(lo, hi, sep=" to ")

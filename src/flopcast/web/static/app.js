@@ -2,7 +2,6 @@
 // Nothing here estimates: every number comes from the API (the library); this file draws it.
 "use strict";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const state = {
   scenario: null,        // scenario detail from /api/scenarios/{name}
   defaults: {},          // parameter key -> scenario value (for reset and sliders)
@@ -16,54 +15,6 @@ const state = {
 
 // ---------------------------------------------------------------- small helpers
 
-function $(sel) { return document.querySelector(sel); }
-
-function el(tag, attrs = {}, ...children) {
-  const node = tag.startsWith("svg:") ? document.createElementNS(SVG_NS, tag.slice(4))
-                                      : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c !== null && c !== undefined) node.append(c);
-  return node;
-}
-
-function sci(x, digits = 2) {
-  if (x === null || x === undefined || !isFinite(x)) return "–";
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e4) return String(Number(x.toPrecision(digits + 1)));
-  return x.toExponential(digits - 1).replace("e+", "e");
-}
-
-function pct(x) {
-  if (x === null || x === undefined || !isFinite(x)) return "–";
-  const v = 100 * x;
-  if (v === 0) return "0%";
-  return (v >= 1 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(1) : v.toPrecision(2)) + "%";
-}
-
-function ciText(s, f = sci) {
-  if (!s) return "–";
-  return `${f(s.median)} (${f(s.p5)}–${f(s.p95)})`;
-}
-
-function yearToDate(y) {
-  const year = Math.floor(y);
-  const month = Math.min(12, Math.floor((y - year) * 12) + 1);
-  return `${year}-${String(month).padStart(2, "0")}`;
-}
-
-function dateToYear(iso) {
-  const d = new Date(iso + "T00:00:00Z");
-  const start = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const end = Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-  return d.getUTCFullYear() + (d - start) / (end - start);
-}
-
 async function api(path, body, signal) {
   const opts = body === undefined ? {signal} : {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body), signal};
@@ -72,7 +23,13 @@ async function api(path, body, signal) {
     let msg = `${r.status} ${r.statusText}`;
     try {
       const j = await r.json();
-      if (Array.isArray(j.detail)) msg = j.detail.map(d => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ");
+      // "field: what was wrong", once: the server's message may already start with the field
+      const line = d => {
+        const loc = (d.loc || []).slice(1);
+        const last = String(loc[loc.length - 1] ?? "");
+        return !loc.length || (last && d.msg.startsWith(last)) ? d.msg : `${loc.join(".")}: ${d.msg}`;
+      };
+      if (Array.isArray(j.detail)) msg = j.detail.map(line).join("; ");
       else if (j.detail) msg = j.detail;
     } catch (e) { /* not JSON */ }
     throw new Error(msg);
@@ -124,8 +81,9 @@ function buildParameters(sc) {
   box.replaceChildren();
   state.defaults = {};
   for (const p of sc.parameters) state.defaults[p.key] = p.value;
+  const kind = capKind();
   for (const p of sc.parameters) {
-    if (p.in_use === false) continue;
+    if (!shownFor(p, kind)) continue;
     const id = "param-" + p.key.replace(/\./g, "-");
     const current = state.overrides[p.key] ?? p.value;
     const title = [p.description, p.unit && `unit: ${p.unit}`, p.source && `source: ${p.source}`, p.note]
@@ -138,7 +96,10 @@ function buildParameters(sc) {
     } else {
       input = el("input", {id, name: p.key, type: "text", value: current, spellcheck: "false"});
     }
-    input.addEventListener("change", () => setOverride(p.key, input.value));
+    input.addEventListener("change", () => {
+      setOverride(p.key, input.value);
+      if (p.key === "cap.kind") buildParameters(state.scenario);  // show that cap's own fields
+    });
     row.append(input);
     if (p.kind === "quantity") {
       const spec = sliderSpec(p);
@@ -161,6 +122,16 @@ function buildParameters(sc) {
   }
 }
 
+// The cap kind chosen now (the user's, else the scenario's), and whether a parameter belongs to
+// it: parameters declared for one cap kind (budget.*, cap.share) show only under that kind.
+function capKind() {
+  return state.overrides["cap.kind"] ?? state.defaults["cap.kind"];
+}
+
+function shownFor(p, kind) {
+  return p.cap_kind === null || p.cap_kind === undefined || p.cap_kind === kind;
+}
+
 function setOverride(key, value) {
   if (value === state.defaults[key]) delete state.overrides[key];
   else state.overrides[key] = value;
@@ -170,11 +141,21 @@ function setOverride(key, value) {
 function request() {
   return {
     scenario: $("#scenario").value,
-    overrides: {...state.overrides},
+    overrides: inUseOverrides(),
     n: +$("#samples").value,
     seed: +$("#seed").value,
     horizon_years: +$("#horizon").value,
   };
+}
+
+// Overrides of the parameters the chosen cap kind uses (a budget typed in, then the cap switched
+// back to a share, is not sent).
+function inUseOverrides() {
+  const kind = capKind();
+  const byKey = Object.fromEntries((state.scenario?.parameters || []).map(p => [p.key, p]));
+  return Object.fromEntries(Object.entries(state.overrides)
+    .filter(([k]) => !byKey[k] || byKey[k].cap_kind === null || byKey[k].cap_kind === undefined
+                     || byKey[k].cap_kind === kind));
 }
 
 function schedule() {
@@ -202,146 +183,43 @@ async function runForecast() {
     if (controller.signal.aborted) return;
     state.last = data;
     render(data);
+    markStale(null);
     setStatus(`n = ${data.n.toLocaleString()} draws, seed ${data.seed}`, "ok");
   } catch (e) {
     if (e.name === "AbortError") return;
     setStatus(e.message, "error");
+    markStale(e.message);
   }
+}
+
+// A failed update leaves the last good result on screen, greyed out and labelled stale, so it is
+// never read as the answer to the inputs now in the form.
+function markStale(error) {  // error: the failure's message, or null once an update succeeds
+  const box = $("#results");
+  const note = $("#stale-note");
+  if (error === null) {
+    box.classList.remove("stale");
+    delete box.dataset.stale;
+    note.hidden = true;
+    return;
+  }
+  if (!state.last) return;  // nothing shown yet: the error alone says it
+  box.classList.add("stale");
+  box.dataset.stale = "1";
+  note.hidden = false;
+  note.textContent = "Stale: the result below is for the previous inputs; the update failed (the reason is above).";
 }
 
 function render(data) {
   const md = data.meeting_date;
   $("#meeting-median").textContent = md.median || "never (median draw)";
-  $("#meeting-interval").textContent = `90%: ${md.p5 || "–"} to ${md.p95 || "–"}`;
+  $("#meeting-interval").textContent = `90%: ${md.p5 || NOT_APPLICABLE} to ${md.p95 || "never"}`;
   const h = data.headroom_oom;
-  $("#headroom").textContent = h ? `${Number(h.median).toFixed(2)} OOM` : "–";
-  $("#headroom-interval").textContent = h ? `90%: ${Number(h.p5).toFixed(2)} to ${Number(h.p95).toFixed(2)} OOM` : "";
-  drawFan($("#fan-chart"), data);
+  $("#headroom-label").textContent = `Headroom at ${data.headroom_date || data.result?.start_date || UNKNOWN}`;
+  $("#headroom").textContent = h ? `${sci(h.median)} OOM` : UNKNOWN;
+  $("#headroom-interval").textContent = h ? `90%: ${sci(h.lo ?? h.p5)} to ${sci(h.hi ?? h.p95)} OOM` : "";
+  drawFan($("#fan-chart"), data, state.models);
   drawHistogram($("#histogram"), data);
-}
-
-function scale(d0, d1, r0, r1) {
-  const f = v => r0 + (v - d0) / (d1 - d0) * (r1 - r0);
-  f.domain = [d0, d1];
-  return f;
-}
-
-function axes(svg, x, y, xTicks, yTicks, xLabel, yLabel, box) {
-  const g = el("svg:g", {class: "axes"});
-  g.append(el("svg:line", {x1: box.l, x2: box.r, y1: box.b, y2: box.b, class: "axis"}));
-  g.append(el("svg:line", {x1: box.l, x2: box.l, y1: box.t, y2: box.b, class: "axis"}));
-  for (const [v, label] of xTicks) {
-    g.append(el("svg:line", {x1: x(v), x2: x(v), y1: box.t, y2: box.b, class: "grid"}));
-    g.append(el("svg:text", {x: x(v), y: box.b + 14, class: "tick", "text-anchor": "middle", text: label}));
-  }
-  for (const [v, label] of yTicks) {
-    g.append(el("svg:line", {x1: box.l, x2: box.r, y1: y(v), y2: y(v), class: "grid"}));
-    g.append(el("svg:text", {x: box.l - 5, y: y(v) + 3, class: "tick", "text-anchor": "end", text: label}));
-  }
-  g.append(el("svg:text", {x: (box.l + box.r) / 2, y: box.b + 30, class: "label", "text-anchor": "middle", text: xLabel}));
-  if (yLabel) g.append(el("svg:text", {x: 12, y: (box.t + box.b) / 2, class: "label", "text-anchor": "middle",
-                                       transform: `rotate(-90 12 ${(box.t + box.b) / 2})`, text: yLabel}));
-  svg.append(g);
-}
-
-function area(x, y, t, lo, hi) {
-  let d = "";
-  t.forEach((v, i) => { d += (i ? "L" : "M") + x(v).toFixed(1) + "," + y(hi[i]).toFixed(1); });
-  for (let i = t.length - 1; i >= 0; i--) d += "L" + x(t[i]).toFixed(1) + "," + y(lo[i]).toFixed(1);
-  return d + "Z";
-}
-
-function line(x, y, t, v) {
-  return t.map((tv, i) => (i ? "L" : "M") + x(tv).toFixed(1) + "," + y(v[i]).toFixed(1)).join("");
-}
-
-function drawFan(svg, data) {
-  svg.replaceChildren();
-  const b = data.bands;
-  const t = b.t;
-  const box = {l: 58, r: 705, t: 12, b: 360};
-  const rlPoints = state.models.filter(m => m.rl && m.release_date)
-    .map(m => ({x: dateToYear(m.release_date), y: Math.log10(m.rl.median), lo: Math.log10(m.rl.p5),
-                hi: Math.log10(m.rl.p95), name: m.name}));
-  const xs = t.concat(rlPoints.map(p => p.x));
-  const x0 = Math.floor(Math.min(...xs)), x1 = Math.max(...t);
-  const all = [...b.reasoning["5"], ...b.frontier["95"], ...rlPoints.map(p => p.lo)].filter(isFinite);
-  const y0 = Math.floor(Math.min(...all)), y1 = Math.ceil(Math.max(...b.frontier["95"]));
-  const x = scale(x0, x1, box.l, box.r), y = scale(y0, y1, box.b, box.t);
-  const xt = [];
-  const step = Math.max(1, Math.ceil((x1 - x0) / 10));
-  for (let v = Math.ceil(x0); v <= x1; v += step) xt.push([v, String(v)]);
-  const yt = [];
-  const ystep = Math.max(1, Math.ceil((y1 - y0) / 10));
-  for (let v = y0; v <= y1; v += ystep) yt.push([v, `1e${v}`]);
-  axes(svg, x, y, xt, yt, "Date (calendar year)", "Training compute (FLOP, log scale)", box);
-  const series = [["frontier", "frontier"], ["reasoning", "reasoning"]];
-  for (const [key, cls] of series) {
-    const p = b[key];
-    svg.append(el("svg:path", {d: area(x, y, t, p["5"], p["95"]), class: `band90 ${cls}`}));
-    svg.append(el("svg:path", {d: area(x, y, t, p["25"], p["75"]), class: `band50 ${cls}`}));
-    svg.append(el("svg:path", {d: line(x, y, t, p["50"]), class: `median ${cls}`, id: `fan-${key}-median`}));
-  }
-  for (const p of rlPoints) {
-    const g = el("svg:g", {class: "model-point"}, el("svg:title", {text: `${p.name}: RL-stage ${sci(10 ** p.y)} FLOP`}));
-    g.append(el("svg:line", {x1: x(p.x), x2: x(p.x), y1: y(p.lo), y2: y(p.hi)}));
-    g.append(el("svg:circle", {cx: x(p.x), cy: y(p.y), r: 3.5}));
-    svg.append(g);
-  }
-  const md = data.meeting_date;
-  if (md.p5) {  // the 90% interval; a p95 of "never" runs to the chart's end
-    const a = Math.max(x0, dateToYear(md.p5)), z = md.p95 ? Math.min(x1, dateToYear(md.p95)) : x1;
-    if (z > a) svg.append(el("svg:rect", {x: x(a), y: box.t, width: x(z) - x(a), height: box.b - box.t, class: "meeting-band"}));
-  }
-  if (md.median) {
-    const m = dateToYear(md.median);
-    if (m >= x0 && m <= x1) {
-      svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting", id: "fan-meeting"}));
-      svg.append(el("svg:text", {x: x(m) + 4, y: box.t + 12, class: "meeting-label", text: `meets ${md.median}`}));
-    }
-  }
-  const legend = el("svg:g", {class: "legend", transform: `translate(${box.r - 230},${box.b - 40})`});
-  [["frontier", "Frontier total training compute"], ["reasoning", "Reasoning (RL-stage) compute"]].forEach(([cls, label], i) => {
-    legend.append(el("svg:rect", {x: 0, y: i * 16, width: 14, height: 8, class: `band90 ${cls}`}));
-    legend.append(el("svg:line", {x1: 0, x2: 14, y1: i * 16 + 4, y2: i * 16 + 4, class: `median ${cls}`}));
-    legend.append(el("svg:text", {x: 20, y: i * 16 + 8, text: label}));
-  });
-  svg.append(legend);
-}
-
-function drawHistogram(svg, data) {
-  svg.replaceChildren();
-  const h = data.histogram;
-  const box = {l: 58, r: 705, t: 10, b: 180};
-  if (!h.counts.length) {
-    svg.append(el("svg:text", {x: 360, y: 100, "text-anchor": "middle", text: "No draw meets the cap."}));
-    return;
-  }
-  const edges = h.edges, n = h.n;
-  const shares = h.counts.map(c => c / n);
-  const x = scale(edges[0], edges[edges.length - 1], box.l, box.r);
-  const ymax = Math.max(...shares) * 1.1;
-  const y = scale(0, ymax, box.b, box.t);
-  const xt = [];
-  const span = edges[edges.length - 1] - edges[0];
-  const step = span > 8 ? 2 : span > 3 ? 1 : span > 1 ? 0.5 : 0.25;
-  for (let v = Math.ceil(edges[0] / step) * step; v <= edges[edges.length - 1]; v += step) xt.push([v, step >= 1 ? String(v) : yearToDate(v)]);
-  const yt = [0, ymax / 2, ymax].map(v => [v, pct(v)]);
-  axes(svg, x, y, xt, yt, "Meeting date (calendar year)", "Share of draws", box);
-  shares.forEach((s, i) => {
-    svg.append(el("svg:rect", {x: x(edges[i]) + 0.5, y: y(s), width: Math.max(0.5, x(edges[i + 1]) - x(edges[i]) - 1),
-                               height: box.b - y(s), class: "bar"},
-                   el("svg:title", {text: `${yearToDate(edges[i])} to ${yearToDate(edges[i + 1])}: ${pct(s)}`})));
-  });
-  const md = data.meeting_date;
-  if (md.median) {
-    const m = dateToYear(md.median);
-    svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting"}));
-  }
-  const notes = [h.below && `${pct(h.below / n)} earlier`, h.above && `${pct(h.above / n)} later`,
-                 h.never && `${pct(h.never / n)} never meet`].filter(Boolean);
-  if (notes.length) svg.append(el("svg:text", {x: box.r, y: box.t + 10, "text-anchor": "end", class: "tick",
-                                               text: `outside the bins: ${notes.join(", ")}`}));
 }
 
 async function runSensitivity() {
@@ -354,10 +232,12 @@ async function runSensitivity() {
     const r = await api("/api/sensitivity", body);
     const data = await r.json();
     tbody.replaceChildren(...data.rows.map(row => el("tr", {},
-      el("td", {text: row.parameter}), el("td", {text: String(row.low)}), el("td", {text: String(row.high)}),
-      el("td", {text: typeof row.median_low === "number" ? yearToDate(row.median_low) : String(row.median_low)}),
-      el("td", {text: typeof row.median_high === "number" ? yearToDate(row.median_high) : String(row.median_high)}),
-      el("td", {class: "num", text: Number(row.swing_years).toFixed(2)}))));
+      el("td", {class: "key", text: row.parameter}),
+      el("td", {class: "num", text: row.low_text ?? sci(row.low)}),
+      el("td", {class: "num", text: row.high_text ?? sci(row.high)}),
+      el("td", {class: "date", text: row.median_low || "never"}),
+      el("td", {class: "date", text: row.median_high || "never"}),
+      el("td", {class: "num", text: row.swing_text ?? sci(row.swing_years)}))));
   } catch (e) {
     tbody.replaceChildren(el("tr", {}, el("td", {colspan: 6, class: "error", text: e.message})));
   }
@@ -410,8 +290,10 @@ function drawModels() {
                           onclick: e => { e.preventDefault(); showDerivation(m.id); }})),
     el("td", {text: m.developer || ""}), el("td", {text: m.release_date || ""}),
     el("td", {text: m.reasoning ? "yes" : "no"}),
-    el("td", {class: "num", text: ciText(m.pretraining)}), el("td", {class: "num", text: ciText(m.rl)}),
-    el("td", {class: "num", text: ciText(m.rl_share, pct)}), el("td", {text: m.confidence || ""}))));
+    el("td", {class: "num", text: ciText(m.pretraining)}),
+    el("td", {class: "num", text: ciText(m.rl, sci, m.reasoning ? UNKNOWN : NOT_APPLICABLE)}),
+    el("td", {class: "num", text: ciText(m.rl_share, pct, m.reasoning ? UNKNOWN : NOT_APPLICABLE)}),
+    el("td", {text: m.confidence || UNKNOWN}))));
 }
 
 async function showDerivation(id) {
@@ -438,8 +320,8 @@ function sourceItem(src) {
 }
 
 function summaryText(s, unit = "") {
-  if (!s) return "unknown";
-  return `${sci(s.median)}${unit} (90% CI ${sci(s.lo ?? s.p5)}–${sci(s.hi ?? s.p95)})`;
+  if (!s) return UNKNOWN;
+  return `${sci(s.median)}${unit} (90% CI ${sci(s.lo ?? s.p5)} to ${sci(s.hi ?? s.p95)})`;
 }
 
 function renderDerivation(d) {
@@ -513,6 +395,12 @@ async function loadRl() {
   const preset = $("#rl-recipe");
   const sync = () => {
     for (const name of STAGE_FIELDS) { const i = $("#rl-" + name); if (i) i.disabled = Boolean(preset.value); }
+    // A shipped run brings its published chip and precision, and that chip's cited price
+    // (DeepSeek: H800 at $2 per hour, as in DeepSeek's paper), so the hours compare with theirs.
+    const p = (opt.presets || {})[preset.value];
+    if (p && p.chip) $("#rl-chip").value = p.chip;
+    if (p && p.precision && $("#rl-precision")) $("#rl-precision").value = p.precision;
+    $("#rl-usd_per_hour").value = p && p.usd_per_hour != null ? p.usd_per_hour : "";
   };
   preset.addEventListener("change", sync);
   sync();
@@ -520,7 +408,7 @@ async function loadRl() {
 
 function summ(s, f = sci) {
   if (!s) return "–";
-  return s.lo === s.hi ? f(s.median) : `${f(s.median)} (${f(s.lo)}–${f(s.hi)})`;
+  return s.lo === s.hi ? f(s.median) : `${f(s.median)} (${f(s.lo)} to ${f(s.hi)})`;
 }
 
 async function runRl(ev) {
@@ -544,11 +432,19 @@ async function runRl(ev) {
          el("tbody", {}, ...rows)),
       el("p", {class: "rl-total", id: "rl-total", text: `Total: ${summ(d.total)} FLOP`}),
       el("p", {id: "rl-hours", text: `${d.chip} ${d.precision} at ${summ(d.utilization, pct)} of peak: ${summ(d.chip_hours)} chip-hours`}),
-      el("p", {id: "rl-cost", text: d.cost_usd ? `Cost at $${d.usd_per_hour}/chip-hour: $${summ(d.cost_usd)}` : "No price known for this chip: give one."}),
+      el("p", {id: "rl-cost", text: d.cost_usd ? `Cost at $${sci(d.usd_per_hour)}/chip-hour: $${summ(d.cost_usd)}` : "No price known for this chip: give one."}),
+      ...publishedLines(d.published),
       ...(d.notes || []).map(n => el("p", {class: "hint", text: n})));
   } catch (e) {
     out.replaceChildren(el("p", {class: "error", text: e.message}));
   }
+}
+
+function publishedLines(pub) {
+  if (!pub || !pub.chip_hours) return [];
+  const hours = pub.chip_hours.value, cost = pub.cost_usd && pub.cost_usd.value;
+  return [el("p", {id: "rl-published", class: "hint",
+                   text: `Published: ${sci(hours)} ${pub.chip} chip-hours` + (cost ? `, $${sci(cost)}` : "")})];
 }
 
 // ---------------------------------------------------------------- start

@@ -1,0 +1,105 @@
+"""Library results shaped for the page: the forecast payload, the bands CSV, parameter rows.
+
+Nothing is computed here that the library does not compute: the payload is the forecast
+result's own summaries, histogram and bands, made JSON-ready (:func:`flopcast.core.jsonio.clean`:
+JSON has no ``inf``, so a meeting that never happens is ``null``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import numpy as np
+
+from flopcast.core import fmt, jsonio
+from flopcast.forecast.scenario import PARAMETERS, in_use
+from flopcast.web.schemas import ForecastRequest
+
+BAND_SERIES = ("reasoning", "frontier")  # what the page and the CSV draw; growth is not sent
+
+
+def forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
+    """What ``POST /api/forecast`` returns for the result ``res`` of request ``req``."""
+    bands = res.bands(years=req.horizon_years, series=BAND_SERIES)
+    return jsonio.clean(
+        {
+            "scenario": req.scenario,
+            "overrides": req.overrides,
+            "n": req.n,
+            "seed": req.seed,
+            "horizon_years": req.horizon_years,
+            "meeting_date": res.meeting_date,
+            "headroom_oom": res.headroom_oom,
+            "headroom_date": res.start_date,  # headroom is measured at the trajectory's start
+            "histogram": res.histogram(bins=req.bins),
+            "bands": _json_bands(bands),
+            "result": res.to_dict(),
+        }
+    )
+
+
+def bands_csv(payload: dict[str, Any]) -> str:
+    """The payload's monthly bands as CSV: date, decimal year, one column per series and %."""
+    bands = payload["bands"]
+    series = [(name, p) for name in BAND_SERIES for p in bands.get(name, {})]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["date", "year"] + [f"{name}_log10_flop_p{p}" for name, p in series])
+    for i, t in enumerate(bands["t"]):
+        date = bands["dates"][i] if "dates" in bands else ""
+        writer.writerow([date, f"{t:.4f}"] + [f"{bands[name][p][i]:.4f}" for name, p in series])
+    return buf.getvalue()
+
+
+def parameter_rows(sc: Any) -> list[dict[str, Any]]:
+    """Each parameter with its value and source, plus its declared kind, unit and bounds."""
+    cap_kind = sc.parameters.get("cap.kind", {}).get("value", "")
+    rows = []
+    for key, entry in sc.parameters.items():
+        spec = PARAMETERS.get(key)
+        row = {
+            "key": key,
+            "value": entry.get("value", ""),
+            "source": entry.get("source", ""),
+            "note": entry.get("note", ""),
+        }
+        if spec is not None:
+            row.update(
+                kind=spec.kind,
+                unit=spec.unit,
+                description=spec.description,
+                low=spec.low,
+                high=spec.high,
+                low_open=spec.low_open,
+                high_open=spec.high_open,
+                choices=list(spec.choices),
+                in_use=in_use(key, cap_kind),
+                cap_kind=spec.cap_kind,  # the cap kind this parameter belongs to (None: all)
+            )
+        rows.append(row)
+    return rows
+
+
+def sensitivity_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The library's sensitivity rows, each with its numbers as text through the one formatter."""
+    return [
+        {
+            **r,
+            "low_text": fmt.quantity(r.get("low"), r.get("unit")),
+            "high_text": fmt.quantity(r.get("high"), r.get("unit")),
+            "swing_text": fmt.number(r.get("swing_years")),
+        }
+        for r in jsonio.clean(rows)
+    ]
+
+
+def _json_bands(bands: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in bands.items():
+        if isinstance(value, dict):
+            out[key] = {str(p): np.asarray(v, dtype=float).tolist() for p, v in value.items()}
+        else:
+            out[key] = [v if isinstance(v, str) else float(v) for v in value]
+    return out
