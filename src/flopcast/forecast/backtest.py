@@ -2,7 +2,7 @@
 
 ``backtest(as_of)`` runs a scenario with ``evidence.as_of`` set, so every ``@record``
 reference sees only records released on or before that day and only their lines of evidence
-dated on or before it (:func:`flopcast.forecast.scenario.value_as_of`). It then compares:
+dated on or before it (:func:`flopcast.forecast.references.value_as_of`). It then compares:
 
 * **later records**: each record released after ``as_of`` with an RL-stage figure, against the
   forecast band of reasoning compute at its release date; each with a total training figure,
@@ -22,8 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from flopcast.evidence import dataset as _dataset
+from flopcast.forecast.dates import parse_date, to_year
 from flopcast.forecast.model import ForecastResult, run
-from flopcast.forecast.scenario import Scenario, load_scenario, parse_date, to_year, value_as_of
+from flopcast.forecast.references import value_as_of
+from flopcast.forecast.scenario import Scenario, load_scenario
 
 FIELDS = {"rl": "reasoning", "total": "frontier"}
 
@@ -40,8 +43,6 @@ def backtest(
     """Forecast with evidence up to ``as_of`` and compare with evidence dated after it."""
     cutoff = parse_date(as_of, "as_of")
     if dataset is None:
-        from flopcast.evidence import dataset as _dataset
-
         dataset = _dataset.load()
     changes = {**(overrides or {}), "evidence.as_of": cutoff.isoformat()}
     sc = (
