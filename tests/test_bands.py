@@ -16,7 +16,7 @@ O3_RELEASE = to_year("2025-04-16")
 
 @pytest.fixture(scope="module")
 def seed_result():
-    return run("seed-analysis", n=20_000, seed=0)
+    return run("seed-analysis", n=20_000, seed=0, method="mc")
 
 
 def test_bands_monotone_in_percentile_and_chunking_invariant(seed_result):
@@ -38,7 +38,7 @@ def test_bands_monotone_in_percentile_and_chunking_invariant(seed_result):
     ],
 )
 def test_bands_match_a_plain_percentile_reference(overrides):
-    res = run("seed-analysis", n=501, seed=4, overrides=overrides)
+    res = run("seed-analysis", n=501, seed=4, overrides=overrides, method="mc")
     t = res.lines.t0 + np.arange(25) / 12.0  # 2 years monthly
     ps = (5, 25, 50, 75, 95)
     reference = {
@@ -46,7 +46,7 @@ def test_bands_match_a_plain_percentile_reference(overrides):
         "frontier": res.lines.frontier(t[None, :]),
         "growth": res.lines.growth(t[None, :]),
     }
-    exact = res.bands(2, exact=True, max_bytes=3 * 8 * res.n)  # chunks of months
+    exact = res.bands(2, float64=True, max_bytes=3 * 8 * res.n)  # chunks of months
     fast = res.bands(2)
     assert exact["t"] == pytest.approx(t.tolist(), abs=1e-12)
     for name, values in reference.items():

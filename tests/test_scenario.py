@@ -43,7 +43,7 @@ def test_overrides_and_yaml_round_trip(tmp_path):
         ({"frontier.growth_per_year": "0.5"}, ["frontier.growth_per_year", "negative growth"]),
         ({"evidence.as_of": "2025-01-01"}, ["reasoning.start_date", "after evidence.as_of"]),
         ({"reasoning.start_date": "16/04/2025"}, ["not an ISO date"]),
-        ({"cap.kind": "dollars"}, ["not one of share, budget"]),
+        ({"cap.kind": "dollars"}, ["not one of share, parity, budget"]),
         ({"cap.share": "1.5"}, ["cap.share", "(0, 1]"]),
     ],
 )

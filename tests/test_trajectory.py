@@ -23,7 +23,7 @@ O3_RELEASE = to_year("2025-04-16")
 
 @pytest.fixture(scope="module")
 def seed_result():
-    return run("seed-analysis", n=20_000, seed=0)
+    return run("seed-analysis", n=20_000, seed=0, method="mc")
 
 
 def test_meeting_time_worked_example():

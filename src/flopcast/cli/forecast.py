@@ -29,6 +29,11 @@ SamplesOpt = typer.Option(
 )
 SeedOpt = typer.Option(0, "--seed", help="Random seed (same seed, same answer).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
+MethodOpt = typer.Option(
+    "auto",
+    "--method",
+    help="exact (closed form), mc (Monte Carlo) or auto (exact whenever the scenario allows).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -62,12 +67,13 @@ def forecast_command(
         5, "--years", min=0.5, max=50, help="Years of trajectory to summarise."
     ),
     bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
+    method: str = MethodOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.model as forecast
+    import flopcast.forecast.model as forecast  # lazily: keeps `flopcast --help` fast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
-    res = forecast.run(sc, n=samples, seed=seed)
+    res = forecast.run(sc, n=samples, seed=seed, method=method)
     if json_out:
         print_json(res.to_dict(bands_years=years if bands else None))
         return
@@ -260,7 +266,16 @@ def _print_forecast(res: Any, b: dict[str, Any]) -> None:
     sc = res.scenario
     md = res.meeting_date
     title = f": {sc.title}" if sc.title else ""
-    typer.echo(f"Scenario {sc.name}{title} ({res.n:,} draws, seed {res.seed})")
+    typer.echo(f"Scenario {sc.name}{title}")
+    info = res.method_info()
+    if info["used"] == "exact":
+        err = info["error_bound"]
+        typer.echo(
+            f"Method: closed form (quadrature error below {fmt(err['meeting_days'])} days, "
+            f"{fmt(err['band_oom'])} OOM)"
+        )
+    else:
+        typer.echo(f"Method: Monte Carlo, {res.n:,} draws, seed {res.seed} ({info['why']})")
     for k, v in sc.overrides.items():
         typer.echo(f"  override {k} = {v}")
     cap = "a share of the frontier" if res.draws.cap_kind == "share" else "what the budget buys"

@@ -42,6 +42,7 @@ class Quantities:
     years: dict[str, float]  # date key -> decimal year (NaN if left empty)
     cap_kind: str
     resolved: dict[str, str]  # reference -> what it resolved to (record id and date)
+    choices: dict[str, str] = field(default_factory=dict)  # choice key -> its value
     records: dict[str, str] = field(default_factory=dict)  # record id -> release date used
     dataset: Any = None  # the dataset, when a reference needed it
 
@@ -62,6 +63,7 @@ class Draws:
     years: dict[str, float]  # date key -> decimal year (NaN if left empty)
     cap_kind: str
     resolved: dict[str, str]  # reference -> what it resolved to (record id and date)
+    choices: dict[str, str] = field(default_factory=dict)  # choice key -> its value
 
 
 def quantities(sc: Scenario, dataset: Any = None) -> Quantities:
@@ -72,6 +74,7 @@ def quantities(sc: Scenario, dataset: Any = None) -> Quantities:
     years: dict[str, float] = {}
     dates = {}
     values: dict[str, Uncertain] = {}
+    choices: dict[str, str] = {}
     for key in sc.in_use():
         v = sc.values[key]
         if v.kind == "date":
@@ -82,6 +85,8 @@ def quantities(sc: Scenario, dataset: Any = None) -> Quantities:
             years[key] = to_year(dates[key]) if key in dates else math.nan
         elif v.kind == "quantity":
             values[key] = _evaluate(sc, key, v.text, v.number, refs)
+        else:
+            choices[key] = v.text
     check_date_order(dates, sc.path)
     return Quantities(
         scenario=sc,
@@ -89,6 +94,7 @@ def quantities(sc: Scenario, dataset: Any = None) -> Quantities:
         years=years,
         cap_kind=kind,
         resolved=dict(refs.resolved),
+        choices=choices,
         records=dict(refs.records),
         dataset=refs.ds if refs.loaded else None,
     )
@@ -107,7 +113,14 @@ def draw(sc: Scenario | Quantities, n: int, seed: int, dataset: Any = None) -> D
         x = np.asarray(u.samples(n, seed=own), dtype=float)
         check_draws(key, x, text, q.scenario.path)
         values[key] = x
-    return Draws(n=n, values=values, years=q.years, cap_kind=q.cap_kind, resolved=q.resolved)
+    return Draws(
+        n=n,
+        values=values,
+        years=q.years,
+        cap_kind=q.cap_kind,
+        resolved=q.resolved,
+        choices=q.choices,
+    )
 
 
 def param_seed(seed: int, key: str) -> int:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtri
 
 from flopcast.core import summary as _summary
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.forecast.bands import BAND_BYTES, band_percentiles
+from flopcast.forecast.caps import CAPS
 from flopcast.forecast.dates import month_grid, to_date, to_year
-from flopcast.forecast.draws import Draws, draw, quantities
+from flopcast.forecast.draws import Draws, Quantities, draw, quantities
+from flopcast.forecast.exact import ExactForecast, exact_form
 from flopcast.forecast.scenario import Scenario, list_scenarios, load_scenario
 from flopcast.forecast.trajectory import (
     Lines,
@@ -32,6 +35,7 @@ from flopcast.forecast.trajectory import (
 )
 
 __all__ = [
+    "METHODS",
     "PERCENTILES",
     "SERIES",
     "ForecastResult",
@@ -50,6 +54,9 @@ PERCENTILES = (5, 25, 50, 75, 95)
 SERIES = ("reasoning", "frontier", "growth")  # what ForecastResult.bands can compute
 
 
+METHODS = ("auto", "exact", "mc")
+
+
 def run(
     sc: Scenario | str,
     n: int = 20_000,
@@ -57,12 +64,18 @@ def run(
     *,
     dataset: Any = None,
     overrides: Mapping[str, Any] | None = None,
+    method: str = "auto",
 ) -> ForecastResult:
-    """Draw a scenario ``n`` times and compute the meeting date of every draw in closed form.
+    """Run a scenario: in closed form where it allows (``method="exact"``,
+    :mod:`flopcast.forecast.exact`), by ``n`` Monte Carlo draws otherwise (``"mc"``);
+    ``"auto"`` picks the closed form whenever there is one. The result says which it used.
 
-    Raises :class:`ScenarioError` if the cap sits below the start for the median draw (the
-    reasoning start would already exceed what the cap allows).
+    Raises :class:`ScenarioError` if the cap sits below the start for the median outcome, if
+    the cap is never met (it grows at least as fast as reasoning compute in every outcome), or
+    if ``method="exact"`` is asked of a scenario with no closed form.
     """
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
     if isinstance(sc, str):
         sc = load_scenario(sc, overrides)
     elif overrides:
@@ -71,83 +84,152 @@ def run(
     if n < 1:
         raise InputError(f"the number of samples must be at least 1, got {n}")
     q = quantities(sc, dataset)
-    d = draw(q, n, seed)
-    lines = Lines.from_draws(d)
-    h = lines.headroom
-    if np.median(h) < 0:
-        raise ScenarioError(
-            f"the cap at the start ({to_date(lines.t0)}) is {-np.median(h):.2f} orders of "
-            "magnitude below reasoning.start_flop for the median draw, so reasoning compute "
-            "would already exceed its cap; raise the cap or lower the start",
-            path=sc.path,
-            field="cap.share" if d.cap_kind == "share" else "budget.usd_per_year",
-        )
-    version = getattr(q.dataset, "version", None) if q.dataset is not None else None
-    return ForecastResult(
+    form = exact_form(q) if method != "mc" else "Monte Carlo was asked for (--method mc)"
+    if method == "exact" and isinstance(form, str):
+        raise ScenarioError(f"no closed form for this scenario: {form}; use --method mc", sc.path)
+    res = ForecastResult(
         scenario=sc,
         n=n,
         seed=int(seed),
-        draws=d,
-        lines=lines,
-        meeting_years=lines.meeting(),
-        data_version=version,
+        quantities=q,
+        exact=None if isinstance(form, str) else form,
+        method_note="" if not isinstance(form, str) else form,
+        data_version=getattr(q.dataset, "version", None) if q.dataset is not None else None,
     )
+    _check_cap(res)
+    return res
+
+
+def _check_cap(res: ForecastResult) -> None:
+    """The two ways a cap makes no forecast: below the start, or never reached."""
+    sc, cap = res.scenario, CAPS[res.scenario.cap_kind]
+    e = res.exact
+    median_h = e.headroom.mu if e is not None else float(np.median(res.lines.headroom))
+    t0 = e.t0 if e is not None else res.lines.t0
+    if median_h < 0:
+        raise ScenarioError(
+            f"the cap at the start ({to_date(t0)}) is {-median_h:.2f} orders of "
+            "magnitude below reasoning.start_flop for the median draw, so reasoning compute "
+            "would already exceed its cap; raise the cap or lower the start",
+            path=sc.path,
+            field=cap.level_key,
+        )
+    if res.prob_never >= 1.0 - 1e-9:
+        raise ScenarioError(
+            "the cap grows at least as fast as reasoning compute in every outcome, so "
+            "reasoning compute never meets it; slow the cap's growth or speed up reasoning's",
+            path=sc.path,
+            field="growth.months_per_10x",
+        )
 
 
 @dataclass
 class ForecastResult:
-    """The outcome of :func:`run`: meeting dates per draw and everything summarised from them."""
+    """The outcome of :func:`run`: the meeting date and everything summarised around it.
+
+    ``exact`` holds the closed form when the run used it (``method == "exact"``); then dates,
+    headroom, probabilities, growth and the reasoning and frontier bands come from it, and the
+    Monte Carlo draws (``draws``, ``lines``, ``meeting_years``) are made only when something
+    asks for them (a histogram, the growth band, values at a date).
+    """
 
     scenario: Scenario
     n: int
     seed: int
-    draws: Draws
-    lines: Lines
-    meeting_years: np.ndarray
+    quantities: Quantities
+    exact: ExactForecast | None = None
+    method_note: str = ""  # why Monte Carlo, when it was used
     data_version: str | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
+    def method(self) -> str:
+        return "exact" if self.exact is not None else "mc"
+
+    @property
+    def draws(self) -> Draws:
+        if "draws" not in self._cache:
+            self._cache["draws"] = draw(self.quantities, self.n, self.seed)
+        return self._cache["draws"]
+
+    @property
+    def lines(self) -> Lines:
+        if "lines" not in self._cache:
+            self._cache["lines"] = Lines.from_draws(self.draws)
+        return self._cache["lines"]
+
+    @property
+    def meeting_years(self) -> np.ndarray:
+        if "meeting" not in self._cache:
+            self._cache["meeting"] = self.lines.meeting()
+        return self._cache["meeting"]
+
+    @property
+    def t0(self) -> float:
+        return self.quantities.years["reasoning.start_date"]
+
+    @property
     def start_date(self) -> str:
-        return to_date(self.lines.t0)
+        return to_date(self.t0)
 
     @property
     def meeting_date(self) -> dict[str, str | None]:
         """Percentiles of the meeting date as ISO dates (None where it never happens)."""
-        qs = _percentiles(self.meeting_years, PERCENTILES)
+        qs = [self.t0 + y for y in self._years_after_start(PERCENTILES)]
         names = ("p5", "p25", "median", "p75", "p95")
         return {k: (to_date(v) or None) for k, v in zip(names, qs, strict=True)}
 
     @property
     def headroom_oom(self) -> dict[str, Any]:
         """Orders of magnitude between the reasoning start and the cap at the start date."""
-        return _summary.of_samples(self.lines.headroom, unit="OOM")
+        if self.exact is None:
+            return _summary.of_samples(self.lines.headroom, unit="OOM")
+        h = self.exact.headroom
+        return _summary.summary(
+            lambda ps: h.mu + h.sd * ndtri(np.asarray(ps) / 100.0), mean=h.mu, unit="OOM"
+        )
 
     @property
     def prob_never(self) -> float:
-        """Share of draws in which the cap grows at least as fast as reasoning compute."""
+        """Share of outcomes in which the cap grows at least as fast as reasoning compute."""
+        if self.exact is not None:
+            return self.exact.prob_never
         return float(np.mean(np.isinf(self.meeting_years)))
 
     @property
     def prob_at_start(self) -> float:
-        """Share of draws already at (or above) the cap at the start date."""
+        """Share of outcomes already at (or above) the cap at the start date."""
+        if self.exact is not None:
+            return self.exact.prob_at_start
         return float(np.mean(self.lines.headroom <= 0))
 
     def prob_before(self, date: str) -> float:
         """P(meeting date < ``date``)."""
+        s = to_year(date) - self.t0
+        if self.exact is not None:
+            return float(self.exact.meeting_cdf(s)) if s > 0 else 0.0
         return float(np.mean(self.meeting_years < to_year(date)))
 
     @property
     def growth(self) -> dict[str, dict[str, Any]]:
         """Yearly growth factor of reasoning compute before and after the meeting (x per year)."""
-        out = {}
-        for name, oom in (
-            ("before", self.lines.inv_T),
-            ("after", self.lines.g_c),
-            ("frontier", self.lines.g_f),
-        ):
-            out[name] = _factor_summary(np.broadcast_to(oom, (self.n,)))
-        return out
+        e = self.exact
+        if e is None:
+            rates = {
+                "before": self.lines.inv_T,
+                "after": self.lines.g_c,
+                "frontier": self.lines.g_f,
+            }
+            return {k: _factor_summary(np.broadcast_to(v, (self.n,))) for k, v in rates.items()}
+
+        def before(ps: Any) -> Any:
+            return 10 ** (10 ** (e.v.mu + e.v.sd * ndtri(np.asarray(ps) / 100.0)))
+
+        return {
+            "before": _summary.summary(before, unit="x per year"),
+            "after": _summary.of_point(10**e.g, unit="x per year"),
+            "frontier": _summary.of_point(10**e.g_f, unit="x per year"),
+        }
 
     def histogram(self, bins: int = 40, range: tuple[float, float] | None = None) -> dict[str, Any]:
         """Counts of the meeting-date draws per bin of decimal years.
@@ -191,7 +273,7 @@ class ForecastResult:
     def reasoning_at(self, date: str | float) -> np.ndarray:
         """log10 FLOP of reasoning compute at a date, one value per draw."""
         t = to_year(date) if isinstance(date, str) else float(date)
-        return self.lines.reasoning(np.full((1,), t))[:, 0]
+        return self.lines.reasoning(np.full((1,), t))[:, 0]  # NB: Monte Carlo draws
 
     def frontier_at(self, date: str | float) -> np.ndarray:
         t = to_year(date) if isinstance(date, str) else float(date)
@@ -203,7 +285,7 @@ class ForecastResult:
         percentiles: Iterable[float] = PERCENTILES,
         *,
         series: Iterable[str] = SERIES,
-        exact: bool = False,
+        float64: bool = False,
         max_bytes: int = BAND_BYTES,
         progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Any]:
@@ -211,16 +293,16 @@ class ForecastResult:
 
         Keys: ``t`` (decimal years), ``dates`` (ISO), one entry per name in ``series`` --
         ``reasoning`` and ``frontier`` (log10 FLOP), ``growth`` (OOM per year of reasoning
-        compute) -- each ``{percentile: [...]}``, and ``met`` (share of draws past their meeting
-        date). Ask only for the series you use: each costs a sort of every month's draws.
+        compute) -- each ``{percentile: [...]}``, and ``met`` (share of outcomes past their
+        meeting date), and ``method``.
 
-        Percentiles are numpy's default (linear interpolation between order statistics), read
-        from each month's sorted draws, all percentiles of a month from one sort. Months are
-        evaluated in chunks of at most ``max_bytes`` per array. NB: unless ``exact``, values
-        are sorted as float32: a few 1e-6 OOM of rounding at 1e30 FLOP (up to about 3e-5 with
-        a smooth transition), far below the Monte Carlo noise (about 1e-3 OOM at a million
-        draws); ``exact=True`` sorts float64 and equals ``np.percentile`` to rounding.
-        ``progress(done, total)`` is called after each chunk.
+        With the closed form, reasoning, frontier and ``met`` are quantiles and probabilities
+        computed exactly (error bound in ``to_dict()["method"]``); the growth band is read
+        from Monte Carlo draws. Otherwise every series is read from each month's sorted draws
+        (numpy's default linear interpolation between order statistics), months in chunks of at
+        most ``max_bytes`` per array. NB: unless ``float64``, draws are sorted as float32: a few
+        1e-6 OOM of rounding at 1e30 FLOP, far below the Monte Carlo noise (about 1e-3 OOM at a
+        million draws). ``progress(done, total)`` is called after each chunk.
         """
         ps = [float(p) for p in percentiles]
         names = tuple(dict.fromkeys(series))
@@ -234,16 +316,26 @@ class ForecastResult:
             raise InputError(f"percentiles must lie in [0, 100], got {ps}")
         if years <= 0:
             raise InputError(f"years must be positive, got {years}")
-        cached = self._cache.setdefault(("bands", float(years), tuple(ps), bool(exact)), {})
+        e = self.exact
+        if e is not None and any(p in (0.0, 100.0) for p in ps):
+            e = None  # the closed form has no finite 0th or 100th percentile
+        cached = self._cache.setdefault(("bands", float(years), tuple(ps), bool(float64)), {})
+        t = month_grid(self.t0, years)
         if "t" not in cached:
-            t = month_grid(self.lines.t0, years)
-            # share met: the sorted meeting dates at or before each month (inf sorts last)
-            met = np.searchsorted(np.sort(self.meeting_years), t, side="right") / self.n
+            if e is not None:
+                met = e.meeting_cdf(t - self.t0)
+            else:  # the sorted meeting dates at or before each month (inf sorts last)
+                met = np.searchsorted(np.sort(self.meeting_years), t, side="right") / self.n
             cached.update(t=t.tolist(), dates=[to_date(x) for x in t], met=met.tolist())
         missing = [name for name in SERIES if name in names and name not in cached]
+        if e is not None:
+            closed = {"reasoning": e.reasoning_quantiles, "frontier": e.frontier_quantiles}
+            for name in [m for m in missing if m in closed]:
+                values = closed[name](t - self.t0, ps)
+                cached[name] = {_pkey(p): values[i].tolist() for i, p in enumerate(ps)}
+                missing.remove(name)
         if missing:
-            t = np.asarray(cached["t"])
-            dtype = np.float64 if exact else np.float32
+            dtype = np.float64 if float64 else np.float32
             acc = band_percentiles(self.lines, t, missing, ps, dtype, max_bytes, progress)
             for name in missing:
                 cached[name] = {_pkey(p): acc[name][i].tolist() for i, p in enumerate(ps)}
@@ -254,22 +346,21 @@ class ForecastResult:
 
     def to_dict(self, *, bands_years: float | None = None) -> dict[str, Any]:
         """A JSON-ready summary: scenario, seed, n, data version, dates, headroom, growth."""
-        first = int(math.floor(self.lines.t0)) + 1
+        first = int(math.floor(self.t0)) + 1
         out = {
             "scenario": self.scenario.name,
             "scenario_path": self.scenario.path,
             "parameters": self.scenario.parameters,
             "overrides": self.scenario.overrides,
-            "resolved": self.draws.resolved,
+            "resolved": self.quantities.resolved,
+            "method": self.method_info(),
             "seed": self.seed,
             "samples": self.n,
             "n": self.n,
             "data_version": self.data_version,
             "start_date": self.start_date,
             "meeting_date": self.meeting_date,
-            "meeting_years_after_start": _summary.summary(
-                lambda ps: _percentiles(self.meeting_years - self.lines.t0, ps), unit="years"
-            ),
+            "meeting_years_after_start": _summary.summary(self._years_after_start, unit="years"),
             "headroom_oom": self.headroom_oom,
             "prob_never": self.prob_never,
             "prob_at_start": self.prob_at_start,
@@ -281,6 +372,23 @@ class ForecastResult:
         if bands_years:
             out["bands"] = self.bands(bands_years)
         return out
+
+    def method_info(self) -> dict[str, Any]:
+        """How the numbers were computed: ``used`` (exact or mc), why, and the error bound."""
+        if self.exact is None:
+            return {"used": "mc", "samples": self.n, "why": self.method_note}
+        if not self.exact.error:
+            self.exact.estimate_error(month_grid(0.0, 10.0), PERCENTILES)
+        return {
+            "used": "exact",
+            "why": "closed form: one-dimensional Gauss-Hermite quadrature over the growth rate",
+            "error_bound": dict(self.exact.error),
+        }
+
+    def _years_after_start(self, ps: Any) -> list[float]:
+        if self.exact is not None:
+            return [float(v) for v in self.exact.meeting_quantiles(ps)]
+        return _percentiles(self.meeting_years - self.lines.t0, ps)
 
 
 # ---- private helpers --------------------------------------------------------------------------

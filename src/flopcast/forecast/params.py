@@ -4,7 +4,7 @@ The specs are data, next to their defaults, in ``data/scenarios/_defaults.yaml``
 that folder's README): each key has a ``kind`` (``quantity``, ``date`` or ``choice``), a
 ``unit``, a ``description``, bounds on every draw (``low``/``high``, strict with
 ``low_open``/``high_open``, and ``why`` for the error message), the cap kinds it belongs to
-(``cap_kinds``; empty = every kind) and its default ``value`` with a ``source``. The file is
+(``cap_kinds``; empty = every kind) and the choices it needs (``when``) and its default ``value`` with a ``source``. The file is
 read with :mod:`flopcast.core.yamlio` and validated by the pydantic models below, once per
 process.
 """
@@ -100,6 +100,7 @@ class ParameterSpec(Entry):
     choices: tuple[str, ...] = ()
     optional: bool = False  # a date that may be left empty
     cap_kinds: tuple[str, ...] = ()  # used only with these cap kinds (empty: always)
+    when: dict[str, str] = {}  # used only when these choice keys have these values
 
     @model_validator(mode="before")
     @classmethod
@@ -120,10 +121,13 @@ class _DefaultsFile(BaseModel):
     parameters: dict[str, ParameterSpec]
 
 
-def in_use(key: str, cap_kind: str) -> bool:
-    """Whether a parameter matters for a cap kind (budget.* only for a budget cap, and so on)."""
+def in_use(key: str, cap_kind: str, choices: Mapping[str, str] | None = None) -> bool:
+    """Whether a parameter matters for a cap kind (budget.* only for a budget cap, and so on)
+    and, given the scenario's ``choices``, for them (``utilization.*`` only for GPU-time)."""
     spec = PARAMETERS[key]
-    return not spec.cap_kinds or cap_kind in spec.cap_kinds
+    if spec.cap_kinds and cap_kind not in spec.cap_kinds:
+        return False
+    return choices is None or all(choices.get(k) == v for k, v in spec.when.items())
 
 
 def check_draws(key: str, x: np.ndarray, text: str, path: str | None = None) -> None:

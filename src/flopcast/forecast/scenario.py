@@ -104,7 +104,8 @@ class Scenario:
 
     def in_use(self) -> list[str]:
         """The keys that matter for this scenario's cap kind."""
-        return [k for k in self.values if in_use(k, self.cap_kind)]
+        choices = {k: v.text for k, v in self.values.items() if v.kind == "choice"}
+        return [k for k in self.values if in_use(k, self.cap_kind, choices)]
 
     def with_overrides(
         self, overrides: Mapping[str, Any] | None, source: str = "override (--set)"
@@ -215,10 +216,11 @@ def parse_value(key: str, text: str, path: str | None, line: int | None = None) 
 
 def dated_inputs(sc: Scenario) -> dict[str, _dt.date]:
     """The plain (non-reference) dates the scenario uses, by key."""
+    used = set(sc.in_use())
     return {
         k: v.date
         for k, v in sc.values.items()
-        if v.kind == "date" and v.date is not None and in_use(k, sc.cap_kind)
+        if v.kind == "date" and v.date is not None and k in used
     }
 
 

@@ -121,5 +121,6 @@ def _meeting_at(d: Draws, values: dict[str, float]) -> float:
         years=d.years,
         cap_kind=d.cap_kind,
         resolved=d.resolved,
+        choices=d.choices,
     )
     return float(Lines.from_draws(one).meeting()[0])

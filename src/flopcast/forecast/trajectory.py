@@ -113,7 +113,7 @@ class Lines:
     @classmethod
     def from_draws(cls, d: Draws) -> Lines:
         v = d.values
-        c0, t_c, g_c = CAPS[d.cap_kind](d)
+        c0, t_c, g_c = CAPS[d.cap_kind].line(d)
         return cls(
             r0=np.log10(v["reasoning.start_flop"]),
             t0=d.years["reasoning.start_date"],
