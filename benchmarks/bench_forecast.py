@@ -83,7 +83,7 @@ def main() -> None:
     tracemalloc.start()
     t0 = time.perf_counter()
     res = run(sc, n=args.draws, seed=0, method="mc")
-    res.meeting_years  # the draws are made on first use
+    _ = res.meeting_years  # the draws are made on first use
     t_meet = time.perf_counter() - t0
     t1 = time.perf_counter()
     bands = res.bands(10, max_bytes=int(args.chunk_mb * 2**20))
