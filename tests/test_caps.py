@@ -40,13 +40,36 @@ def test_budget_cap_closed_form():
 
 
 def test_default_budget_scenario_runs():
-    # the default $1M per year (early 2025) buys ~5e23 FLOP, below o3's start: a test input of
-    # $1B per year; the cap then grows 2.4x (spend) * 1.4x (price) = 3.4x per year
-    changes = {"cap.kind": "budget", "budget.usd_per_year": "1B"}
-    res = run("seed-analysis", n=2000, seed=0, overrides=changes)
-    assert 2.5 < res.growth["after"]["median"] < 4.5
+    # the shipped budget: $1B in 2027 read back at 2.4x per year to 2025-01-29, 1B / 2.4^1.92
+    # = $186M, at $2 per H100-hour over 989 TFLOP/s at 20-40% buys ~1e26 FLOP: above o3's start
+    res = run("seed-analysis", n=2000, seed=0, overrides={"cap.kind": "budget"})
+    assert res.headroom_oom["median"] > 0
+    # the cap then grows 2.4x (spend) * 2^(1/2.07) = 1.4x (price) = 3.3x per year
+    assert res.growth["after"]["median"] == pytest.approx(2.4 * 2 ** (1 / 2.07), rel=0.05)
+    changes = {"cap.kind": "budget"}
     assert "budget.usd_per_flop" in {
         r["parameter"] for r in sensitivity(load_scenario("seed-analysis", changes), n=2000)
     }
+    # Amodei's ~$1M per model for RL (January 2025) buys ~5e23 FLOP, below the start
     with pytest.raises(ScenarioError, match="budget.usd_per_year: the cap at the start"):
-        run("seed-analysis", n=2000, overrides={"cap.kind": "budget"})
+        run("seed-analysis", n=2000, overrides={"cap.kind": "budget", "budget.usd_per_year": "1M"})
+
+
+def test_a_cap_that_is_never_met_is_one_clear_error():
+    # the frontier grows 1e6x per year (6 OOM/yr), reasoning 10x per 4 months (3 OOM/yr)
+    changes = {"frontier.growth_per_year": "1e6", "growth.months_per_10x": "4"}
+    with pytest.raises(ScenarioError, match="never meets it") as err:
+        run("seed-analysis", n=1000, overrides=changes)
+    assert "\n" not in str(err.value)
+
+
+def test_parity_in_gpu_time_comes_before_parity_in_flop():
+    # RL at a lower utilisation (0.1-0.4) than pre-training (0.2-0.45): k = u_rl / u_pre < 1,
+    # the cap k / (1 + k) of the run is below 1/2, so the meeting comes earlier
+    flop = run("seed-analysis", n=4000, overrides={"cap.kind": "parity"})
+    gpu = run(
+        "seed-analysis", n=4000, overrides={"cap.kind": "parity", "cap.parity_in": "gpu_time"}
+    )
+    assert gpu.method == "mc" and flop.method == "exact"
+    assert gpu.headroom_oom["median"] < flop.headroom_oom["median"]
+    assert gpu.meeting_date["median"] < flop.meeting_date["median"]

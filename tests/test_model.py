@@ -28,13 +28,19 @@ def seed_result():
 def test_seed_median_meeting_within_a_year_of_o3_release(seed_result):
     median = to_year(seed_result.meeting_date["median"])
     assert 0 < median - O3_RELEASE < 1.0
-    # point check on the closed form: start 6e24 at o3's release, frontier 4e26 on 2025-02-27
-    # growing 4x/yr, 10x per 4 months -> headroom log10(4e26 * 4^0.13 / 6e24) = 1.90 OOM,
-    # closing speed 3 - 0.602 = 2.398 OOM/yr -> 0.79 years
+    # point check on the closed form: start 1.73e25 (o3 = 10 x o1's median sqrt(3e23 * 1e25))
+    # at o3's release, frontier 3.87e26 on 2025-02-27 growing 4x/yr, 10x per 4 months ->
+    # headroom log10(3.87e26 * 4^0.1315 / 1.73e25) = 1.43 OOM, closing 3 - 0.602 = 2.398 OOM/yr
+    # -> 0.60 years
     t = meeting_time(
-        math.log10(6e24), O3_RELEASE, 3.0, math.log10(4e26), to_year("2025-02-27"), LOG4
+        math.log10(10 * math.sqrt(3e23 * 1e25)),
+        O3_RELEASE,
+        3.0,
+        math.log10(math.sqrt(3e26 * 5e26)),
+        to_year("2025-02-27"),
+        LOG4,
     )
-    assert float(t) - O3_RELEASE == pytest.approx(0.79, abs=0.01)
+    assert float(t) - O3_RELEASE == pytest.approx(1.4287 / 2.39794, abs=1e-3)
 
 
 def test_seed_growth_after_meeting_equals_frontier(seed_result):
@@ -49,7 +55,8 @@ def test_seed_growth_after_meeting_equals_frontier(seed_result):
 def test_seed_headroom_and_probabilities(seed_result):
     h = seed_result.headroom_oom
     assert h["p5"] < h["median"] < h["p95"]
-    assert 1.5 < h["median"] < 2.3  # log10(4.7e26 / 6e24) = 1.89
+    # log10(3.873e26) + log10(4) * 0.1315 - log10(1.732e25) = 26.588 + 0.079 - 25.239 = 1.4287
+    assert h["median"] == pytest.approx(1.4287, abs=0.02)  # 20,000 draws
     p = seed_result.prob_before(seed_result.meeting_date["median"])
     assert p == pytest.approx(0.5, abs=0.01)
     assert seed_result.prob_never == 0.0

@@ -20,7 +20,8 @@ def test_shipped_scenarios_have_sources_for_every_parameter():
     sc = load_scenario("seed-analysis")
     assert set(sc.parameters) == set(PARAMETERS)
     assert all(p["source"] for p in sc.parameters.values())
-    assert sc.value("reasoning.start_date") == "2025-04-16"
+    assert sc.value("reasoning.start_date") == "@o3"  # read from the record, not restated
+    assert sc.value("reasoning.start_flop") == "@o3.rl"
 
 
 def test_overrides_and_yaml_round_trip(tmp_path):
@@ -41,7 +42,7 @@ def test_overrides_and_yaml_round_trip(tmp_path):
         ),
         ({"growth.months_per_10x": "-4"}, ["growth.months_per_10x", "negative or zero growth"]),
         ({"frontier.growth_per_year": "0.5"}, ["frontier.growth_per_year", "negative growth"]),
-        ({"evidence.as_of": "2025-01-01"}, ["reasoning.start_date", "after evidence.as_of"]),
+        ({"evidence.as_of": "2025-01-01"}, ["frontier.date", "after evidence.as_of"]),
         ({"reasoning.start_date": "16/04/2025"}, ["not an ISO date"]),
         ({"cap.kind": "dollars"}, ["not one of share, parity, budget"]),
         ({"cap.share": "1.5"}, ["cap.share", "(0, 1]"]),

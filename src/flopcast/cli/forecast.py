@@ -74,12 +74,16 @@ def forecast_command(
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
     res = forecast.run(sc, n=samples, seed=seed, method=method)
+    from flopcast.forecast.status import cap_status  # lazily, as above
+
+    status = cap_status(res)
     if json_out:
-        print_json(res.to_dict(bands_years=years if bands else None))
+        print_json({"status": status, **res.to_dict(bands_years=years if bands else None)})
         return
     with _progress("bands", samples, json_out) as tick:
         b = res.bands(years, series=("reasoning", "frontier"), progress=tick)
-    _print_forecast(res, b)
+    _print_status(status)
+    _print_forecast(res, b, status["data_date"])
 
 
 def sensitivity_command(
@@ -262,7 +266,34 @@ def _progress(
         yield tick
 
 
-def _print_forecast(res: Any, b: dict[str, Any]) -> None:
+def _print_status(st: dict[str, Any]) -> None:
+    """The as-of status, first: what the records say before what the forecast says."""
+    typer.echo(f"As of {st['data_date']} (newest record; data {st['data_version']}):")
+    cap = st["cap"]
+    first, closest = st["first_met"], st["closest"]
+    if first is not None:
+        typer.echo(
+            f"  reasoning-stage compute MET the cap: {first['id']} ({first['release_date']}), RL "
+            f"{fmt(first['rl'])} FLOP vs cap {fmt(first['cap'])} ({first['against']}), "
+            f"P(met) = {first['prob_met']:.0%}"
+        )
+    elif closest is not None:
+        cap_text = fmt(closest["cap"]) if closest.get("cap") else "-"
+        typer.echo(
+            f"  reasoning-stage compute has not met the cap ({cap['kind']}): closest record "
+            f"{closest['id']} ({closest['release_date']}), RL {fmt(closest['rl'])} FLOP vs cap "
+            f"{cap_text} ({closest['against']}), P(met) = {closest['prob_met']:.1%}"
+        )
+    after = st["from_data_date"]
+    md = after["meeting_date_given_not_met"]
+    typer.echo(
+        f"  the forecast gave P(met by {st['data_date']}) = {after['prob_met_before']:.0%}; "
+        f"from then on, if not met: median {md['median'] or 'never'} "
+        f"(90% {md['p5'] or 'never'} - {md['p95'] or 'never'})"
+    )
+
+
+def _print_forecast(res: Any, b: dict[str, Any], data_date: str = "") -> None:
     sc = res.scenario
     md = res.meeting_date
     title = f": {sc.title}" if sc.title else ""
@@ -280,9 +311,20 @@ def _print_forecast(res: Any, b: dict[str, Any]) -> None:
         typer.echo(f"  override {k} = {v}")
     cap = "a share of the frontier" if res.draws.cap_kind == "share" else "what the budget buys"
     typer.echo(f"Reasoning compute (from {res.start_date}) meets its cap ({cap}):")
-    typer.echo(f"  median        {md['median'] or 'never'}")
-    typer.echo(f"  50% interval  {md['p25'] or 'never'} - {md['p75'] or 'never'}")
-    typer.echo(f"  90% interval  {md['p5'] or 'never'} - {md['p95'] or 'never'}")
+
+    def when(d: str | None) -> str:
+        if not d:
+            return "never"
+        return f"{d} (past as of the data)" if data_date and d < data_date else d
+
+    typer.echo(f"  median        {when(md['median'])}")
+    typer.echo(f"  50% interval  {when(md['p25'])} - {when(md['p75'])}")
+    typer.echo(f"  90% interval  {when(md['p5'])} - {when(md['p95'])}")
+    if data_date and md["median"] and md["median"] < data_date:
+        typer.echo(
+            "  NB: these dates are the forecast from its start, not predictions: the status "
+            "above says what the records show"
+        )
     for date, p in res.to_dict()["prob_before"].items():
         typer.echo(f"  P(before {date}) = {p:.0%}")
     if res.prob_never:

@@ -130,7 +130,7 @@ class ExactForecast:
 
         A draw with ``v <= g`` meets at the start if ``h <= 0`` and never otherwise. Integrated
         over whichever of ``h`` and ``v s`` has the smaller spread at ``s``, the other in closed
-        form: ``E_v[Phi((max(v - g, 0) s - mu_h) / sd_h)]`` or ``P(h <= 0) + E_h[1{h > 0}
+        form: ``E_v[Phi((max(v - g, 0) s - mu_h) / sd_h)]`` or ``E_h[1 if h <= 0 else
         P(v >= g + h / s)]``.
         """
         s = np.asarray(s, dtype=float)
@@ -145,7 +145,9 @@ class ExactForecast:
         with np.errstate(divide="ignore", invalid="ignore"):
             need = np.maximum(self.g + hz / safe_s, 1e-300)
             faster = ndtr(-(np.log10(need) - self.v.mu) / self.v.sd)
-        over_h = self.prob_at_start + np.where(hz > 0, faster, 0.0) @ w
+        # NB: 1 for h <= 0 (met at the start) inside the integral, not P(h <= 0) added outside:
+        # the integrand stays continuous, so the Gauss rule keeps its geometric convergence
+        over_h = np.where(hz > 0, faster, 1.0) @ w
         spread_vs = 10**self.v.mu * s * math.log(10) * self.v.sd
         return np.where((spread_vs > h.sd) & (s > 0), over_h, over_v)
 

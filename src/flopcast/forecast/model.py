@@ -114,7 +114,8 @@ def _check_cap(res: ForecastResult) -> None:
             path=sc.path,
             field=cap.level_key,
         )
-    if res.prob_never >= 1.0 - 1e-9:
+    slower = e.prob_slower if e is not None else float(np.mean(res.lines.inv_T <= res.lines.g_c))
+    if slower >= 1.0 - 1e-12:
         raise ScenarioError(
             "the cap grows at least as fast as reasoning compute in every outcome, so "
             "reasoning compute never meets it; slow the cap's growth or speed up reasoning's",
