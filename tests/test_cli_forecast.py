@@ -180,3 +180,46 @@ def test_backtest_bad_date_is_one_line(runner):
 def test_parse_sets():
     assert parse_sets(['a.b="3 to 5"', "c=1"]) == {"a.b": "3 to 5", "c": "1"}
     assert parse_sets(None) == {}
+
+
+def test_forecast_leads_with_the_as_of_status(runner):
+    r = _ok(runner.invoke(app, ["forecast"]))
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("As of ") and "newest record" in lines[0]
+    assert "o3" in lines[1] and "P(met)" in lines[1]  # the record behind the status
+    assert any(ln.startswith("Method: closed form") for ln in lines)
+    d = json.loads(_ok(runner.invoke(app, ["forecast", "--json"])).stdout)
+    assert d["status"]["closest"]["id"] == "o3" and d["method"]["used"] == "exact"
+
+
+def test_forecast_method_is_chosen_and_shown(runner):
+    mc = _ok(runner.invoke(app, ["forecast", "--method", "mc", "-n", "2000"]))
+    assert "Method: Monte Carlo, 2,000 draws" in mc.stdout
+    _one_line_error(
+        runner.invoke(app, ["forecast", "--method", "exact", "--set", "transition.width_oom=0.2"]),
+        "no closed form for this scenario",
+        "transition.width_oom",
+    )
+
+
+def test_budget_cap_works_with_shipped_defaults(runner):
+    _ok(runner.invoke(app, ["forecast", "--set", "cap.kind=budget", "-n", "2000"]))
+
+
+def test_a_cap_never_met_is_one_line(runner):
+    args = ["forecast", "--set", "frontier.growth_per_year=1e6", "--set", "growth.months_per_10x=4"]
+    _one_line_error(runner.invoke(app, args), "never meets it")
+
+
+def test_backtest_prints_scores_and_coverage(runner):
+    r = _ok(runner.invoke(app, ["backtest", "--as-of", "2025-05-13", "-n", "4000"]))
+    out = r.stdout
+    assert out.startswith("Backtest of seed-analysis as of 2025-05-13")
+    for words in ("log score", "CRPS", "coverage 50%", "90%", "meeting observed by"):
+        assert words in out
+
+
+def test_backtest_before_any_evidence_is_one_line(runner):
+    _one_line_error(
+        runner.invoke(app, ["backtest", "--as-of", "2000-01-01"]), "no evidence on or before"
+    )

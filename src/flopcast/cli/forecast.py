@@ -190,15 +190,14 @@ def fit_command(
 def backtest_command(
     as_of: str = typer.Option(..., "--as-of", help="Cut-off date (YYYY-MM-DD)."),
     scenario: str = typer.Option(
-        "latest-evidence", "--scenario", "-s", help="Scenario to run as of that date."
+        "seed-analysis", "--scenario", "-s", help="Scenario to run as of that date."
     ),
     sets: list[str] = SetOpt,
     samples: int = SamplesOpt,
     seed: int = SeedOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-
-    from flopcast.forecast.backtest import backtest
+    from flopcast.forecast.backtest import backtest  # lazily: keeps `flopcast --help` fast
 
     out = backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
     if json_out:
@@ -208,23 +207,42 @@ def backtest_command(
     typer.echo(
         f"Backtest of {out['scenario']} as of {out['as_of']} ({samples:,} draws, seed {seed})"
     )
+    inputs = out["inputs"]
+    records = ", ".join(f"{k} ({v})" for k, v in inputs["records"].items()) or "none"
+    typer.echo(f"  records used (all released by the cut-off): {records}")
+    flagged = inputs["parameters"]["undated"] + inputs["parameters"]["user_set"]
+    if flagged:
+        typer.echo(f"  flagged, source date unknown or set by you: {', '.join(flagged)}")
     typer.echo(
         f"  start {out['forecast']['start_date']}; meeting date median {md['median'] or 'never'}"
         f" (90% {md['p5'] or 'never'} - {md['p95'] or 'never'})"
     )
-    typer.echo("  later evidence (observed median vs forecast median and 90% band):")
+    typer.echo(
+        "  later evidence (observed median vs forecast median and 90% band; scores in log10):"
+    )
     for c in out["later"]:
-        if c["field"] == "rl" and not c.get("new_max"):
-            tag = "below the frontier of RL compute"
-        else:
-            tag = "inside" if c["inside_90"] else "OUTSIDE"
         f = c["forecast"]
+        band = "inside 50%" if c["inside_50"] else "inside 90%" if c["inside_90"] else "OUTSIDE 90%"
+        tag = band if c["test"] else "not a new maximum (not a test)"
         typer.echo(
             f"    {c['release_date']} {c['id']:<24} {c['field']:<9} {fmt(c['observed']['median'])}"
-            f"  vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}  {tag}"
+            f" vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}"
+            f"  log score {c['log_score']:.2f}  CRPS {c['crps']:.3f}  {tag}"
         )
     if not out["later"]:
         typer.echo("    none in the dataset")
+    for fld, s in out["summary"].items():
+        if s["compared"]:
+            typer.echo(
+                f"  {fld}: {s['compared']} test(s), coverage 50% {s['coverage_50']:.0%}, 90% "
+                f"{s['coverage_90']:.0%}, mean log score {s['mean_log_score']:.2f}, "
+                f"mean CRPS {s['mean_crps']:.3f}"
+            )
+    m = out["meeting"]
+    typer.echo(
+        f"  meeting observed by {m['data_date']}? {'yes' if m['observed_met'] else 'no'}; the "
+        f"forecast gave {m['forecast_prob_met']:.0%} (Brier {m['brier']:.3f})"
+    )
     for r in out["revisions"]:
         typer.echo(
             f"  revised later: {r['id']}.{r['field']} {fmt(r['median_as_of'])} -> "
