@@ -223,3 +223,47 @@ def test_backtest_before_any_evidence_is_one_line(runner):
     _one_line_error(
         runner.invoke(app, ["backtest", "--as-of", "2000-01-01"]), "no evidence on or before"
     )
+
+
+def test_fit_within_run_curve(runner):
+    r = _ok(
+        runner.invoke(
+            app, ["fit", "--curve", str(DATA / "within_run_saturating.yaml"), "--bootstrap", "40"]
+        )
+    )
+    out = r.stdout
+    assert out.startswith("Within-run fit of synthetic-saturating")
+    assert "points per 10x RL compute" in out and "saturating (ScaleRL)" in out
+    assert "preferred by held-out error: saturating" in out
+    d = json.loads(
+        _ok(
+            runner.invoke(
+                app,
+                [
+                    "fit",
+                    "--curve",
+                    str(DATA / "within_run_loglinear.yaml"),
+                    "--json",
+                    "--bootstrap",
+                    "40",
+                ],
+            )
+        ).stdout
+    )
+    lo, hi = d["slope_per_10x"]["interval"]
+    assert d["within_run"] is True and lo < 8.0 < hi  # the synthetic truth: 8 points per 10x
+
+
+def test_fit_fewer_points_than_parameters_is_one_line(runner, tmp_path):
+    f = tmp_path / "few.csv"
+    f.write_text("c,s\n1e22,10\n1e23,20\n")
+    _one_line_error(
+        runner.invoke(app, ["fit", str(f), "--x", "c", "--y", "s"]),
+        "linear fit has 2 parameters",
+    )
+
+
+def test_fit_across_models_is_labelled_exploratory(runner):
+    r = runner.invoke(app, ["fit", "--benchmark", "AIME 2024", "--bootstrap", "20"])
+    if r.exit_code == 0:
+        assert "EXPLORATORY" in r.stdout

@@ -126,7 +126,15 @@ def fit_command(
     floor: float = typer.Option(None, "--floor", help="Fixed floor (logistic)."),
     ceiling: float = typer.Option(None, "--ceiling", help="Fixed ceiling (logistic)."),
     benchmark: str = typer.Option(
-        None, "--benchmark", help="Use the dataset's results of this benchmark instead of a CSV."
+        None,
+        "--benchmark",
+        help="Exploratory: the dataset's results of this benchmark across models, not a test.",
+    ),
+    curve: str = typer.Option(
+        None,
+        "--curve",
+        help="A within-run training curve (a shipped name or a curve YAML file): slope per 10x "
+        "RL compute and log-linear vs ScaleRL's saturating form.",
     ),
     compute: str = typer.Option(
         "rl",
@@ -144,11 +152,18 @@ def fit_command(
     level: float = typer.Option(0.9, "--level", help="Interval level."),
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.fit as fitmod
+    import flopcast.forecast.fit as fitmod  # lazily: keeps `flopcast --help` fast
 
+    if curve:
+        _fit_curve(curve, n_boot, seed, level, json_out)
+        return
     if benchmark:
         cx, cy, ids = fitmod.from_dataset(benchmark, compute)
-        origin = f"dataset benchmark {benchmark!r} vs {compute} compute ({len(ids)} models)"
+        origin = (
+            f"dataset benchmark {benchmark!r} vs {compute} compute ({len(ids)} models; "
+            "EXPLORATORY: across models, mixed settings, flopcast's own compute estimates; not "
+            "a within-run scaling test, see --curve)"
+        )
     else:
         if not data or not x or not y:
             raise InputError("give a CSV file with --x COL --y COL, or --benchmark NAME")
@@ -248,6 +263,58 @@ def backtest_command(
             f"  revised later: {r['id']}.{r['field']} {fmt(r['median_as_of'])} -> "
             f"{fmt(r['median_now'])} (x{r['ratio']:.2g})"
         )
+
+
+def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool) -> None:
+    """A within-run curve: the log-linear slope per 10x RL compute, and the two forms compared."""
+    import flopcast.forecast.fit as fitmod  # lazily, as above
+    from flopcast.forecast.fitcurves import read_curve  # lazily, as above
+
+    c = read_curve(curve)
+    linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
+    saturating = fitmod.SaturatingFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
+    models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(seed=seed)]
+    comparison = fitmod.compare(c.flop, c.score, models, seed=seed, sx=c.sx)
+    lo, hi = linear.interval("slope", level)
+    out = {
+        "curve": c.name,
+        "path": c.path,
+        "benchmark": c.benchmark,
+        "setting": c.setting,
+        "source": c.source,
+        "points": len(c.flop),
+        "flop_per_step": c.flop_per_step,
+        "within_run": True,
+        "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
+        "linear": linear.to_dict(level),
+        "saturating": saturating.to_dict(level),
+        "comparison": comparison,
+    }
+    if json_out:
+        print_json(out)
+        return
+    typer.echo(
+        f"Within-run fit of {c.name}: {c.benchmark} ({c.setting}) against RL compute, "
+        f"{len(c.flop)} points, "
+        + ("errors in x from the chart reading" if c.sx.any() else "no errors in x given")
+        + f"; source {c.source}"
+    )
+    typer.echo(
+        f"  log-linear: {linear.slope_:.3g} points per 10x RL compute "
+        f"({level:.0%} interval {lo:.3g} - {hi:.3g})"
+    )
+    p = saturating.params
+    typer.echo(
+        "  saturating (ScaleRL): "
+        + ", ".join(f"{k} {v:.4g}" for k, v in p.items())
+        + f" (C_mid {fmt(10 ** p['x_mid'])} FLOP)"
+    )
+    for row in comparison:
+        typer.echo(
+            f"  {row['model']:<10} held-out RMSE {row['cv_rmse']:.3g}  AIC {row['aic']:.1f}"
+            f"  BIC {row['bic']:.1f}  ({row['n_params']} parameters)"
+        )
+    typer.echo(f"  preferred by held-out error: {comparison[0]['model']}")
 
 
 # ---- helpers ----------------------------------------------------------------------------------

@@ -34,12 +34,13 @@ from numpy.typing import ArrayLike
 from flopcast.core.errors import InputError
 from flopcast.forecast.fitbase import MODELS, ScoreFit, check_xy, register_model
 from flopcast.forecast.fitdata import from_dataset, read_csv
-from flopcast.forecast.fitmodels import LogisticFit, LogLinearFit
+from flopcast.forecast.fitmodels import LogisticFit, LogLinearFit, SaturatingFit
 
 __all__ = [
     "MODELS",
     "LogLinearFit",
     "LogisticFit",
+    "SaturatingFit",
     "ScoreFit",
     "compare",
     "from_dataset",
@@ -50,11 +51,14 @@ __all__ = [
 
 
 def make_fit(model: str, **kwargs: Any) -> ScoreFit:
-    """A fit by registered name (``linear``, ``logistic``); floor/ceiling only for logistic."""
+    """A fit by registered name (``linear``, ``logistic``, ``saturating``); ``floor`` and
+    ``ceiling`` fix the logistic's bounds, ``floor`` the saturating form's ``R0``."""
     cls = MODELS[model]
-    if cls is not LogisticFit:
-        kwargs.pop("floor", None)
-        kwargs.pop("ceiling", None)
+    floor, ceiling = kwargs.pop("floor", None), kwargs.pop("ceiling", None)
+    if cls is LogisticFit:
+        return LogisticFit(floor, ceiling, **kwargs)
+    if cls is SaturatingFit:
+        return SaturatingFit(floor, **kwargs)
     return cls(**kwargs)
 
 
@@ -65,8 +69,9 @@ def compare(
     *,
     folds: int = 5,
     seed: int = 0,
+    sx: ArrayLike | None = None,
 ) -> list[dict[str, Any]]:
-    """AIC, BIC and k-fold held-out RMSE of each model (default: linear and logistic with fitted
+    """AIC, BIC and k-fold held-out RMSE of each model (``sx``: errors in log10 compute) (default: linear and logistic with fitted
     floor and ceiling), best held-out error first. With fewer points than ``folds``, leave-one-out.
     """
     x, y = check_xy(compute_flop, scores, 3)
@@ -79,12 +84,15 @@ def compare(
     for m in models:
         proto = _settings(m)
         m_boot, m.n_boot = m.n_boot, 0
-        full = m.fit(10**x, y)
+        sxa = None if sx is None else np.broadcast_to(np.asarray(sx, float), x.shape)
+        full = m.fit(10**x, y, sx=sxa)
         errors = []
         for g in groups:
             train = np.setdiff1d(np.arange(n), g)
             try:
-                part = type(m)(**proto).fit(10 ** x[train], y[train])
+                part = type(m)(**proto).fit(
+                    10 ** x[train], y[train], sx=None if sxa is None else sxa[train]
+                )
                 errors.append(y[g] - part.predict(10 ** x[g]))
             except InputError:
                 errors.append(np.full(len(g), np.nan))
@@ -113,4 +121,6 @@ def _settings(m: ScoreFit) -> dict[str, Any]:
     out = {"n_boot": 0, "seed": m.seed, "bootstrap": m.bootstrap}
     if isinstance(m, LogisticFit):
         out.update(floor=m.floor, ceiling=m.ceiling)
+    if isinstance(m, SaturatingFit):
+        out.update(r0=m.r0)
     return out

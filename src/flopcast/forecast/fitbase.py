@@ -71,13 +71,26 @@ class ScoreFit(ABC):
         return np.array([self._solve(xi, yi, self.params_) for xi, yi in zip(xs, ys, strict=True)])
 
     # -- fitting --------------------------------------------------------------------------------
-    def fit(self, compute_flop: ArrayLike, scores: ArrayLike) -> ScoreFit:
-        """Fit scores against compute (FLOP, not log); returns ``self``."""
-        x, y = check_xy(compute_flop, scores, len(self.param_names) + 1)
+    def fit(
+        self, compute_flop: ArrayLike, scores: ArrayLike, *, sx: ArrayLike | None = None
+    ) -> ScoreFit:
+        """Fit scores against compute (FLOP, not log); returns ``self``.
+
+        ``sx``: standard errors of ``log10`` compute, per point or one for all (errors in x,
+        e.g. from reading a chart). Then the fit is orthogonal distance regression (scipy.odr,
+        the Deming fit for a line), with the residual spread as the y error, and the bootstrap
+        also redraws each ``x`` within its error.
+        """
+        x, y = check_xy(compute_flop, scores, len(self.param_names) + 1, self.name)
         self._check_data(x, y)
         self.x_, self.y_ = x, y
         self.n_ = len(x)
+        self.sx_ = None if sx is None else np.broadcast_to(np.asarray(sx, float), x.shape).copy()
+        if self.sx_ is not None and not (np.all(np.isfinite(self.sx_)) and np.all(self.sx_ >= 0)):
+            raise InputError("errors in x (sx) must be finite and not negative, in log10 units")
         self.params_ = self._solve(x, y, None)
+        if self.sx_ is not None and np.any(self.sx_ > 0):
+            self.params_ = self._odr(x, y, self.params_)
         self._set_params(self.params_)
         fitted = self._curve(self.params_, x)
         self.residuals_ = y - fitted
@@ -89,6 +102,20 @@ class ScoreFit(ABC):
         self.bic_ = ll + p * math.log(self.n_)
         self.boot_params_ = self._bootstrap(x, y, fitted)
         return self
+
+    def _odr(self, x: np.ndarray, y: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """Orthogonal distance regression from ``start``, x errors ``sx_``, y errors the
+        least-squares residual spread."""
+        from scipy import odr  # lazily: scipy is imported only where a fit needs it
+
+        resid = y - self._curve(start, x)
+        p = len(start)
+        sy = max(math.sqrt(float(np.sum(resid**2)) / max(1, len(x) - p)), 1e-9)
+        sx = np.maximum(np.asarray(self.sx_), 1e-12)
+        model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
+        out = odr.ODR(odr.RealData(x, y, sx=sx, sy=sy), model, beta0=start).run()
+        beta = np.asarray(out.beta, dtype=float)
+        return beta if np.all(np.isfinite(beta)) else start
 
     def _check_data(self, x: np.ndarray, y: np.ndarray) -> None:
         if np.ptp(x) == 0:
@@ -104,7 +131,14 @@ class ScoreFit(ABC):
         rng = np.random.default_rng(self.seed)
         n = len(x)
         idx = rng.integers(0, n, size=(self.n_boot, n))
-        if self.bootstrap == "residuals":
+        if self.sx_ is not None and np.any(self.sx_ > 0):
+            # errors in x: redraw each x within its error and each y from the residuals
+            p = len(self.params_)
+            e = (self.residuals_ - self.residuals_.mean()) * math.sqrt(n / max(1, n - p))
+            xs = x[None, :] + rng.normal(0.0, 1.0, (self.n_boot, n)) * self.sx_[None, :]
+            ys = fitted[None, :] + e[idx]
+            out = np.array([self._odr(xi, yi, self.params_) for xi, yi in zip(xs, ys, strict=True)])
+        elif self.bootstrap == "residuals":
             p = len(self.params_)
             e = (self.residuals_ - self.residuals_.mean()) * math.sqrt(n / max(1, n - p))
             ys = fitted[None, :] + e[idx]
@@ -227,6 +261,7 @@ class ScoreFit(ABC):
             "bootstrap": self.bootstrap,
             "seed": self.seed,
             "log10_compute_range": [float(self.x_.min()), float(self.x_.max())],
+            "errors_in_x": self.sx_ is not None,
         }
 
     def _fitted(self) -> None:
@@ -245,13 +280,16 @@ class ScoreFit(ABC):
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def check_xy(compute: Any, scores: Any, minimum: int) -> tuple[np.ndarray, np.ndarray]:
+def check_xy(
+    compute: Any, scores: Any, minimum: int, model: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
     c = np.asarray(compute, dtype=float).ravel()
     y = np.asarray(scores, dtype=float).ravel()
     if c.shape != y.shape:
         raise InputError(f"compute and scores differ in length ({len(c)} vs {len(y)})")
     if len(c) < minimum:
-        raise InputError(f"a fit needs at least {minimum} points, got {len(c)}")
+        what = f"the {model} fit has {minimum - 1} parameters, so it" if model else "a fit"
+        raise InputError(f"{what} needs at least {minimum} points, got {len(c)}")
     if not (np.all(np.isfinite(c)) and np.all(c > 0)):
         raise InputError("compute must be positive and finite FLOP (not log10)")
     if not np.all(np.isfinite(y)):

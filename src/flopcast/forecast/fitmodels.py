@@ -4,7 +4,11 @@
   charts of AIME accuracy against log RL compute suggest over the range they show;
 * :class:`LogisticFit` (``logistic``): ``score = floor + (ceiling - floor) / (1 + exp(-k (x -
   x0)))``, for scores that saturate; ``floor`` and ``ceiling`` fixed or fitted; least squares by
-  ``scipy.optimize.least_squares``.
+  ``scipy.optimize.least_squares``;
+* :class:`SaturatingFit` (``saturating``): ScaleRL's ``R(C) = R0 + (A - R0) / (1 + (C_mid /
+  C)^B)`` (Meta, "The Art of Scaling Reinforcement Learning Compute for LLMs", 2025): ``A`` the
+  asymptote, ``B`` the scaling exponent, ``C_mid`` the compute at half the gain
+  (``x_mid = log10 C_mid``), ``R0`` the score at no RL compute, fixed or fitted.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from flopcast.core.errors import InputError
 from flopcast.forecast.fitbase import ScoreFit, register_model
 
-__all__ = ["LogLinearFit", "LogisticFit"]
+__all__ = ["LogLinearFit", "LogisticFit", "SaturatingFit"]
 
 
 @register_model("linear")
@@ -138,4 +142,69 @@ class LogisticFit(ScoreFit):
         sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=2000)
         if start is None and not sol.success:
             raise InputError("the logistic fit did not converge; try fixing floor and ceiling")
+        return sol.x if sol.success else np.full_like(x0, np.nan)
+
+
+@register_model("saturating")
+class SaturatingFit(ScoreFit):
+    """``score = R0 + (A - R0) / (1 + 10^(B (x_mid - log10 C)))``, ScaleRL's form in log10.
+
+    ``R0`` given: held fixed (e.g. the score before RL); ``None``: fitted.
+    """
+
+    def __init__(
+        self,
+        r0: float | None = None,
+        *,
+        n_boot: int = 200,
+        seed: int = 0,
+        bootstrap: str = "residuals",
+    ):
+        super().__init__(n_boot=n_boot, seed=seed, bootstrap=bootstrap)
+        self.r0 = r0
+
+    @property
+    def param_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return ("A", "B", "x_mid") + (("R0",) if self.r0 is None else ())
+
+    def _set_params(self, params: np.ndarray) -> None:
+        super()._set_params(params)
+        if self.r0 is not None:
+            self.R0_ = float(self.r0)
+
+    def _full(self, params: np.ndarray) -> tuple[np.ndarray, ...]:
+        params = np.asarray(params, dtype=float)
+        a, b, x_mid = params[..., 0], params[..., 1], params[..., 2]
+        r0 = params[..., 3] if self.r0 is None else np.full_like(a, self.r0)
+        return a, b, x_mid, r0
+
+    def _curve(self, params: np.ndarray, x: Any) -> np.ndarray:
+        a, b, x_mid, r0 = self._full(params)
+        z = np.clip(b * (x_mid - x), -300, 300)
+        return r0 + (a - r0) / (1.0 + 10.0**z)
+
+    def _inverse_curve(self, params: np.ndarray, score: float) -> np.ndarray:
+        a, b, x_mid, r0 = self._full(params)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (a - r0) / (score - r0) - 1.0
+            x = x_mid - np.log10(u) / b
+        return np.where((u > 0) & (b != 0) & np.isfinite(x), x, np.nan)
+
+    def _reach_hint(self) -> str:
+        return f" (it stays between {self.R0_:g} and {self.A_:g})"
+
+    def _solve(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+        from scipy.optimize import least_squares  # lazily: keeps the CLI start fast
+
+        if start is None:
+            span = max(float(np.ptp(y)), 1e-9)
+            guess = [float(y.max()) + 0.1 * span, 1.0, float(np.median(x))]
+            if self.r0 is None:
+                guess.append(float(y.min()) - 0.1 * span)
+            x0 = np.array(guess)
+        else:
+            x0 = np.asarray(start, dtype=float)
+        sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=4000)
+        if start is None and not sol.success:
+            raise InputError("the saturating fit did not converge; try fixing R0 (--floor)")
         return sol.x if sol.success else np.full_like(x0, np.nan)
