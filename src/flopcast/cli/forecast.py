@@ -271,7 +271,8 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
     from flopcast.forecast.fitcurves import read_curve  # lazily, as above
 
     c = read_curve(curve)
-    linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
+    linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed)
+    linear.fit(c.flop, c.score, sx=c.sx)
     saturating = fitmod.SaturatingFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
     models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(seed=seed)]
     comparison = fitmod.compare(c.flop, c.score, models, seed=seed, sx=c.sx)

@@ -121,8 +121,10 @@ def read_curve(name_or_path: str | Path) -> Curve:
             x, x_err = _read(doc.axes["x"], pt.px[0], doc.pixel_error)
             y, _ = _read(doc.axes["y"], pt.px[1], doc.pixel_error)
         else:
-            x, x_err = (pt.steps if doc.x == "steps" else pt.flop), 0.0
-            y = pt.score
+            value = pt.steps if doc.x == "steps" else pt.flop
+            if value is None or pt.score is None:
+                raise DataError(f"point {i} needs {doc.x} and score", str(path))
+            x, x_err, y = value, 0.0, pt.score
         xs.append(x)
         ys.append(y)
         errs.append(x_err)

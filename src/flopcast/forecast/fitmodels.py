@@ -28,6 +28,8 @@ class LogLinearFit(ScoreFit):
     """``score = intercept + slope * log10(C)``, ordinary least squares (closed form)."""
 
     param_names = ("intercept", "slope")
+    intercept_: float
+    slope_: float
 
     def _curve(self, params: np.ndarray, x: Any) -> np.ndarray:
         params = np.asarray(params)
@@ -191,7 +193,8 @@ class SaturatingFit(ScoreFit):
         return np.where((u > 0) & (b != 0) & np.isfinite(x), x, np.nan)
 
     def _reach_hint(self) -> str:
-        return f" (it stays between {self.R0_:g} and {self.A_:g})"
+        a, _, _, r0 = (float(v) for v in self._full(self.params_))
+        return f" (it stays between {r0:g} and {a:g})"
 
     def _solve(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None) -> np.ndarray:
         from scipy.optimize import least_squares  # lazily: keeps the CLI start fast
