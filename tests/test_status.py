@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from flopcast.forecast.model import run
@@ -25,9 +27,12 @@ def test_data_date_and_the_records_behind_it(status):
 def test_probability_a_record_met_the_cap(status):
     _, st = status
     gamma = st["records"][2]
-    # gamma is its own frontier run (total 1e27 > beta's 6e26): RL share 4e26 / 1e27 = 0.4 < 1,
-    # both points -> P(met) = 0; alpha: RL 1e24-4e24 vs its own total 3e26-5e26 -> far below
-    assert gamma["cap"] == pytest.approx(1e27) and gamma["prob_met"] == 0.0
+    # latest-evidence caps the RL stage at between(0.5, 0.9) of a run: median sqrt(0.45) = 0.671.
+    # gamma is its own frontier run (total 1e27 > beta's 6e26): cap 0.671 x 1e27; its RL share
+    # 4e26 / 1e27 = 0.4 < 0.671, both points -> P(met) = 0
+    assert st["cap"]["fraction_of_frontier_run"] == pytest.approx(math.sqrt(0.5 * 0.9), rel=1e-3)
+    assert gamma["cap"] == pytest.approx(math.sqrt(0.45) * 1e27, rel=1e-3)
+    assert gamma["prob_met"] == 0.0
     assert st["met"] is False and st["closest"] is not None
 
 
