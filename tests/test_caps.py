@@ -9,7 +9,7 @@ import pytest
 
 from flopcast.core.errors import ScenarioError
 from flopcast.forecast.dates import to_year
-from flopcast.forecast.model import run
+from flopcast.forecast.model import check_reachable, run
 from flopcast.forecast.scenario import load_scenario
 from flopcast.forecast.sensitivity import sensitivity
 
@@ -58,8 +58,10 @@ def test_default_budget_scenario_runs():
 def test_a_cap_that_is_never_met_is_one_clear_error():
     # the frontier grows 1e6x per year (6 OOM/yr), reasoning 10x per 4 months (3 OOM/yr)
     changes = {"frontier.growth_per_year": "1e6", "growth.months_per_10x": "4"}
+    res = run("seed-analysis", n=1000, overrides=changes)
+    assert res.prob_never == pytest.approx(1 - res.prob_at_start)  # all but those at the start
     with pytest.raises(ScenarioError, match="never meets it") as err:
-        run("seed-analysis", n=1000, overrides=changes)
+        check_reachable(res)
     assert "\n" not in str(err.value)
 
 

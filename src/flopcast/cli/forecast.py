@@ -74,6 +74,7 @@ def forecast_command(
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
     res = forecast.run(sc, n=samples, seed=seed, method=method)
+    forecast.check_reachable(res)
     from flopcast.forecast.status import cap_status  # lazily, as above
 
     status = cap_status(res)

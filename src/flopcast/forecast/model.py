@@ -36,6 +36,7 @@ from flopcast.forecast.trajectory import (
 
 __all__ = [
     "METHODS",
+    "check_reachable",
     "PERCENTILES",
     "SERIES",
     "ForecastResult",
@@ -70,9 +71,9 @@ def run(
     :mod:`flopcast.forecast.exact`), by ``n`` Monte Carlo draws otherwise (``"mc"``);
     ``"auto"`` picks the closed form whenever there is one. The result says which it used.
 
-    Raises :class:`ScenarioError` if the cap sits below the start for the median outcome, if
-    the cap is never met (it grows at least as fast as reasoning compute in every outcome), or
-    if ``method="exact"`` is asked of a scenario with no closed form.
+    Raises :class:`ScenarioError` if the cap sits below the start for the median outcome or if
+    ``method="exact"`` is asked of a scenario with no closed form (:func:`check_reachable`
+    tells a cap that is never met).
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -101,7 +102,7 @@ def run(
 
 
 def _check_cap(res: ForecastResult) -> None:
-    """The two ways a cap makes no forecast: below the start, or never reached."""
+    """A cap below the start for the median outcome makes no forecast."""
     sc, cap = res.scenario, CAPS[res.scenario.cap_kind]
     e = res.exact
     median_h = e.headroom.mu if e is not None else float(np.median(res.lines.headroom))
@@ -114,12 +115,19 @@ def _check_cap(res: ForecastResult) -> None:
             path=sc.path,
             field=cap.level_key,
         )
+
+
+def check_reachable(res: ForecastResult) -> None:
+    """ScenarioError when the cap grows at least as fast as reasoning compute in every outcome,
+    so it is never met from below (the CLI calls this; a library caller may want the result,
+    whose ``prob_never`` then says so)."""
+    e = res.exact
     slower = e.prob_slower if e is not None else float(np.mean(res.lines.inv_T <= res.lines.g_c))
     if slower >= 1.0 - 1e-12:
         raise ScenarioError(
             "the cap grows at least as fast as reasoning compute in every outcome, so "
             "reasoning compute never meets it; slow the cap's growth or speed up reasoning's",
-            path=sc.path,
+            path=res.scenario.path,
             field="growth.months_per_10x",
         )
 
