@@ -24,6 +24,7 @@ from flopcast.forecast.caps import CAPS
 from flopcast.forecast.dates import month_grid, to_date, to_year
 from flopcast.forecast.draws import Draws, Quantities, draw, quantities
 from flopcast.forecast.exact import ExactForecast, exact_form
+from flopcast.forecast.histogram import histogram
 from flopcast.forecast.scenario import Scenario, list_scenarios, load_scenario
 from flopcast.forecast.trajectory import (
     Lines,
@@ -249,35 +250,7 @@ class ForecastResult:
         ``sum(counts) + below + above + never == n``. Keys: ``edges`` (``bins + 1``), ``counts``,
         ``below``, ``above``, ``never``, ``n``. No draw that meets: empty edges and counts.
         """
-        bins = int(bins)
-        if bins < 1:
-            raise InputError(f"a histogram needs at least 1 bin, got {bins}")
-        years = np.asarray(self.meeting_years, dtype=float)
-        finite = years[np.isfinite(years)]
-        out = {"never": int(years.size - finite.size), "n": int(years.size)}
-        if range is None:
-            if finite.size == 0:
-                return {"edges": [], "counts": [], "below": 0, "above": 0, **out}
-            lo, hi = (float(v) for v in np.percentile(finite, [0.5, 99.5]))
-            if hi <= lo:
-                lo, hi = lo - 0.5, hi + 0.5
-        else:
-            try:
-                lo, hi = (float(v) for v in range)
-            except (TypeError, ValueError):
-                lo, hi = math.nan, math.nan
-            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                raise InputError(
-                    f"a histogram range is two finite decimal years, low < high; got {range!r}"
-                )
-        counts, edges = np.histogram(finite, bins=bins, range=(lo, hi))
-        return {
-            "edges": edges.tolist(),
-            "counts": counts.tolist(),
-            "below": int(np.count_nonzero(finite < lo)),
-            "above": int(np.count_nonzero(finite > hi)),
-            **out,
-        }
+        return histogram(self.meeting_years, bins, range)
 
     def reasoning_at(self, date: str | float) -> np.ndarray:
         """log10 FLOP of reasoning compute at a date, one value per draw."""
