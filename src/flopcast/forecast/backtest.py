@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from flopcast.core import summary as summary_shape
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.evidence import dataset as _dataset
 from flopcast.forecast.dates import parse_date, to_year
@@ -142,13 +143,15 @@ def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
 
 def _compare(row: dict, fld: str, obs: dict, draws_log10: np.ndarray, test: bool) -> dict[str, Any]:
     obs_log = math.log10(obs["median"])
-    p5, p50, p95 = np.percentile(draws_log10, [5, 50, 95])
+    p50 = float(np.median(draws_log10))
+    unit = None if fld == "rl_share" else "FLOP"
+    forecast = summary_shape.summary(lambda ps: 10 ** np.percentile(draws_log10, ps), unit=unit)
     return {
         "id": row["id"],
         "release_date": row["release_date"],
         "field": fld,
         "observed": {k: obs[k] for k in ("median", "p5", "p95") if k in obs},
-        "forecast": {"median": 10**p50, "p5": 10**p5, "p95": 10**p95},
+        "forecast": forecast,
         "log10_error": obs_log - float(p50),
         **score(draws_log10, obs_log),
         "test": test,
