@@ -215,7 +215,7 @@ class ExactForecast:
         fine = self.meeting_quantiles(ps)
         coarse = self.meeting_quantiles(ps, half)
         finite = np.isfinite(fine) & np.isfinite(coarse)
-        days = float(np.max(np.abs(fine - coarse)[finite], initial=0.0) * 365.25)
+        days = float(np.max(np.abs(fine[finite] - coarse[finite]), initial=0.0) * 365.25)
         bands = float(
             np.max(np.abs(self.reasoning_quantiles(s, ps) - self.reasoning_quantiles(s, ps, half)))
         )
