@@ -78,8 +78,8 @@ class ScoreFit(ABC):
 
         ``sx``: standard errors of ``log10`` compute, per point or one for all (errors in x,
         e.g. from reading a chart). Then the fit is orthogonal distance regression (scipy.odr,
-        the Deming fit for a line), with the residual spread as the y error, and the bootstrap
-        also redraws each ``x`` within its error.
+        the Deming fit for a line; see :meth:`_odr` for the y error), and the bootstrap also
+        redraws each ``x`` within its error.
         """
         x, y = check_xy(compute_flop, scores, len(self.param_names) + 1, self.name)
         self._check_data(x, y)
@@ -104,14 +104,21 @@ class ScoreFit(ABC):
         return self
 
     def _odr(self, x: np.ndarray, y: np.ndarray, start: np.ndarray) -> np.ndarray:
-        """Orthogonal distance regression from ``start``, x errors ``sx_``, y errors the
-        least-squares residual spread."""
+        """Orthogonal distance regression from ``start`` with x errors ``sx_``.
+
+        The y error is what the least-squares residuals leave once the x errors are accounted
+        for: ``sy^2 = var(resid) - mean((f'(x) sx)^2)`` (at least 5% of ``var(resid)``), so
+        that a noisy x is not counted twice.
+        """
         from scipy import odr  # lazily: scipy is imported only where a fit needs it
 
         resid = y - self._curve(start, x)
         p = len(start)
-        sy = max(math.sqrt(float(np.sum(resid**2)) / max(1, len(x) - p)), 1e-9)
+        var = float(np.sum(resid**2)) / max(1, len(x) - p)
         sx = np.maximum(np.asarray(self.sx_), 1e-12)
+        h = 1e-4
+        slope = (self._curve(start, x + h) - self._curve(start, x - h)) / (2 * h)
+        sy = math.sqrt(max(var - float(np.mean((slope * sx) ** 2)), 0.05 * var, 1e-18))
         model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
         out = odr.ODR(odr.RealData(x, y, sx=sx, sy=sy), model, beta0=start).run()
         beta = np.asarray(out.beta, dtype=float)
