@@ -36,7 +36,7 @@ def test_forecast_json(runner):
         dt.date.fromisoformat(d["meeting_date"][k]) for k in ("p5", "p25", "median", "p75", "p95")
     ]
     assert dates == sorted(dates)
-    assert set(d["headroom_oom"]) == {"median", "p5", "p95"}
+    assert {"median", "p5", "p95", "lo", "hi", "unit"} <= set(d["headroom_oom"])  # summary shape
     assert d["scenario"] == "seed-analysis" and d["seed"] == 3 and d["samples"] == 5000
     assert "bands" not in d
 
@@ -180,3 +180,90 @@ def test_backtest_bad_date_is_one_line(runner):
 def test_parse_sets():
     assert parse_sets(['a.b="3 to 5"', "c=1"]) == {"a.b": "3 to 5", "c": "1"}
     assert parse_sets(None) == {}
+
+
+def test_forecast_leads_with_the_as_of_status(runner):
+    r = _ok(runner.invoke(app, ["forecast"]))
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("As of ") and "newest record" in lines[0]
+    assert "o3" in lines[1] and "P(met)" in lines[1]  # the record behind the status
+    assert any(ln.startswith("Method: closed form") for ln in lines)
+    d = json.loads(_ok(runner.invoke(app, ["forecast", "--json"])).stdout)
+    assert d["status"]["closest"]["id"] == "o3" and d["method"]["used"] == "exact"
+
+
+def test_forecast_method_is_chosen_and_shown(runner):
+    mc = _ok(runner.invoke(app, ["forecast", "--method", "mc", "-n", "2000"]))
+    assert "Method: Monte Carlo, 2,000 draws" in mc.stdout
+    _one_line_error(
+        runner.invoke(app, ["forecast", "--method", "exact", "--set", "transition.width_oom=0.2"]),
+        "no closed form for this scenario",
+        "transition.width_oom",
+    )
+
+
+def test_budget_cap_works_with_shipped_defaults(runner):
+    _ok(runner.invoke(app, ["forecast", "--set", "cap.kind=budget", "-n", "2000"]))
+
+
+def test_a_cap_never_met_is_one_line(runner):
+    args = ["forecast", "--set", "frontier.growth_per_year=1e6", "--set", "growth.months_per_10x=4"]
+    _one_line_error(runner.invoke(app, args), "never meets it")
+
+
+def test_backtest_prints_scores_and_coverage(runner):
+    r = _ok(runner.invoke(app, ["backtest", "--as-of", "2025-05-13", "-n", "4000"]))
+    out = r.stdout
+    assert out.startswith("Backtest of seed-analysis as of 2025-05-13")
+    for words in ("log score", "CRPS", "coverage 50%", "90%", "meeting observed by"):
+        assert words in out
+
+
+def test_backtest_before_any_evidence_is_one_line(runner):
+    _one_line_error(
+        runner.invoke(app, ["backtest", "--as-of", "2000-01-01"]), "no evidence on or before"
+    )
+
+
+def test_fit_within_run_curve(runner):
+    r = _ok(
+        runner.invoke(
+            app, ["fit", "--curve", str(DATA / "within_run_saturating.yaml"), "--bootstrap", "40"]
+        )
+    )
+    out = r.stdout
+    assert out.startswith("Within-run fit of synthetic-saturating")
+    assert "points per 10x RL compute" in out and "saturating (ScaleRL)" in out
+    assert "preferred by held-out error: saturating" in out
+    d = json.loads(
+        _ok(
+            runner.invoke(
+                app,
+                [
+                    "fit",
+                    "--curve",
+                    str(DATA / "within_run_loglinear.yaml"),
+                    "--json",
+                    "--bootstrap",
+                    "40",
+                ],
+            )
+        ).stdout
+    )
+    lo, hi = d["slope_per_10x"]["interval"]
+    assert d["within_run"] is True and lo < 8.0 < hi  # the synthetic truth: 8 points per 10x
+
+
+def test_fit_fewer_points_than_parameters_is_one_line(runner, tmp_path):
+    f = tmp_path / "few.csv"
+    f.write_text("c,s\n1e22,10\n1e23,20\n")
+    _one_line_error(
+        runner.invoke(app, ["fit", str(f), "--x", "c", "--y", "s"]),
+        "linear fit has 2 parameters",
+    )
+
+
+def test_fit_across_models_is_labelled_exploratory(runner):
+    r = runner.invoke(app, ["fit", "--benchmark", "AIME 2024", "--bootstrap", "20"])
+    if r.exit_code == 0:
+        assert "EXPLORATORY" in r.stdout

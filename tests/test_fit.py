@@ -131,7 +131,7 @@ def test_bad_inputs():
 
 def test_registry_rejects_duplicates():
     assert set(MODELS) >= {"linear", "logistic"}
-    with pytest.raises(ValueError, match="registered twice"):
+    with pytest.raises(ValueError, match="already registered"):
         register_model("linear")(LogLinearFit)
 
 

@@ -29,6 +29,11 @@ SamplesOpt = typer.Option(
 )
 SeedOpt = typer.Option(0, "--seed", help="Random seed (same seed, same answer).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
+MethodOpt = typer.Option(
+    "auto",
+    "--method",
+    help="exact (closed form), mc (Monte Carlo) or auto (exact whenever the scenario allows).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -62,18 +67,24 @@ def forecast_command(
         5, "--years", min=0.5, max=50, help="Years of trajectory to summarise."
     ),
     bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
+    method: str = MethodOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.model as forecast
+    import flopcast.forecast.model as forecast  # lazily: keeps `flopcast --help` fast
 
     sc = forecast.load_scenario(scenario, parse_sets(sets))
-    res = forecast.run(sc, n=samples, seed=seed)
+    res = forecast.run(sc, n=samples, seed=seed, method=method)
+    forecast.check_reachable(res)
+    from flopcast.forecast.status import cap_status  # lazily, as above
+
+    status = cap_status(res)
     if json_out:
-        print_json(res.to_dict(bands_years=years if bands else None))
+        print_json({"status": status, **res.to_dict(bands_years=years if bands else None)})
         return
     with _progress("bands", samples, json_out) as tick:
         b = res.bands(years, series=("reasoning", "frontier"), progress=tick)
-    _print_forecast(res, b)
+    _print_status(status)
+    _print_forecast(res, b, status["data_date"])
 
 
 def sensitivity_command(
@@ -116,7 +127,15 @@ def fit_command(
     floor: float = typer.Option(None, "--floor", help="Fixed floor (logistic)."),
     ceiling: float = typer.Option(None, "--ceiling", help="Fixed ceiling (logistic)."),
     benchmark: str = typer.Option(
-        None, "--benchmark", help="Use the dataset's results of this benchmark instead of a CSV."
+        None,
+        "--benchmark",
+        help="Exploratory: the dataset's results of this benchmark across models, not a test.",
+    ),
+    curve: str = typer.Option(
+        None,
+        "--curve",
+        help="A within-run training curve (a shipped name or a curve YAML file): slope per 10x "
+        "RL compute and log-linear vs ScaleRL's saturating form.",
     ),
     compute: str = typer.Option(
         "rl",
@@ -134,11 +153,18 @@ def fit_command(
     level: float = typer.Option(0.9, "--level", help="Interval level."),
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.fit as fitmod
+    import flopcast.forecast.fit as fitmod  # lazily: keeps `flopcast --help` fast
 
+    if curve:
+        _fit_curve(curve, n_boot, seed, level, json_out)
+        return
     if benchmark:
         cx, cy, ids = fitmod.from_dataset(benchmark, compute)
-        origin = f"dataset benchmark {benchmark!r} vs {compute} compute ({len(ids)} models)"
+        origin = (
+            f"dataset benchmark {benchmark!r} vs {compute} compute ({len(ids)} models; "
+            "EXPLORATORY: across models, mixed settings, flopcast's own compute estimates; not "
+            "a within-run scaling test, see --curve)"
+        )
     else:
         if not data or not x or not y:
             raise InputError("give a CSV file with --x COL --y COL, or --benchmark NAME")
@@ -180,15 +206,14 @@ def fit_command(
 def backtest_command(
     as_of: str = typer.Option(..., "--as-of", help="Cut-off date (YYYY-MM-DD)."),
     scenario: str = typer.Option(
-        "latest-evidence", "--scenario", "-s", help="Scenario to run as of that date."
+        "seed-analysis", "--scenario", "-s", help="Scenario to run as of that date."
     ),
     sets: list[str] = SetOpt,
     samples: int = SamplesOpt,
     seed: int = SeedOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-
-    from flopcast.forecast.backtest import backtest
+    from flopcast.forecast.backtest import backtest  # lazily: keeps `flopcast --help` fast
 
     out = backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
     if json_out:
@@ -198,28 +223,100 @@ def backtest_command(
     typer.echo(
         f"Backtest of {out['scenario']} as of {out['as_of']} ({samples:,} draws, seed {seed})"
     )
+    inputs = out["inputs"]
+    records = ", ".join(f"{k} ({v})" for k, v in inputs["records"].items()) or "none"
+    typer.echo(f"  records used (all released by the cut-off): {records}")
+    flagged = inputs["parameters"]["undated"] + inputs["parameters"]["user_set"]
+    if flagged:
+        typer.echo(f"  flagged, source date unknown or set by you: {', '.join(flagged)}")
     typer.echo(
         f"  start {out['forecast']['start_date']}; meeting date median {md['median'] or 'never'}"
         f" (90% {md['p5'] or 'never'} - {md['p95'] or 'never'})"
     )
-    typer.echo("  later evidence (observed median vs forecast median and 90% band):")
+    typer.echo(
+        "  later evidence (observed median vs forecast median and 90% band; scores in log10):"
+    )
     for c in out["later"]:
-        if c["field"] == "rl" and not c.get("new_max"):
-            tag = "below the frontier of RL compute"
-        else:
-            tag = "inside" if c["inside_90"] else "OUTSIDE"
         f = c["forecast"]
+        band = "inside 50%" if c["inside_50"] else "inside 90%" if c["inside_90"] else "OUTSIDE 90%"
+        tag = band if c["test"] else "not a new maximum (not a test)"
         typer.echo(
             f"    {c['release_date']} {c['id']:<24} {c['field']:<9} {fmt(c['observed']['median'])}"
-            f"  vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}  {tag}"
+            f" vs {fmt(f['median'])} ({fmt(f['p5'])} - {fmt(f['p95'])})  pit {c['pit']:.2f}"
+            f"  log score {c['log_score']:.2f}  CRPS {c['crps']:.3f}  {tag}"
         )
     if not out["later"]:
         typer.echo("    none in the dataset")
+    for fld, s in out["summary"].items():
+        if s["compared"]:
+            typer.echo(
+                f"  {fld}: {s['compared']} test(s), coverage 50% {s['coverage_50']:.0%}, 90% "
+                f"{s['coverage_90']:.0%}, mean log score {s['mean_log_score']:.2f}, "
+                f"mean CRPS {s['mean_crps']:.3f}"
+            )
+    m = out["meeting"]
+    typer.echo(
+        f"  meeting observed by {m['data_date']}? {'yes' if m['observed_met'] else 'no'}; the "
+        f"forecast gave {m['forecast_prob_met']:.0%} (Brier {m['brier']:.3f})"
+    )
     for r in out["revisions"]:
         typer.echo(
             f"  revised later: {r['id']}.{r['field']} {fmt(r['median_as_of'])} -> "
             f"{fmt(r['median_now'])} (x{r['ratio']:.2g})"
         )
+
+
+def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool) -> None:
+    """A within-run curve: the log-linear slope per 10x RL compute, and the two forms compared."""
+    import flopcast.forecast.fit as fitmod  # lazily, as above
+    from flopcast.forecast.fitcurves import read_curve  # lazily, as above
+
+    c = read_curve(curve)
+    linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed)
+    linear.fit(c.flop, c.score, sx=c.sx)
+    saturating = fitmod.SaturatingFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
+    models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(seed=seed)]
+    comparison = fitmod.compare(c.flop, c.score, models, seed=seed, sx=c.sx)
+    lo, hi = linear.interval("slope", level)
+    out = {
+        "curve": c.name,
+        "path": c.path,
+        "benchmark": c.benchmark,
+        "setting": c.setting,
+        "source": c.source,
+        "points": len(c.flop),
+        "flop_per_step": c.flop_per_step,
+        "within_run": True,
+        "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
+        "linear": linear.to_dict(level),
+        "saturating": saturating.to_dict(level),
+        "comparison": comparison,
+    }
+    if json_out:
+        print_json(out)
+        return
+    typer.echo(
+        f"Within-run fit of {c.name}: {c.benchmark} ({c.setting}) against RL compute, "
+        f"{len(c.flop)} points, "
+        + ("errors in x from the chart reading" if c.sx.any() else "no errors in x given")
+        + f"; source {c.source}"
+    )
+    typer.echo(
+        f"  log-linear: {linear.slope_:.3g} points per 10x RL compute "
+        f"({level:.0%} interval {lo:.3g} - {hi:.3g})"
+    )
+    p = saturating.params
+    typer.echo(
+        "  saturating (ScaleRL): "
+        + ", ".join(f"{k} {v:.4g}" for k, v in p.items())
+        + f" (C_mid {fmt(10 ** p['x_mid'])} FLOP)"
+    )
+    for row in comparison:
+        typer.echo(
+            f"  {row['model']:<10} held-out RMSE {row['cv_rmse']:.3g}  AIC {row['aic']:.1f}"
+            f"  BIC {row['bic']:.1f}  ({row['n_params']} parameters)"
+        )
+    typer.echo(f"  preferred by held-out error: {comparison[0]['model']}")
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -256,18 +353,65 @@ def _progress(
         yield tick
 
 
-def _print_forecast(res: Any, b: dict[str, Any]) -> None:
+def _print_status(st: dict[str, Any]) -> None:
+    """The as-of status, first: what the records say before what the forecast says."""
+    typer.echo(f"As of {st['data_date']} (newest record; data {st['data_version']}):")
+    cap = st["cap"]
+    first, closest = st["first_met"], st["closest"]
+    if first is not None:
+        typer.echo(
+            f"  reasoning-stage compute MET the cap: {first['id']} ({first['release_date']}), RL "
+            f"{fmt(first['rl'])} FLOP vs cap {fmt(first['cap'])} ({first['against']}), "
+            f"P(met) = {first['prob_met']:.0%}"
+        )
+    elif closest is not None:
+        cap_text = fmt(closest["cap"]) if closest.get("cap") else "-"
+        typer.echo(
+            f"  reasoning-stage compute has not met the cap ({cap['kind']}): closest record "
+            f"{closest['id']} ({closest['release_date']}), RL {fmt(closest['rl'])} FLOP vs cap "
+            f"{cap_text} ({closest['against']}), P(met) = {closest['prob_met']:.1%}"
+        )
+    after = st["from_data_date"]
+    md = after["meeting_date_given_not_met"]
+    typer.echo(
+        f"  the forecast gave P(met by {st['data_date']}) = {after['prob_met_before']:.0%}; "
+        f"from then on, if not met: median {md['median'] or 'never'} "
+        f"(90% {md['p5'] or 'never'} - {md['p95'] or 'never'})"
+    )
+
+
+def _print_forecast(res: Any, b: dict[str, Any], data_date: str = "") -> None:
     sc = res.scenario
     md = res.meeting_date
     title = f": {sc.title}" if sc.title else ""
-    typer.echo(f"Scenario {sc.name}{title} ({res.n:,} draws, seed {res.seed})")
+    typer.echo(f"Scenario {sc.name}{title}")
+    info = res.method_info()
+    if info["used"] == "exact":
+        err = info["error_bound"]
+        typer.echo(
+            f"Method: closed form (quadrature error below {fmt(err['meeting_days'])} days, "
+            f"{fmt(err['band_oom'])} OOM)"
+        )
+    else:
+        typer.echo(f"Method: Monte Carlo, {res.n:,} draws, seed {res.seed} ({info['why']})")
     for k, v in sc.overrides.items():
         typer.echo(f"  override {k} = {v}")
     cap = "a share of the frontier" if res.draws.cap_kind == "share" else "what the budget buys"
     typer.echo(f"Reasoning compute (from {res.start_date}) meets its cap ({cap}):")
-    typer.echo(f"  median        {md['median'] or 'never'}")
-    typer.echo(f"  50% interval  {md['p25'] or 'never'} - {md['p75'] or 'never'}")
-    typer.echo(f"  90% interval  {md['p5'] or 'never'} - {md['p95'] or 'never'}")
+
+    def when(d: str | None) -> str:
+        if not d:
+            return "never"
+        return f"{d} (past as of the data)" if data_date and d < data_date else d
+
+    typer.echo(f"  median        {when(md['median'])}")
+    typer.echo(f"  50% interval  {when(md['p25'])} - {when(md['p75'])}")
+    typer.echo(f"  90% interval  {when(md['p5'])} - {when(md['p95'])}")
+    if data_date and md["median"] and md["median"] < data_date:
+        typer.echo(
+            "  NB: these dates are the forecast from its start, not predictions: the status "
+            "above says what the records show"
+        )
     for date, p in res.to_dict()["prob_before"].items():
         typer.echo(f"  P(before {date}) = {p:.0%}")
     if res.prob_never:

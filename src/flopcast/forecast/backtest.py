@@ -1,18 +1,25 @@
 """Backtest: forecast as of a past date, then hold the forecast against what was learnt later.
 
-``backtest(as_of)`` runs a scenario with ``evidence.as_of`` set, so every ``@record``
-reference sees only records released on or before that day and only their lines of evidence
-dated on or before it (:func:`flopcast.forecast.scenario.value_as_of`). It then compares:
+``backtest(as_of)`` runs a scenario (default: the seed analysis) with ``evidence.as_of`` set,
+so that only what was public on that day reaches the forecast:
 
-* **later records**: each record released after ``as_of`` with an RL-stage figure, against the
-  forecast band of reasoning compute at its release date; each with a total training figure,
-  against the frontier band. The score of one comparison is its PIT, the share of forecast draws
-  below the observed median (0.5 is dead centre; below 0.05 or above 0.95 is outside the 90%
-  band). Only a record that sets a new maximum of RL compute is a test of the trajectory, which
-  forecasts the *largest* reasoning run: smaller models fall below it by design (``new_max``).
-* **revisions**: records released before ``as_of`` whose evidence gained lines dated after it
-  (e.g. DeepSeek's September 2025 GPU-hour disclosure for R1), as the ratio of today's median
-  to the median known at ``as_of``.
+* **records**: every ``@record`` reference sees only records released on or before that day
+  and only their lines of evidence dated on or before it
+  (:func:`flopcast.forecast.references.value_as_of`); ``inputs.records`` lists what was used;
+* **parameter sources**: a parameter whose source was published after the cut-off is refused
+  (one clear error); one whose source has no date is flagged (``inputs.parameters.undated``),
+  as is a value set by the user.
+
+It then scores the forecast against every later observation: each record released after the
+cut-off with an RL-stage figure (against the reasoning band at its release), a total (against
+the frontier band) or an RL share, with proper scores (:mod:`flopcast.forecast.scores`: log
+score and CRPS in log10 units), the PIT and whether it lies inside the 50% and 90% bands. Only
+a record that sets a new maximum is a test of the trajectory, which forecasts the *largest*
+run; smaller models fall below it by design (``test: false``). The **meeting check** compares
+the forecast's probability of a meeting by the data date with what the records show then
+(:mod:`flopcast.forecast.status`), with its Brier score. **Revisions** are records released
+before the cut-off whose evidence gained lines dated after it, as the ratio of today's median
+to the median known then.
 """
 
 from __future__ import annotations
@@ -22,105 +29,164 @@ from typing import Any
 
 import numpy as np
 
+from flopcast.core import summary as summary_shape
+from flopcast.core.errors import InputError, ScenarioError
+from flopcast.evidence import dataset as _dataset
+from flopcast.forecast.dates import parse_date, to_year
 from flopcast.forecast.model import ForecastResult, run
-from flopcast.forecast.scenario import Scenario, load_scenario, parse_date, to_year, value_as_of
+from flopcast.forecast.references import value_as_of
+from flopcast.forecast.scenario import Scenario, load_scenario
+from flopcast.forecast.scores import score
+from flopcast.forecast.status import cap_status, meeting_after
 
 FIELDS = {"rl": "reasoning", "total": "frontier"}
 
 
 def backtest(
     as_of: str,
-    scenario: Scenario | str = "latest-evidence",
+    scenario: Scenario | str = "seed-analysis",
     *,
     n: int = 20_000,
     seed: int = 0,
     dataset: Any = None,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Forecast with evidence up to ``as_of`` and compare with evidence dated after it."""
+    """Forecast with what was public up to ``as_of`` and score it against what came after."""
     cutoff = parse_date(as_of, "as_of")
-    if dataset is None:
-        from flopcast.evidence import dataset as _dataset
-
-        dataset = _dataset.load()
+    ds = dataset if dataset is not None else _dataset.load()
+    rows = sorted(ds.table(n=n, seed=seed), key=lambda r: r["release_date"])
+    if not rows or parse_date(rows[0]["release_date"]) > cutoff:
+        first = f"; the earliest record, {rows[0]['id']}, was released {rows[0]['release_date']}"
+        raise InputError(
+            f"no evidence on or before {cutoff}"
+            + (first if rows else "")
+            + "; pick a later --as-of"
+        )
     changes = {**(overrides or {}), "evidence.as_of": cutoff.isoformat()}
     sc = (
-        scenario.with_overrides(changes)
+        scenario.with_overrides(changes, source="backtest")
         if isinstance(scenario, Scenario)
-        else load_scenario(scenario, changes)
+        else load_scenario(scenario).with_overrides(changes, source="backtest")
     )
-    res = run(sc, n=n, seed=seed, dataset=dataset)
-    rows = dataset.table(n=n, seed=seed)
+    sources = parameter_sources(sc, cutoff)
+    res = run(sc, n=n, seed=seed, dataset=ds)
     later = _later(res, rows, cutoff)
-    revisions = _revisions(dataset, rows, cutoff)
-    summary = {}
-    for fld in FIELDS:
-        tests = [c for c in later if c["field"] == fld and c.get("new_max", True)]
-        summary[fld] = {
-            "compared": len(tests),
-            "inside_90": sum(c["inside_90"] for c in tests),
-            "median_pit": float(np.median([c["pit"] for c in tests])) if tests else None,
-        }
+    summary = {
+        fld: _summary([c for c in later if c["field"] == fld and c["test"]])
+        for fld in (*FIELDS, "rl_share")
+    }
     return {
         "as_of": cutoff.isoformat(),
         "scenario": sc.name,
         "seed": seed,
         "samples": n,
-        "data_version": getattr(dataset, "version", None),
+        "data_version": getattr(ds, "version", None),
+        "inputs": {"records": dict(res.quantities.records), "parameters": sources},
         "forecast": res.to_dict(),
         "later": later,
-        "revisions": revisions,
         "summary": summary,
+        "meeting": _meeting_check(res, ds),
+        "revisions": _revisions(ds, rows, cutoff),
     }
+
+
+def parameter_sources(sc: Scenario, cutoff: Any) -> dict[str, Any]:
+    """The publication date of each parameter the forecast uses; ScenarioError for one after
+    ``cutoff``. Keys: ``dated`` (key -> date), ``records`` (keys read from the dataset, which
+    the as-of date filters), ``undated`` and ``user_set`` (flagged: not checkable)."""
+    out: dict[str, Any] = {"dated": {}, "records": [], "undated": [], "user_set": []}
+    for key in sc.in_use():
+        entry, value = sc.entries[key], sc.values[key]
+        if key == "evidence.as_of":
+            continue
+        if value.ref is not None or "@" in value.text:
+            out["records"].append(key)
+        elif key in sc.overrides and entry.source != "backtest":
+            out["user_set"].append(key)
+        elif entry.published is None:
+            out["undated"].append(key)
+        elif entry.published > cutoff:
+            raise ScenarioError(
+                f"its source ({entry.source}) was published {entry.published}, after the "
+                f"cut-off {cutoff}: only what was public then may reach the forecast; "
+                f"--set {key}=... or choose a later --as-of",
+                path=sc.path,
+                field=key,
+            )
+        else:
+            out["dated"][key] = entry.published.isoformat()
+    return out
 
 
 def _later(res: ForecastResult, rows: list[dict], cutoff: Any) -> list[dict]:
     out = []
-    best_rl = -math.inf
-    for row in sorted(rows, key=lambda r: r["release_date"]):
+    best = {"rl": -math.inf, "total": -math.inf}
+    for row in rows:
         released = parse_date(row["release_date"])
-        rl = row.get("rl")
-        is_new_max = rl is not None and rl["median"] > best_rl
+        new_max = {f: bool(row.get(f)) and row[f]["median"] > best[f] for f in best}
         if released > cutoff:
+            t = to_year(released)
             for fld, series in FIELDS.items():
                 obs = row.get(fld)
-                if not obs:
-                    continue
-                draws = (res.reasoning_at if series == "reasoning" else res.frontier_at)(
-                    to_year(released)
-                )
-                out.append(
-                    _compare(row, fld, obs, draws, new_max=is_new_max if fld == "rl" else None)
-                )
+                if obs:
+                    draws = (res.reasoning_at if series == "reasoning" else res.frontier_at)(t)
+                    out.append(_compare(row, fld, obs, draws, test=new_max[fld]))
             share = row.get("rl_share")
             if share:
-                t = to_year(released)
                 draws = res.reasoning_at(t) - res.frontier_at(t)
-                out.append(_compare(row, "rl_share", share, draws, new_max=None))
-        if rl is not None:
-            best_rl = max(best_rl, rl["median"])
+                out.append(_compare(row, "rl_share", share, draws, test=new_max["rl"]))
+        for f in best:
+            if row.get(f):
+                best[f] = max(best[f], row[f]["median"])
     return out
 
 
-def _compare(
-    row: dict, fld: str, obs: dict, draws_log10: np.ndarray, new_max: bool | None
-) -> dict[str, Any]:
+def _compare(row: dict, fld: str, obs: dict, draws_log10: np.ndarray, test: bool) -> dict[str, Any]:
     obs_log = math.log10(obs["median"])
-    p5, p50, p95 = np.percentile(draws_log10, [5, 50, 95])
-    pit = float(np.mean(draws_log10 < obs_log))
-    out = {
+    p50 = float(np.median(draws_log10))
+    unit = None if fld == "rl_share" else "FLOP"
+    forecast = summary_shape.summary(lambda ps: 10 ** np.percentile(draws_log10, ps), unit=unit)
+    return {
         "id": row["id"],
         "release_date": row["release_date"],
         "field": fld,
         "observed": {k: obs[k] for k in ("median", "p5", "p95") if k in obs},
-        "forecast": {"median": 10**p50, "p5": 10**p5, "p95": 10**p95},
+        "forecast": forecast,
         "log10_error": obs_log - float(p50),
-        "pit": pit,
-        "inside_90": bool(0.05 <= pit <= 0.95),
+        **score(draws_log10, obs_log),
+        "test": test,
+        "new_max": test,
     }
-    if new_max is not None:
-        out["new_max"] = new_max
-    return out
+
+
+def _summary(tests: list[dict]) -> dict[str, Any]:
+    n = len(tests)
+    mean = (lambda k: float(np.mean([c[k] for c in tests]))) if n else (lambda k: None)
+    return {
+        "compared": n,
+        "inside_50": sum(c["inside_50"] for c in tests),
+        "inside_90": sum(c["inside_90"] for c in tests),
+        "coverage_50": mean("inside_50"),
+        "coverage_90": mean("inside_90"),
+        "mean_log_score": mean("log_score"),
+        "mean_crps": mean("crps"),
+        "median_pit": float(np.median([c["pit"] for c in tests])) if n else None,
+    }
+
+
+def _meeting_check(res: ForecastResult, ds: Any) -> dict[str, Any]:
+    """The forecast's P(meeting by the data date) against what the records show then."""
+    status = cap_status(res, ds)
+    p = meeting_after(res, status["data_date"])["prob_met_before"]
+    observed = bool(status["met"])
+    return {
+        "data_date": status["data_date"],
+        "forecast_prob_met": p,
+        "observed_met": observed,
+        "brier": (p - float(observed)) ** 2,
+        "closest": status["closest"],
+        "first_met": status["first_met"],
+    }
 
 
 def _revisions(ds: Any, rows: list[dict], cutoff: Any) -> list[dict]:

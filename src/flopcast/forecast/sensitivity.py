@@ -1,10 +1,10 @@
 """Which assumption moves the meeting date most.
 
-Two views on the same Monte Carlo draws of a scenario (:func:`flopcast.forecast.scenario.draw`):
+Two views on the same Monte Carlo draws of a scenario (:func:`flopcast.forecast.draws.draw`):
 
 * **one at a time (tornado)**: every parameter at its median, then one parameter at its 5th and
   at its 95th percentile; the swing is the distance between the two meeting dates (closed form,
-  :func:`flopcast.forecast.model.meeting_time`). A parameter held fixed has p5 = p95, hence a swing of
+  :func:`flopcast.forecast.trajectory.meeting_time`). A parameter held fixed has p5 = p95, hence a swing of
   exactly zero.
 * **variance-based**: the first-order Sobol index ``S_i = Var(E[Y | X_i]) / Var(Y)`` of the
   meeting time ``Y`` (years after the start), estimated from the draws by cutting ``X_i`` into
@@ -24,8 +24,11 @@ from typing import Any
 import numpy as np
 
 from flopcast.core.errors import InputError
-from flopcast.forecast.model import Lines
-from flopcast.forecast.scenario import PARAMETERS, Draws, Scenario, draw, load_scenario, to_date
+from flopcast.forecast.dates import to_date
+from flopcast.forecast.draws import Draws, draw
+from flopcast.forecast.params import PARAMETERS
+from flopcast.forecast.scenario import Scenario, load_scenario
+from flopcast.forecast.trajectory import Lines
 
 NEVER_YEARS = 50.0
 BINS = 20
@@ -118,5 +121,6 @@ def _meeting_at(d: Draws, values: dict[str, float]) -> float:
         years=d.years,
         cap_kind=d.cap_kind,
         resolved=d.resolved,
+        choices=d.choices,
     )
     return float(Lines.from_draws(one).meeting()[0])

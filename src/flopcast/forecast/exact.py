@@ -1,0 +1,307 @@
+"""Dates, headroom and monthly bands in closed form, no sampling, when the scenario allows it.
+
+With ``log10`` start ``r0 ~ N(mu_r, sd_r)``, cap at the start ``c ~ N(mu_c, sd_c)`` (independent
+of ``r0``), growth ``v = 1/T`` lognormal (``log10 v ~ N(mu_v, sd_v)``) and a cap slope ``g`` and
+frontier slope ``g_f`` that are numbers, everything the forecast shows is a one-dimensional
+integral over ``v``:
+
+* headroom ``h = c - r0 ~ N(mu_c - mu_r, sd_c^2 + sd_r^2)``, exactly;
+* meeting ``s`` years after the start: ``P(t* <= t0 + s)
+  ... = E[Phi((max(v - g, 0) s - mu_h) / sd_h)]`` (Gauss-Hermite over ``log10 v``); its
+  quantiles by bisection; ``P(never) = P(h > 0) P(v <= g)``, exactly;
+* reasoning compute ``R = min(r0 + v s, c + g s)``: ``P(R <= y) = 1 - A(y) B(y)`` with
+  ``A = E[1 - Phi((y - mu_r - v s) / sd_r)]`` (Gauss-Hermite over ``log10 v``) and
+  ``B = 1 - Phi((y - mu_c - g s) / sd_c)``; quantiles by Newton's method kept inside a bracket
+  (``Q_{X+Y}(q) >= Q_X(q/2) + Q_Y(q/2)`` and ``<= Q_X((1+q)/2) + Q_Y((1+q)/2)``);
+* the frontier ``f(t0 + s) ~ N(mu_f + g_f s, sd_f^2)``, exactly.
+
+Error bound: the integrands are smooth (analytic in the node variable), so Gauss rules converge
+geometrically; :attr:`ExactForecast.error` states the a-posteriori bound, the largest change
+of any date (days) or band value (OOM) between ``NODES`` and ``NODES // 2`` nodes, which bounds
+the error of the coarser rule and, conservatively, of the finer one. Costs do not depend on a
+draw count: there are no draws.
+
+When a condition fails (a smooth transition, an uncertain slope of the cap, a parameter that is
+not lognormal, a known-number start or cap, dependent start and cap), :func:`exact_form` says
+which, and the forecast uses Monte Carlo.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.special import ndtr, ndtri
+
+from flopcast.forecast.caps import CAPS
+from flopcast.forecast.draws import Quantities
+from flopcast.forecast.lognormal import Log10Normal
+from flopcast.forecast.params import check_draws
+
+NODES = 24  # quadrature nodes; the error estimate uses half as many
+_NEWTON_STEPS = 40  # at most; stops when every step is below _TOL
+_TOL = 1e-10  # OOM (bands) and years (dates)
+_BISECT = 64  # bisection steps for meeting quantiles (2^-64 of the bracket)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+__all__ = ["NODES", "ExactForecast", "exact_form"]
+
+
+def exact_form(q: Quantities) -> ExactForecast | str:
+    """The closed form of a scenario, or the reason there is none (one sentence)."""
+    w = q.values["transition.width_oom"]
+    if not (w.is_point and float(w.median()) == 0.0):
+        return "transition.width_oom is not 0 (a smooth turn onto the cap)"
+    forms = {}
+    for key in ("reasoning.start_flop", "growth.months_per_10x", "frontier.flop"):
+        form = Log10Normal.of(q.values[key])
+        if form is None:
+            return f"{key} is not lognormal or a number"
+        forms[key] = form
+    _check_bounds(q)
+    g_f = Log10Normal.of(q.values["frontier.growth_per_year"])
+    if g_f is None or not g_f.is_point:
+        return "frontier.growth_per_year is uncertain"
+    cap = CAPS[q.cap_kind].exact(q)
+    if isinstance(cap, str):
+        return cap
+    c0, t_c, g_c = cap
+    r0, months = forms["reasoning.start_flop"], forms["growth.months_per_10x"]
+    for other in ("frontier.flop", "growth.months_per_10x", *_cap_keys(q)):
+        if other in q.values and q.shares_inputs("reasoning.start_flop", other):
+            return f"reasoning.start_flop and {other} share inputs (dependent draws)"
+    if r0.is_point or c0.is_point:
+        return "the start or the cap is a known number (an atom the closed form does not cover)"
+    t0 = q.years["reasoning.start_date"]
+    return ExactForecast(
+        r0=r0,
+        t0=t0,
+        v=Log10Normal(math.log10(12.0) - months.mu, months.sd),
+        cap=c0.shift(g_c * (t0 - t_c)),
+        g=g_c,
+        frontier=forms["frontier.flop"].shift(g_f.mu * (t0 - q.years["frontier.date"])),
+        g_f=g_f.mu,
+    )
+
+
+@dataclass
+class ExactForecast:
+    """The closed form of one scenario: log10 values at the start ``t0`` and slopes (OOM/yr)."""
+
+    r0: Log10Normal  # reasoning compute at t0
+    t0: float
+    v: Log10Normal  # log10 of the growth rate 1/T, OOM per year
+    cap: Log10Normal  # the cap at t0
+    g: float  # the cap's slope
+    frontier: Log10Normal  # the frontier at t0
+    g_f: float
+    nodes: int = NODES
+    error: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def headroom(self) -> Log10Normal:
+        """``h = c(t0) - r0`` in OOM, a normal (Log10Normal as the carrier of mean and sd)."""
+        return self.cap.plus(self.r0, -1.0)
+
+    @property
+    def prob_at_start(self) -> float:
+        h = self.headroom
+        return float(ndtr(-h.mu / h.sd))
+
+    @property
+    def prob_slower(self) -> float:
+        """``P(v <= g)``: the cap grows at least as fast as reasoning compute."""
+        if self.g <= 0:
+            return 0.0
+        if self.v.sd == 0:
+            return float(10**self.v.mu <= self.g)
+        return float(ndtr((math.log10(self.g) - self.v.mu) / self.v.sd))
+
+    @property
+    def prob_never(self) -> float:
+        return (1.0 - self.prob_at_start) * self.prob_slower
+
+    def meeting_cdf(self, s: Any, nodes: int | None = None) -> np.ndarray:
+        """``P(t* <= t0 + s) = P(h <= max(v - g, 0) s)`` for years ``s >= 0`` after the start.
+
+        A draw with ``v <= g`` meets at the start if ``h <= 0`` and never otherwise. Integrated
+        over whichever of ``h`` and ``v s`` has the smaller spread at ``s``, the other in closed
+        form: ``E_v[Phi((max(v - g, 0) s - mu_h) / sd_h)]`` or ``E_h[1 if h <= 0 else
+        P(v >= g + h / s)]``.
+        """
+        s = np.asarray(s, dtype=float)
+        h = self.headroom
+        z, w = _hermite(nodes or self.nodes)
+        v = 10.0 ** (self.v.mu + self.v.sd * z)
+        over_v = ndtr((np.maximum(v - self.g, 0.0) * s[..., None] - h.mu) / h.sd) @ w
+        if self.v.sd == 0:
+            return over_v
+        hz = h.mu + h.sd * z  # headroom at the nodes
+        safe_s = np.where(s > 0, s, 1.0)[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            need = np.maximum(self.g + hz / safe_s, 1e-300)
+            faster = ndtr(-(np.log10(need) - self.v.mu) / self.v.sd)
+        # NB: 1 for h <= 0 (met at the start) inside the integral, not P(h <= 0) added outside:
+        # the integrand stays continuous, so the Gauss rule keeps its geometric convergence
+        over_h = np.where(hz > 0, faster, 1.0) @ w
+        spread_vs = 10**self.v.mu * s * math.log(10) * self.v.sd
+        return np.where((spread_vs > h.sd) & (s > 0), over_h, over_v)
+
+    def meeting_quantiles(self, ps: Any, nodes: int | None = None) -> np.ndarray:
+        """Years after the start at which a share ``p`` of outcomes has met (inf: never)."""
+        p = np.asarray(ps, dtype=float) / 100.0
+        out = np.full(p.shape, np.inf)
+        at_start = p <= self.prob_at_start
+        out[at_start] = 0.0
+        todo = ~at_start & (p < 1.0 - self.prob_never)
+        if not todo.any():
+            return out
+        target = p[todo]
+        hi = np.ones_like(target)
+        for _ in range(200):  # widen until every target is bracketed
+            short = self.meeting_cdf(hi, nodes) < target
+            if not short.any():
+                break
+            hi = np.where(short, hi * 2.0, hi)
+        lo = np.zeros_like(target)
+        for _ in range(_BISECT):
+            mid = 0.5 * (lo + hi)
+            below = self.meeting_cdf(mid, nodes) < target
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+            if np.max(hi - lo) < _TOL:
+                break
+        out[todo] = hi
+        return out
+
+    def frontier_quantiles(self, s: np.ndarray, ps: Any) -> np.ndarray:
+        """``(len(ps), len(s))`` log10 FLOP of the frontier: normal quantiles, exactly."""
+        z = ndtri(np.asarray(ps, dtype=float) / 100.0)[:, None]
+        return self.frontier.mu + self.frontier.sd * z + self.g_f * s[None, :]
+
+    def reasoning_quantiles(self, s: np.ndarray, ps: Any, nodes: int | None = None) -> np.ndarray:
+        """``(len(ps), len(s))`` log10 FLOP of reasoning compute (see the module docstring)."""
+        p = (np.asarray(ps, dtype=float) / 100.0)[:, None] * np.ones((1, len(s)))
+        r, c = self.r0, self.cap
+        cap_line = c.mu + self.g * s[None, :]
+        lo = np.minimum(_q_sum(r, self.v, p / 4, s), cap_line + c.sd * ndtri(p / 2))
+        hi = np.minimum(_q_sum(r, self.v, (1 + p) / 2, s), cap_line + c.sd * ndtri(p))
+        y = np.clip(np.minimum(_q_sum(r, self.v, p, s), cap_line + c.sd * ndtri(p)), lo, hi)
+        above_u = _AboveU(r, self.v, s, nodes or self.nodes)
+        for self.iterations in range(1, _NEWTON_STEPS + 1):
+            a_u, d_u = above_u(y)
+            zc = (y - cap_line) / c.sd
+            a_c = ndtr(-zc)
+            d_c = np.exp(-0.5 * zc * zc) * (_INV_SQRT_2PI / c.sd)
+            cdf = 1.0 - a_u * a_c
+            below = cdf < p
+            lo, hi = np.where(below, y, lo), np.where(below, hi, y)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                new = y - (cdf - p) / (d_u * a_c + a_u * d_c)
+            ok = np.isfinite(new) & (new >= lo) & (new <= hi)
+            new = np.where(ok, new, 0.5 * (lo + hi))
+            done = np.max(np.abs(new - y)) < _TOL
+            y = new
+            if done:
+                break
+        return y
+
+    def estimate_error(self, s: np.ndarray, ps: Any) -> dict[str, float]:
+        """The a-posteriori error bound: ``NODES`` against ``NODES // 2`` nodes."""
+        half = max(2, self.nodes // 2)
+        fine = self.meeting_quantiles(ps)
+        coarse = self.meeting_quantiles(ps, half)
+        finite = np.isfinite(fine) & np.isfinite(coarse)
+        days = float(np.max(np.abs(fine[finite] - coarse[finite]), initial=0.0) * 365.25)
+        bands = float(
+            np.max(np.abs(self.reasoning_quantiles(s, ps) - self.reasoning_quantiles(s, ps, half)))
+        )
+        met = float(np.max(np.abs(self.meeting_cdf(s) - self.meeting_cdf(s, half))))
+        self.error = {
+            "meeting_days": days,
+            "band_oom": bands,
+            "met_share": met,
+            "nodes": self.nodes,
+        }
+        return self.error
+
+
+class _AboveU:
+    """``P(U > y)`` and the density of ``U = r0 + v s`` at ``y``, per month ``s``.
+
+    Each month integrates over whichever of ``r0`` (normal) and ``v s`` (lognormal) has the
+    smaller spread, with the other in closed form, so the integrand is smooth in the node
+    variable and a few Gauss-Hermite nodes suffice.
+    """
+
+    def __init__(self, r: Log10Normal, v: Log10Normal, s: np.ndarray, nodes: int):
+        self.r, self.v, self.s = r, v, s
+        self.z, self.w = _hermite(nodes)
+        spread_vs = 10**v.mu * s * math.log(10) * v.sd
+        self.over_r = spread_vs > r.sd  # integrate over r0 in these months
+        self.rates = 10.0 ** (v.mu + v.sd * self.z)  # (N,)
+
+    def __call__(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        above, dens = np.empty_like(y), np.empty_like(y)
+        by_v, by_r = ~self.over_r, self.over_r
+        if by_v.any():
+            above[:, by_v], dens[:, by_v] = self._over_v(y[:, by_v], self.s[by_v])
+        if by_r.any():
+            above[:, by_r], dens[:, by_r] = self._over_r(y[:, by_r], self.s[by_r])
+        return above, dens
+
+    def _over_v(self, y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``E_v[P(r0 > y - v s)]``, the normal tail in closed form."""
+        r, w = self.r, self.w
+        zu = (y[..., None] - r.mu - self.rates * s[None, :, None]) / r.sd
+        return ndtr(-zu) @ w, (np.exp(-0.5 * zu * zu) @ w) * (_INV_SQRT_2PI / r.sd)
+
+    def _over_r(self, y: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``E_r0[P(v > (y - r0) / s)]`` (``s > 0`` here), the lognormal tail in closed form;
+        1 where ``y <= r0``."""
+        r, v, w = self.r, self.v, self.w
+        gap = y[..., None] - (r.mu + r.sd * self.z)
+        pos = gap > 0
+        x = np.where(pos, gap, 1.0) / s[None, :, None]
+        zv = (np.log10(x) - v.mu) / v.sd
+        above = np.where(pos, ndtr(-zv), 1.0) @ w
+        dens = np.where(pos, np.exp(-0.5 * zv * zv) / x, 0.0) @ w
+        return above, dens * (_INV_SQRT_2PI / (v.sd * math.log(10))) / s[None, :]
+
+
+@functools.lru_cache(maxsize=8)
+def _hermite(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilists' Gauss-Hermite nodes and weights normalised to sum 1 (E over N(0, 1))."""
+    z, w = hermegauss(nodes)
+    return z, w / w.sum()
+
+
+def _hermite_rates(v: Log10Normal, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Growth rates at the Gauss-Hermite nodes of ``log10 v`` and their weights (sum 1)."""
+    z, w = _hermite(nodes)
+    return 10.0 ** (v.mu + v.sd * z), w
+
+
+def _q_sum(r: Log10Normal, v: Log10Normal, q: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """``Q_r(q) + Q_v(q) s``: a bound on a quantile of ``r0 + v s`` (see the docstring)."""
+    z = ndtri(q)
+    return r.mu + r.sd * z + 10.0 ** (v.mu + v.sd * z) * s[None, :]
+
+
+_STRATA = ndtri(np.linspace(0.5, 2000.5, 2001) / 2001.5)  # equal-probability normal scores
+
+
+def _check_bounds(q: Quantities) -> None:
+    """The Monte Carlo bounds check, on 2001 equal-probability quantiles instead of draws."""
+    for key, u in q.values.items():
+        form = Log10Normal.of(u)
+        if form is not None and form.sd > 0:
+            x = 10.0 ** (form.mu + form.sd * _STRATA)
+            check_draws(key, x, q.scenario.value(key), q.scenario.path)
+
+
+def _cap_keys(q: Quantities) -> tuple[str, ...]:
+    return tuple(k for k in q.values if k.startswith(("cap.", "budget.", "utilization.")))

@@ -1,0 +1,177 @@
+"""Within-run training curves: a score against RL compute *inside one run*, read off a chart.
+
+The seed's claim is that accuracy grows roughly log-linearly with RL compute within a run, so
+the test is a curve of one run (a paper's accuracy-by-step figure), not a regression across
+models. A curve file (YAML, read with :mod:`flopcast.core.yamlio`, validated here) gives:
+
+* ``source`` (URL, figure, what it states) and ``benchmark``/``setting`` (one setting per run);
+* the points, either as numbers (``steps`` or ``flop``, and ``score``) or as pixel positions
+  read off the figure (``px: [x, y]``) with the chart's axes calibrated by two labelled ticks
+  each (``axes.x.ticks: [[px, value], [px, value]]``, ``scale: linear|log``) and the reading
+  error ``pixel_error`` (a 90% bound, pixels) -- the chart-reading method of
+  :func:`flopcast.estimate.methods.chart_value`, for linear axes too;
+* ``run``: the RL recipe (``data/recipes``) whose count converts steps to FLOP, at the run's
+  mean FLOP per step. NB: a common factor on every x moves the intercept, not the slope per
+  10x, so its uncertainty does not enter the slope; later steps are longer (responses grow),
+  so the mean per step understates the late compute and overstates the early one.
+
+Errors in x (``sx``, log10 units) come from the reading error of each point's x pixel.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from flopcast.accounting import rl
+from flopcast.core import yamlio
+from flopcast.core.errors import DataError, InputError
+from flopcast.forecast.lognormal import Z95
+from flopcast.forecast.params import SCENARIO_DIR
+
+CURVE_DIR = SCENARIO_DIR / "curves"
+
+__all__ = ["CURVE_DIR", "Curve", "read_curve"]
+
+
+class _Axis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticks: tuple[tuple[float, float], tuple[float, float]]
+    scale: Literal["linear", "log"] = "linear"
+
+
+class _Point(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    px: tuple[float, float] | None = None
+    steps: float | None = None
+    flop: float | None = None
+    score: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> _Point:
+        if self.px is None and (self.score is None or (self.steps is None) == (self.flop is None)):
+            raise ValueError("a point is px: [x, y], or score with steps or flop")
+        return self
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    figure: str = ""
+    states: str = ""
+    accessed: str | None = None
+
+
+class _CurveFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    title: str = ""
+    benchmark: str
+    setting: str
+    x: Literal["steps", "flop"]
+    run: str | None = None
+    flop_per_step: float | None = None
+    source: _Source
+    axes: dict[Literal["x", "y"], _Axis] = {}
+    pixel_error: float = 2.0
+    points: list[_Point]
+    notes: str = ""
+
+
+@dataclass
+class Curve:
+    """A within-run curve: compute (FLOP), scores, and the log10 error of each compute."""
+
+    name: str
+    benchmark: str
+    setting: str
+    flop: np.ndarray
+    score: np.ndarray
+    sx: np.ndarray
+    source: str
+    path: str
+    flop_per_step: float | None
+
+
+def read_curve(name_or_path: str | Path) -> Curve:
+    """A shipped curve by name (``data/scenarios/curves``) or a curve file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = CURVE_DIR / f"{name_or_path}.yaml"
+    if not path.is_file():
+        shipped = sorted(p.stem for p in CURVE_DIR.glob("*.yaml")) if CURVE_DIR.is_dir() else []
+        raise InputError(
+            f"no curve file {str(name_or_path)!r}; shipped: {', '.join(shipped) or 'none'}"
+        )
+    data, lines = yamlio.load_file(path, "curve file")
+    doc = yamlio.validate(_CurveFile, data, str(path), lines)
+    xs, ys, errs = [], [], []
+    for i, pt in enumerate(doc.points):
+        if pt.px is not None:
+            for ax in ("x", "y"):
+                if ax not in doc.axes:
+                    raise DataError(
+                        f"point {i} is in pixels but axes.{ax} is not calibrated", str(path)
+                    )
+            x, x_err = _read(doc.axes["x"], pt.px[0], doc.pixel_error)
+            y, _ = _read(doc.axes["y"], pt.px[1], doc.pixel_error)
+        else:
+            value = pt.steps if doc.x == "steps" else pt.flop
+            if value is None or pt.score is None:
+                raise DataError(f"point {i} needs {doc.x} and score", str(path))
+            x, x_err, y = value, 0.0, pt.score
+        xs.append(x)
+        ys.append(y)
+        errs.append(x_err)
+    x_arr = np.array(xs, dtype=float)
+    per_step = _flop_per_step(doc, str(path)) if doc.x == "steps" else None
+    flop = x_arr * per_step if per_step is not None else x_arr
+    if np.any(flop <= 0):
+        raise DataError("every point needs positive compute (steps > 0 or flop > 0)", str(path))
+    # a 90% reading error e on x becomes sd e / 1.645 in x, / (x ln 10) in log10 x
+    sx = np.asarray(errs) / Z95 / (x_arr * math.log(10))
+    return Curve(
+        name=doc.name,
+        benchmark=doc.benchmark,
+        setting=doc.setting,
+        flop=flop,
+        score=np.array(ys, dtype=float),
+        sx=sx,
+        source=doc.source.url,
+        path=str(path),
+        flop_per_step=per_step,
+    )
+
+
+def _read(axis: _Axis, px: float, pixel_error: float) -> tuple[float, float]:
+    """The value at pixel ``px`` and its 90% error, on a linear or log axis."""
+    (pa, va), (pb, vb) = axis.ticks
+    if pa == pb or va == vb:
+        raise InputError("the two ticks of an axis must be at different pixels and values")
+    if axis.scale == "linear":
+        per_px = (vb - va) / (pb - pa)
+        return va + (px - pa) * per_px, abs(per_px) * pixel_error
+    per_px = (math.log10(vb) - math.log10(va)) / (pb - pa)
+    value = 10 ** (math.log10(va) + (px - pa) * per_px)
+    return value, value * (10 ** (abs(per_px) * pixel_error) - 1.0)
+
+
+def _flop_per_step(doc: _CurveFile, path: str) -> float:
+    if doc.flop_per_step is not None:
+        return doc.flop_per_step
+    if doc.run is None:
+        raise DataError("x is steps: give run (an RL recipe) or flop_per_step", path)
+    recipe = rl.load_recipe(doc.run)
+    total = recipe.run().total
+    steps = sum(float(np.median(np.atleast_1d(_number(st.steps)))) for st in recipe.stages)
+    return float(total.median()) / steps
+
+
+def _number(x: object) -> float:
+    median = getattr(x, "median", None)
+    return float(median()) if callable(median) else float(x)  # type: ignore[arg-type]

@@ -1,0 +1,77 @@
+"""Cap kinds: each cap line in closed form, and the shipped defaults of each kind."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from flopcast.core.errors import ScenarioError
+from flopcast.forecast.dates import to_year
+from flopcast.forecast.model import check_reachable, run
+from flopcast.forecast.scenario import load_scenario
+from flopcast.forecast.sensitivity import sensitivity
+
+LOG4 = math.log10(4)
+O3_RELEASE = to_year("2025-04-16")
+
+
+def test_budget_cap_closed_form():
+    # $1e9 per year at $1e-18 per FLOP buys 1e27 FLOP, flat; start 1e25 growing 3 OOM/yr:
+    # meets after (27 - 25) / 3 = 2/3 year
+    res = run(
+        "seed-analysis",
+        n=100,
+        seed=0,
+        overrides={
+            "cap.kind": "budget",
+            "budget.usd_per_year": "1e9",
+            "budget.usd_per_flop": "1e-18",
+            "budget.growth_per_year": "1",
+            "budget.price_decline_per_year": "1",
+            "budget.date": "2025-01-01",
+            "reasoning.start_flop": "1e25",
+            "growth.months_per_10x": "4",
+        },
+    )
+    assert res.meeting_years - res.lines.t0 == pytest.approx(np.full(100, 2 / 3))
+    assert res.growth["after"]["median"] == pytest.approx(1.0)
+
+
+def test_default_budget_scenario_runs():
+    # the shipped budget: $1B in 2027 read back at 2.4x per year to 2025-01-29, 1B / 2.4^1.92
+    # = $186M, at $2 per H100-hour over 989 TFLOP/s at 20-40% buys ~1e26 FLOP: above o3's start
+    res = run("seed-analysis", n=2000, seed=0, overrides={"cap.kind": "budget"})
+    assert res.headroom_oom["median"] > 0
+    # the cap then grows 2.4x (spend) * 2^(1/2.07) = 1.4x (price) = 3.3x per year
+    assert res.growth["after"]["median"] == pytest.approx(2.4 * 2 ** (1 / 2.07), rel=0.05)
+    changes = {"cap.kind": "budget"}
+    assert "budget.usd_per_flop" in {
+        r["parameter"] for r in sensitivity(load_scenario("seed-analysis", changes), n=2000)
+    }
+    # Amodei's ~$1M per model for RL (January 2025) buys ~5e23 FLOP, below the start
+    with pytest.raises(ScenarioError, match="budget.usd_per_year: the cap at the start"):
+        run("seed-analysis", n=2000, overrides={"cap.kind": "budget", "budget.usd_per_year": "1M"})
+
+
+def test_a_cap_that_is_never_met_is_one_clear_error():
+    # the frontier grows 1e6x per year (6 OOM/yr), reasoning 10x per 4 months (3 OOM/yr)
+    changes = {"frontier.growth_per_year": "1e6", "growth.months_per_10x": "4"}
+    res = run("seed-analysis", n=1000, overrides=changes)
+    assert res.prob_never == pytest.approx(1 - res.prob_at_start)  # all but those at the start
+    with pytest.raises(ScenarioError, match="never meets it") as err:
+        check_reachable(res)
+    assert "\n" not in str(err.value)
+
+
+def test_parity_in_gpu_time_comes_before_parity_in_flop():
+    # RL at a lower utilisation (0.1-0.4) than pre-training (0.2-0.45): k = u_rl / u_pre < 1,
+    # the cap k / (1 + k) of the run is below 1/2, so the meeting comes earlier
+    flop = run("seed-analysis", n=4000, overrides={"cap.kind": "parity"})
+    gpu = run(
+        "seed-analysis", n=4000, overrides={"cap.kind": "parity", "cap.parity_in": "gpu_time"}
+    )
+    assert gpu.method == "mc" and flop.method == "exact"
+    assert gpu.headroom_oom["median"] < flop.headroom_oom["median"]
+    assert gpu.meeting_date["median"] < flop.meeting_date["median"]

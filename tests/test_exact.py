@@ -1,0 +1,121 @@
+"""The closed-form forecast against Monte Carlo, its arithmetic, and when it does not apply."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+from flopcast.core.errors import ScenarioError
+from flopcast.forecast.dates import to_year
+from flopcast.forecast.draws import quantities
+from flopcast.forecast.exact import ExactForecast, exact_form
+from flopcast.forecast.lognormal import Log10Normal
+from flopcast.forecast.model import run
+from flopcast.forecast.scenario import load_scenario
+
+PS = (5, 25, 50, 75, 95)
+LOG4 = math.log10(4)
+# A scenario of numbers only (no dataset): start 6e24 (1.2e24-3e25 90%), 3-5 months per 10x,
+# frontier 3e26-5e26 on 2025-02-27 growing 4x per year, cap = the frontier.
+PLAIN = {
+    "reasoning.start_flop": "1.2e24 to 3e25",
+    "reasoning.start_date": "2025-04-16",
+    "frontier.flop": "3e26 to 5e26",
+}
+
+
+@pytest.fixture(scope="module")
+def pair():
+    sc = load_scenario("seed-analysis", PLAIN)
+    return run(sc, method="exact"), run(sc, n=400_000, seed=1, method="mc")
+
+
+def test_closed_form_agrees_with_monte_carlo(pair):
+    exact, mc = pair
+    assert exact.method == "exact" and mc.method == "mc"
+    got = np.array(exact._years_after_start(PS))
+    want = np.percentile(mc.meeting_years - mc.lines.t0, PS)
+    # MC sampling error of a percentile: sqrt(p (1 - p) / n) / density; ~0.002 years here
+    assert got == pytest.approx(want, abs=0.004)
+    be, bm = exact.bands(10, series=("reasoning", "frontier")), mc.bands(10, float64=True)
+    for name in ("reasoning", "frontier"):
+        for p in PS:
+            assert np.max(np.abs(np.array(be[name][p]) - bm[name][p])) < 0.01, (name, p)
+    assert np.max(np.abs(np.array(be["met"]) - bm["met"])) < 0.003  # 3 sd of a share at 4e5
+    assert exact.headroom_oom["median"] == pytest.approx(mc.headroom_oom["median"], abs=0.002)
+
+
+def test_headroom_is_the_difference_of_two_normals():
+    sc = load_scenario("seed-analysis", PLAIN)
+    e = exact_form(quantities(sc))
+    assert isinstance(e, ExactForecast)
+    # start: log10 median = log10(sqrt(1.2e24 * 3e25)) = 24.778, sd = log10(25) / 2 / 1.6449
+    assert e.r0.mu == pytest.approx(math.log10(math.sqrt(1.2e24 * 3e25)))
+    assert e.r0.sd == pytest.approx(math.log10(3e25 / 1.2e24) / 2 / 1.6448536)
+    # cap at the start: frontier moved from 2025-02-27 to 2025-04-16 at log10(4) OOM per year
+    shift = LOG4 * (to_year("2025-04-16") - to_year("2025-02-27"))
+    assert e.cap.mu == pytest.approx(math.log10(math.sqrt(3e26 * 5e26)) + shift)
+    assert e.headroom.mu == pytest.approx(e.cap.mu - e.r0.mu)
+    assert e.headroom.sd == pytest.approx(math.hypot(e.cap.sd, e.r0.sd))
+    # growth 1/T: 12 / months, log10 median log10(12 / sqrt(15)) = 0.4911
+    assert e.v.mu == pytest.approx(math.log10(12 / math.sqrt(15)))
+
+
+def test_never_and_at_start_in_closed_form():
+    # start 1e24 (sd 0.1 OOM), cap 1e25 (sd 0.1), cap slope 1 OOM/yr, growth 10^(0 +- 0.2):
+    # P(h <= 0) = Phi(-1 / sqrt(0.02)); P(v <= 1) = Phi(0) = 1/2
+    e = ExactForecast(
+        r0=Log10Normal(24.0, 0.1),
+        t0=2025.0,
+        v=Log10Normal(0.0, 0.2),
+        cap=Log10Normal(25.0, 0.1),
+        g=1.0,
+        frontier=Log10Normal(25.0, 0.1),
+        g_f=1.0,
+    )
+    at_start = float(ndtr(-1 / math.sqrt(0.02)))
+    assert e.prob_at_start == pytest.approx(at_start)
+    assert e.prob_never == pytest.approx((1 - at_start) * 0.5)
+    assert e.meeting_quantiles([75])[0] == math.inf  # more than 25% never meet
+    cdf = e.meeting_cdf(np.array([0.0, 1e6]))
+    assert cdf[0] == pytest.approx(at_start)
+    assert cdf[1] == pytest.approx(1 - e.prob_never, abs=1e-3)
+
+
+def test_error_bound_is_stated_and_small(pair):
+    info = pair[0].method_info()
+    assert info["used"] == "exact"
+    err = info["error_bound"]
+    assert err["nodes"] == 24
+    assert err["meeting_days"] < 0.01 and err["band_oom"] < 1e-4 and err["met_share"] < 1e-4
+
+
+@pytest.mark.parametrize(
+    ("overrides", "why"),
+    [
+        ({"transition.width_oom": "0.2"}, "transition.width_oom is not 0"),
+        ({"frontier.growth_per_year": "4 to 5"}, "frontier.growth_per_year is uncertain"),
+        ({"growth.months_per_10x": "between(3, 5)"}, "growth.months_per_10x is not lognormal"),
+        ({"reasoning.start_flop": "6e24"}, "known number"),
+        ({"cap.kind": "parity", "cap.parity_in": "gpu_time"}, "GPU-time parity"),
+    ],
+)
+def test_scenarios_without_a_closed_form_use_monte_carlo(overrides, why):
+    sc = load_scenario("seed-analysis", {**PLAIN, **overrides})
+    res = run(sc, n=2000)
+    assert res.method == "mc" and why in res.method_note
+    with pytest.raises(ScenarioError, match="no closed form for this scenario"):
+        run(sc, method="exact")
+
+
+def test_parity_in_flop_is_half_the_frontier_run():
+    sc = load_scenario("seed-analysis", {**PLAIN, "cap.kind": "parity"})
+    share = load_scenario("seed-analysis", {**PLAIN, "cap.share": "0.5"})
+    a, b = exact_form(quantities(sc)), exact_form(quantities(share))
+    assert a.cap.mu == pytest.approx(b.cap.mu)  # RL = pre-training: RL is 1/2 of the run
+    assert a.cap.mu == pytest.approx(
+        exact_form(quantities(load_scenario("seed-analysis", PLAIN))).cap.mu - math.log10(2)
+    )
