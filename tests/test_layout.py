@@ -23,6 +23,10 @@ END_TO_END = {
     "test_layout": "this file",
     "test_torch_validation": "the accounting formulas against PyTorch's FlopCounterMode",
     "test_web_browser": "the dashboard page in Chromium",
+    "test_web_schemathesis": "the whole API against its OpenAPI schema",
+    "test_docs_integrations": "the examples of docs/integrations/",
+    "test_fuzz": "bad input on every surface (issue 14)",
+    "test_cli_conventions": "--json, --data, closed pipes across every command",
 }
 
 

@@ -49,7 +49,7 @@ def test_forecast_payload_states_the_date_its_headroom_is_at():
 
 def test_parameter_rows_name_the_cap_kind_each_belongs_to():
     rows = {r["key"]: r for r in shaping.parameter_rows(forecast.load_scenario("seed-analysis"))}
-    assert rows["cap.share"]["cap_kind"] == "share" and rows["cap.share"]["in_use"]
+    assert rows["cap.share"]["cap_kinds"] == ["share"] and rows["cap.share"]["in_use"]
     budget = [r for k, r in rows.items() if k.startswith("budget.")]
-    assert budget and all(r["cap_kind"] == "budget" and not r["in_use"] for r in budget)
-    assert rows["growth.months_per_10x"]["cap_kind"] is None  # used by every cap kind
+    assert budget and all(r["cap_kinds"] == ["budget"] and not r["in_use"] for r in budget)
+    assert rows["growth.months_per_10x"]["cap_kinds"] == []  # used by every cap kind

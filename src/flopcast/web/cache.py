@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from flopcast.forecast import model as forecast
-from flopcast.forecast.scenario import DEFAULTS_FILE, SCENARIO_DIR
+from flopcast.forecast.params import DEFAULTS_FILE
+from flopcast.forecast.scenario import SCENARIO_DIR
 
 MISSING = object()
 

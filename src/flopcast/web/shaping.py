@@ -76,7 +76,7 @@ def parameter_rows(sc: Any) -> list[dict[str, Any]]:
                 high_open=spec.high_open,
                 choices=list(spec.choices),
                 in_use=in_use(key, cap_kind),
-                cap_kind=spec.cap_kind,  # the cap kind this parameter belongs to (None: all)
+                cap_kinds=list(spec.cap_kinds),  # the cap kinds this parameter belongs to (empty: all)
             )
         rows.append(row)
     return rows

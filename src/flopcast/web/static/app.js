@@ -129,7 +129,7 @@ function capKind() {
 }
 
 function shownFor(p, kind) {
-  return p.cap_kind === null || p.cap_kind === undefined || p.cap_kind === kind;
+  return !p.cap_kinds || p.cap_kinds.length === 0 || p.cap_kinds.includes(kind);
 }
 
 function setOverride(key, value) {
@@ -154,8 +154,8 @@ function inUseOverrides() {
   const kind = capKind();
   const byKey = Object.fromEntries((state.scenario?.parameters || []).map(p => [p.key, p]));
   return Object.fromEntries(Object.entries(state.overrides)
-    .filter(([k]) => !byKey[k] || byKey[k].cap_kind === null || byKey[k].cap_kind === undefined
-                     || byKey[k].cap_kind === kind));
+    .filter(([k]) => !byKey[k] || !byKey[k].cap_kinds || byKey[k].cap_kinds.length === 0
+                     || byKey[k].cap_kinds.includes(kind)));
 }
 
 function schedule() {
