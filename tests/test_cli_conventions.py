@@ -56,7 +56,7 @@ DATA_COMMANDS = (
 )
 # Known gaps today (issue 15 item 4), in modules owned elsewhere: remove a name once it is fixed.
 MISSING_JSON = {"data export"}
-MISSING_DATA = {"forecast", "sensitivity", "fit", "backtest", "data reestimate"}
+MISSING_DATA = {"data reestimate"}
 
 
 def _case(name: str, missing: set[str], option: str) -> object:

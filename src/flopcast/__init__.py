@@ -5,12 +5,15 @@
 1e23 FLOP (90% CI 5e22 - 2e23)
 
 The public API is the names in ``__all__``; everything else is private. Heavy parts
-(dataset loading, forecasts, fits, reports) are imported on first use.
+(dataset loading, forecasts, fits, reports) are imported on first use, and so is numpy: every
+name below is loaded on first access (PEP 562), so `flopcast --help` and `import flopcast.cli`
+stay light.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from flopcast.core.errors import (
     ConfigError,
@@ -22,28 +25,30 @@ from flopcast.core.errors import (
     ScenarioError,
     UnknownNameError,
 )
-from flopcast.core.uncertain import (
-    Uncertain,
-    at_least,
-    at_most,
-    between,
-    ci,
-    combine,
-    correlate,
-    mix,
-    point,
-)
-from flopcast.estimate.functions import evaluate
-from flopcast.estimate.methods import (
-    chart_ratio,
-    chart_value,
-    cost,
-    hardware,
-    operations,
-    prior,
-    ratio,
-    share,
-)
+
+if TYPE_CHECKING:  # the names below load on first use (PEP 562), see _LAZY
+    from flopcast.core.uncertain import (
+        Uncertain,
+        at_least,
+        at_most,
+        between,
+        ci,
+        combine,
+        correlate,
+        mix,
+        point,
+    )
+    from flopcast.estimate.functions import evaluate
+    from flopcast.estimate.methods import (
+        chart_ratio,
+        chart_value,
+        cost,
+        hardware,
+        operations,
+        prior,
+        ratio,
+        share,
+    )
 
 __version__ = "0.1.0"
 
@@ -126,8 +131,13 @@ def run_forecast(scenario: Any = "seed-analysis", *, n: int = 20_000, seed: int 
     return _forecast.run(scenario, n=n, seed=seed)
 
 
-# Accounting API, imported on first use (PEP 562) so `import flopcast` stays light.
+# Names imported on first use (PEP 562) so `import flopcast` does not import numpy.
+_QUANTITIES = ("Uncertain", "at_least", "at_most", "between", "ci", "combine", "correlate")
+_METHODS = ("chart_ratio", "chart_value", "cost", "hardware", "operations", "prior", "ratio")
 _LAZY = {
+    **{n: "flopcast.core.uncertain" for n in (*_QUANTITIES, "mix", "point")},
+    **{n: "flopcast.estimate.methods" for n in (*_METHODS, "share")},
+    "evaluate": "flopcast.estimate.functions",
     "from_config": "flopcast.accounting.architecture",
     "load_recipe": "flopcast.accounting.rl",
     "step_flop": "flopcast.accounting.rl",
@@ -138,6 +148,6 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'flopcast' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value

@@ -8,7 +8,6 @@ from typing import Any
 import typer
 
 from flopcast.cli._common import _Group, fmt, print_json
-from flopcast.estimate.functions import evaluate
 
 _EXPR_HELP = (
     "numbers with suffixes (140k, 37B), 'lo to hi' (90% interval), + - * / ^, "
@@ -58,11 +57,17 @@ def register(root: typer.Typer) -> None:
     root.add_typer(estimate_app, name="estimate")
 
 
+def evaluate(text: str, resolve: Any = None) -> Any:
+    """The library's expression language (imported lazily: ``--help`` must not load numpy)."""
+    from flopcast.estimate.functions import evaluate as _evaluate
+
+    return _evaluate(text, resolve)
+
+
 def _value(text: str | None) -> Any:
     """An option value in the expression language; None stays None."""
     if text is None:
         return None
-
     q = evaluate(text)
     return q.median() if q.is_point and not q.inputs() else q
 

@@ -6,11 +6,12 @@ import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from flopcast.cli._common import fmt, print_json
+from flopcast.cli._common import DATA_OPTION_HELP, fmt, print_json
 from flopcast.core.errors import InputError
 
 PROGRESS_MIN_SAMPLES = 200_000
@@ -29,6 +30,16 @@ SamplesOpt = typer.Option(
 )
 SeedOpt = typer.Option(0, "--seed", help="Random seed (same seed, same answer).")
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
+DataOpt = typer.Option(None, "--data", help=DATA_OPTION_HELP)
+
+
+def _dataset(data: list[Path] | None) -> Any:
+    """The dataset with ``--data`` folders layered over the shipped records (loaded once)."""
+    from flopcast.evidence import dataset  # lazily: keeps `flopcast --help` fast
+
+    return dataset.load(data or None)
+
+
 MethodOpt = typer.Option(
     "auto",
     "--method",
@@ -68,16 +79,18 @@ def forecast_command(
     ),
     bands: bool = typer.Option(False, "--bands", help="Include monthly bands in --json."),
     method: str = MethodOpt,
+    data: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     import flopcast.forecast.model as forecast  # lazily: keeps `flopcast --help` fast
 
+    ds = _dataset(data)
     sc = forecast.load_scenario(scenario, parse_sets(sets))
-    res = forecast.run(sc, n=samples, seed=seed, method=method)
+    res = forecast.run(sc, n=samples, seed=seed, method=method, dataset=ds)
     forecast.check_reachable(res)
     from flopcast.forecast.status import cap_status  # lazily, as above
 
-    status = cap_status(res)
+    status = cap_status(res, ds)
     if json_out:
         print_json({"status": status, **res.to_dict(bands_years=years if bands else None)})
         return
@@ -92,14 +105,14 @@ def sensitivity_command(
     sets: list[str] = SetOpt,
     samples: int = SamplesOpt,
     seed: int = SeedOpt,
+    data: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    import flopcast.forecast.model as forecast
-
-    sc = forecast.load_scenario(scenario, parse_sets(sets))
+    import flopcast.forecast.model as forecast  # lazily: keeps `flopcast --help` fast
     from flopcast.forecast.sensitivity import sensitivity
 
-    rows = sensitivity(sc, n=samples, seed=seed)
+    sc = forecast.load_scenario(scenario, parse_sets(sets))
+    rows = sensitivity(sc, n=samples, seed=seed, dataset=_dataset(data))
     if json_out:
         print_json({"scenario": sc.name, "seed": seed, "samples": samples, "parameters": rows})
         return
@@ -151,6 +164,7 @@ def fit_command(
     n_boot: int = typer.Option(200, "--bootstrap", min=0, max=100_000, help="Bootstrap resamples."),
     seed: int = SeedOpt,
     level: float = typer.Option(0.9, "--level", help="Interval level."),
+    records: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     import flopcast.forecast.fit as fitmod  # lazily: keeps `flopcast --help` fast
@@ -159,7 +173,7 @@ def fit_command(
         _fit_curve(curve, n_boot, seed, level, json_out)
         return
     if benchmark:
-        cx, cy, ids = fitmod.from_dataset(benchmark, compute)
+        cx, cy, ids = fitmod.from_dataset(benchmark, compute, dataset=_dataset(records))
         origin = (
             f"dataset benchmark {benchmark!r} vs {compute} compute ({len(ids)} models; "
             "EXPLORATORY: across models, mixed settings, flopcast's own compute estimates; not "
@@ -211,11 +225,14 @@ def backtest_command(
     sets: list[str] = SetOpt,
     samples: int = SamplesOpt,
     seed: int = SeedOpt,
+    data: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     from flopcast.forecast.backtest import backtest  # lazily: keeps `flopcast --help` fast
 
-    out = backtest(as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets))
+    out = backtest(
+        as_of, scenario, n=samples, seed=seed, overrides=parse_sets(sets), dataset=_dataset(data)
+    )
     if json_out:
         print_json(out)
         return

@@ -76,7 +76,9 @@ def parameter_rows(sc: Any) -> list[dict[str, Any]]:
                 high_open=spec.high_open,
                 choices=list(spec.choices),
                 in_use=in_use(key, cap_kind),
-                cap_kinds=list(spec.cap_kinds),  # the cap kinds this parameter belongs to (empty: all)
+                cap_kinds=list(
+                    spec.cap_kinds
+                ),  # the cap kinds this parameter belongs to (empty: all)
             )
         rows.append(row)
     return rows
