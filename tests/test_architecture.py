@@ -167,7 +167,7 @@ def test_unknown_shipped_name_suggests():
 def test_block_registry_rejects_duplicates():
     with pytest.raises(ValueError, match="already registered"):
         block("gqa")(lambda **_: None)
-    with pytest.raises(ConfigError, match="unknown block type 'conv'"):
+    with pytest.raises(UnknownNameError, match="unknown block type 'conv'"):
         cost("conv")
 
 

@@ -15,9 +15,11 @@ from flopcast.accounting.rl import (
     Histogram,
     Stage,
     algorithm,
+    algorithms,
     chip_hours,
     coefficients,
     cost_usd,
+    get_algorithm,
     implied_utilization,
     list_recipes,
     load_recipe,
@@ -182,10 +184,58 @@ def test_recipe_errors_are_one_clear_sentence():
         parse_recipe(bad)
     with pytest.raises(ConfigError, match="missing required setting 'steps'"):
         parse_recipe({**RECIPE, "stages": [{"response_length": 5}]})
-    with pytest.raises(ConfigError, match=r"unknown setting\(s\) \['temperature'\]"):
+    with pytest.raises(ConfigError, match=r"stages\[0\].temperature: unknown field"):
         parse_recipe({**RECIPE, "stages": [{"steps": 1, "response_length": 5, "temperature": 1}]})
-    with pytest.raises(ConfigError, match="missing required field 'architecture'"):
+    with pytest.raises(ConfigError, match="architecture: required field is missing"):
         parse_recipe({k: v for k, v in RECIPE.items() if k != "architecture"})
+
+
+def test_recipe_file_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "r.yaml"
+    bad.write_text(
+        "name: x\n"
+        "architecture: qwq-32b\n"
+        "algorithm: grpo\n"
+        "settings:\n"
+        "  prompts_per_step: 4\n"
+        "  samples_per_prompt: {value: 0, source: paper}\n"  # line 6: not positive
+        "  prompt_length: 100\n"
+        "stages:\n"
+        "  - steps: 10\n"
+        "    response_length: 1k\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_recipe(bad)
+    assert str(err.value) == (f"{bad}:6: stages[0].samples_per_prompt: must be positive, not 0")
+    bad.write_text("name: x\narchitecture: qwq-32b\nalgorithm: grpo\nstages: []\n")
+    with pytest.raises(ConfigError, match=r"r.yaml:4: stages: List should have at least 1 item"):
+        load_recipe(bad)
+    bad.write_bytes("name: x\n".encode("utf-16"))
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_recipe(bad)
+
+
+def test_recipe_expression_that_overflows_is_one_line():
+    bad = {**RECIPE, "stages": [{"steps": "1e308 * 1e308", "response_length": 5}]}
+    with pytest.raises(ConfigError, match=r"stages\[0\].steps: "):
+        parse_recipe(bad)
+
+
+def test_algorithms_are_data_with_sources():
+    names = algorithms()
+    assert {"ppo", "grpo", "dapo", "rloo", "reinforce++", "dr-grpo", "cispo"} <= set(names)
+    for name in names:
+        assert get_algorithm(name).source.startswith("https://arxiv.org/abs/"), name
+    assert get_algorithm("GRPO").name == "grpo"  # case-insensitive
+
+
+def test_cispo_is_grpo_without_a_reference():
+    # MiniMax-M1 (arXiv:2506.13585) section 3.1: the CISPO objective has the clipped IS ratio
+    # against pi_old (old log-probs needed) and no KL term (no reference pass).
+    cispo = parse_recipe({**RECIPE, "algorithm": "cispo"}).run()
+    grpo = parse_recipe({**RECIPE, "settings": {**RECIPE["settings"], "reference": False}}).run()
+    assert cispo.phases == grpo.phases
+    assert cispo.phases["reference"] == 0 and cispo.phases["old_logprob"] > 0
 
 
 def test_algorithm_registry_rejects_duplicates():
@@ -206,7 +256,7 @@ def test_ppo_runs_a_critic_by_default():
 
 
 def test_shipped_recipes_have_a_source_or_an_assumption_for_every_setting():
-    from flopcast.accounting.rl import _recipe_dir
+    from flopcast.accounting.rl import recipe_dir as _recipe_dir
 
     for name in list_recipes():
         raw = yaml.safe_load((_recipe_dir() / f"{name}.yaml").read_text())

@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flopcast.core.errors import ConfigError
+from flopcast.core.registry import Registry
 
-__all__ = ["BlockCost", "block", "blocks", "cost"]
+__all__ = ["BLOCKS", "BlockCost", "block", "blocks", "cost"]
 
 
 @dataclass(frozen=True)
@@ -49,33 +50,22 @@ class BlockCost:
 
 
 BlockFn = Callable[..., BlockCost]
-_BLOCKS: dict[str, BlockFn] = {}
+BLOCKS: Registry[BlockFn] = Registry("block type")
 
 
 def block(name: str) -> Callable[[BlockFn], BlockFn]:
     """Register a block formula under ``name``; a second registration of a name is an error."""
-
-    def register(fn: BlockFn) -> BlockFn:
-        if name in _BLOCKS:
-            raise ValueError(f"block {name!r} is already registered (by {_BLOCKS[name].__name__})")
-        _BLOCKS[name] = fn
-        return fn
-
-    return register
+    return BLOCKS.register(name)
 
 
 def blocks() -> list[str]:
     """Names of the registered block formulas."""
-    return sorted(_BLOCKS)
+    return BLOCKS.names()
 
 
 def cost(name: str, **dims: int | bool) -> BlockCost:
-    """The cost of block ``name`` with the given dimensions."""
-    try:
-        fn = _BLOCKS[name]
-    except KeyError:
-        raise ConfigError(f"unknown block type {name!r}; known: {', '.join(blocks())}") from None
-    return fn(**dims)
+    """The cost of block ``name`` with the given dimensions (UnknownNameError for a bad name)."""
+    return BLOCKS[name](**dims)
 
 
 def _linear(m: int, n: int, bias: bool = False) -> BlockCost:
@@ -97,6 +87,8 @@ def grouped_query_attention(
     qkv_bias: bool = False,
     o_bias: bool = False,
     qk_norm: bool = False,
+    qk_norm_full: bool = False,
+    sinks: bool = False,
 ) -> BlockCost:
     """Multi-head attention with ``h_kv`` key/value heads: MHA (h_kv = h), GQA, MQA (h_kv = 1).
 
@@ -105,11 +97,16 @@ def grouped_query_attention(
     every key (``2 d_h`` FLOP) and mixes the values (``2 d_h``), so a (query, key) pair costs
     ``4 h d_h``. NB: GQA shares K and V between heads but not the products, so the pair cost
     depends on ``h``, not ``h_kv``.
+    Parameters only: ``qk_norm`` (per-head RMSNorm on q and k, Qwen3 / Gemma 3: ``2 d_h``),
+    ``qk_norm_full`` (RMSNorm over all of q and of k, OLMo 2: ``(h + h_kv) d_h``), ``sinks`` (one
+    learned attention-sink logit per head, gpt-oss: ``h``; it joins the softmax, not a matmul).
     """
     q = _linear(d, h * d_h, qkv_bias)
     kv = _linear(d, h_kv * d_h, qkv_bias)
     o = _linear(h * d_h, d, o_bias)
-    norm = 2 * d_h if qk_norm else 0  # per-head RMSNorm weights on q and k (Qwen3, Gemma 3)
+    norm = 2 * d_h if qk_norm else 0
+    norm += (h + h_kv) * d_h if qk_norm_full else 0
+    norm += h if sinks else 0
     total = q + kv + kv + o + BlockCost(norm, norm, 0, 0)
     return total + BlockCost(flop_per_pair=2 * h * d_h + 2 * h * d_h)
 
@@ -180,11 +177,14 @@ def mixture_of_experts(
     top_k: int,
     f_shared: int = 0,
     shared_gate: bool = False,
+    expert_bias: bool = False,
+    router_bias: bool = False,
 ) -> BlockCost:
     """Mixture of gated-MLP experts with a linear router and optional always-on shared experts.
 
     Shazeer et al. (2017); Mixtral (arXiv:2401.04088); DeepSeekMoE (arXiv:2401.06066) for shared
-    experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert. A token runs the
+    experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert; gpt-oss
+    (arXiv:2508.10925) gives its experts and router biases (``expert_bias``, ``router_bias``). A token runs the
     router ``d -> E`` (``2 d E`` FLOP), ``k`` routed experts and the shared experts.
     NB: assumes every token reaches exactly ``k`` experts (no capacity dropping), which is what
     dropless implementations (Megatron, Hugging Face, vLLM) compute.
@@ -193,8 +193,8 @@ def mixture_of_experts(
         raise ConfigError(
             f"experts per token ({top_k}) exceeds the number of experts ({n_experts})"
         )
-    expert = gated_mlp(d=d, f=f_expert)
-    router = _linear(d, n_experts)
+    expert = gated_mlp(d=d, f=f_expert, bias=expert_bias)
+    router = _linear(d, n_experts, router_bias)
     shared = gated_mlp(d=d, f=f_shared) if f_shared else BlockCost()
     gate = _linear(d, 1) if shared_gate else BlockCost()
     params = n_experts * expert.params + router.params + shared.params + gate.params
