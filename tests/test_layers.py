@@ -1,0 +1,112 @@
+"""flopcast.accounting.layers: each block formula with its arithmetic written out."""
+
+from __future__ import annotations
+
+import pytest
+
+from flopcast.accounting.layers import BLOCKS, BlockCost, block, blocks, cost
+from flopcast.core.errors import ConfigError, UnknownNameError
+
+
+def test_blockcost_adds_fieldwise():
+    assert BlockCost(1, 2, 3, 4) + BlockCost(10, 20, 30, 40) == BlockCost(11, 22, 33, 44)
+    assert BlockCost() == BlockCost(0, 0, 0, 0)
+
+
+def test_gqa_by_hand():
+    # d=8, h=2 heads of d_h=4, h_kv=1: W_Q 8x8, W_K 8x4, W_V 8x4, W_O 8x8
+    c = cost("gqa", d=8, h=2, h_kv=1, d_h=4)
+    assert c.params == 64 + 32 + 32 + 64  # 192
+    assert c.active_params == c.params
+    assert c.flop_per_token == 2 * 192  # 384: 2 FLOP per weight
+    assert c.flop_per_pair == 2 * 2 * 4 + 2 * 2 * 4  # 32: score 2 h d_h + value mix 2 h d_h
+
+
+def test_gqa_biases_norms_and_sinks_are_parameters_only():
+    base = cost("gqa", d=8, h=2, h_kv=1, d_h=4)
+    biased = cost("gqa", d=8, h=2, h_kv=1, d_h=4, qkv_bias=True, o_bias=True)
+    assert biased.params - base.params == 8 + 4 + 4 + 8  # q, k, v and o biases
+    assert biased.flop_per_token == base.flop_per_token  # bias adds are not matmuls
+    assert cost("gqa", d=8, h=2, h_kv=1, d_h=4, qk_norm=True).params == 192 + 2 * 4
+    full = cost("gqa", d=8, h=2, h_kv=1, d_h=4, qk_norm_full=True)
+    assert full.params == 192 + (2 + 1) * 4  # OLMo 2: RMSNorm over h d_h and h_kv d_h
+    assert cost("gqa", d=8, h=2, h_kv=1, d_h=4, sinks=True).params == 192 + 2  # one per head
+    assert full.flop_per_token == base.flop_per_token and full.flop_per_pair == 32
+
+
+def test_mha_pair_cost_depends_on_query_heads_not_kv_heads():
+    mha = cost("gqa", d=8, h=2, h_kv=2, d_h=4)
+    mqa = cost("gqa", d=8, h=2, h_kv=1, d_h=4)
+    assert mha.flop_per_pair == mqa.flop_per_pair == 32
+    assert mha.params - mqa.params == 2 * 8 * 4  # one more K and V head: 8x4 each
+
+
+def test_mla_by_hand():
+    # d=16, h=2, q_lora_rank=4, kv_lora_rank=6, d_nope=3, d_rope=2, d_v=5
+    c = cost("mla", d=16, h=2, q_lora_rank=4, kv_lora_rank=6, d_nope=3, d_rope=2, d_v=5)
+    q = 16 * 4 + 4 * 2 * (3 + 2)  # d -> r_q -> h (d_nope + d_rope): 64 + 40 = 104
+    kv = 16 * (6 + 2) + 6 * 2 * (3 + 5)  # d -> r_kv + d_rope, r_kv -> h (d_nope + d_v): 128 + 96
+    o = 2 * 5 * 16  # h d_v -> d: 160
+    assert c.flop_per_token == 2 * (q + kv + o)  # 2 * 488 = 976
+    assert c.params == q + kv + o + 4 + 6  # + q_a_layernorm (4) + kv_a_layernorm (6) = 498
+    assert c.flop_per_pair == 2 * 2 * (3 + 2) + 2 * 2 * 5  # 20 + 20 = 40
+
+
+def test_mla_without_query_compression():
+    c = cost("mla", d=16, h=2, q_lora_rank=0, kv_lora_rank=6, d_nope=3, d_rope=2, d_v=5)
+    q = 16 * 2 * 5  # d -> h (d_nope + d_rope): 160
+    assert c.flop_per_token == 2 * (q + 224 + 160)  # 1088
+    assert c.params == q + 224 + 160 + 6  # only the kv_a_layernorm: 550
+
+
+def test_gated_and_plain_mlp():
+    g = cost("gated_mlp", d=8, f=16)
+    assert g.params == 3 * 8 * 16  # 384: gate, up, down
+    assert g.flop_per_token == 6 * 8 * 16  # 768
+    assert cost("gated_mlp", d=8, f=16, bias=True).params == 384 + 16 + 16 + 8
+    p = cost("plain_mlp", d=8, f=32)  # GPT-2: biased by default
+    assert p.params == 2 * 8 * 32 + 32 + 8  # 552
+    assert p.flop_per_token == 4 * 8 * 32  # 1024
+    assert p.flop_per_pair == 0
+
+
+def test_moe_counts_all_experts_as_params_and_top_k_as_active():
+    # d=8, expert f=4, E=6 experts, k=2 per token, no shared expert
+    c = cost("moe", d=8, f_expert=4, n_experts=6, top_k=2)
+    expert = 3 * 8 * 4  # 96
+    router = 8 * 6  # 48
+    assert c.params == 6 * expert + router  # 624
+    assert c.active_params == 2 * expert + router  # 240
+    assert c.flop_per_token == 2 * (2 * expert + router)  # 480
+
+
+def test_moe_shared_expert_gate_and_biases():
+    # Qwen2-MoE: shared expert of f=12 and a d -> 1 sigmoid gate
+    c = cost("moe", d=8, f_expert=4, n_experts=6, top_k=2, f_shared=12, shared_gate=True)
+    shared = 3 * 8 * 12  # 288
+    assert c.active_params == 2 * 96 + 48 + shared + 8  # 536
+    assert c.flop_per_token == 2 * 536  # 1072
+    # gpt-oss: expert biases (2f + d each) and a router bias (E)
+    b = cost("moe", d=8, f_expert=4, n_experts=6, top_k=2, expert_bias=True, router_bias=True)
+    assert b.params == 6 * (96 + 4 + 4 + 8) + 48 + 6  # 726
+    assert b.flop_per_token == 480  # biases add no matmul FLOP
+
+
+def test_moe_top_k_above_experts_is_refused():
+    with pytest.raises(ConfigError, match=r"experts per token \(7\) exceeds the number"):
+        cost("moe", d=8, f_expert=4, n_experts=6, top_k=7)
+
+
+def test_removed_blocks_are_zero():
+    assert cost("no_attention") == BlockCost() == cost("no_mlp")
+
+
+def test_registry_is_the_core_registry():
+    assert blocks() == BLOCKS.names()
+    assert {"gqa", "mla", "gated_mlp", "plain_mlp", "moe", "no_attention", "no_mlp"} <= set(
+        blocks()
+    )
+    with pytest.raises(ValueError, match="block type 'moe' is already registered"):
+        block("moe")(lambda **_: BlockCost())
+    with pytest.raises(UnknownNameError, match="unknown block type 'gqb'; did you mean 'gqa'"):
+        cost("gqb")
