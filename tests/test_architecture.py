@@ -155,7 +155,7 @@ def test_experts_per_token_above_experts_is_refused():
 
 
 def test_negative_dimension_is_refused():
-    with pytest.raises(ConfigError, match="'hidden_size' must be at least 1"):
+    with pytest.raises(ConfigError, match="hidden_size: must be at least 1, not -8"):
         from_config({**TOY, "hidden_size": -8})
 
 

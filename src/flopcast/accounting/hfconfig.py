@@ -219,19 +219,14 @@ class Fields:
                 raise self.error(f"{self.model_type} config is missing required key {key!r}", key)
             return default
         if isinstance(value, float) and not math.isfinite(value):
-            raise self.error(f"{key!r} must be a finite integer, not {value!r}", key)
+            raise self.error(f"must be a finite integer, not {value!r}", key)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-            raise self.error(f"{key!r} must be an integer, not {_show(value)}", key)
+            raise self.error(f"must be an integer, not {_show(value)}", key)
         if value < minimum:
-            raise self.error(f"{key!r} must be at least {minimum}, not {value!r}", key)
+            raise self.error(f"must be at least {minimum}, not {value!r}", key)
         if value > maximum:
-            raise self.error(f"{key!r} must be at most {maximum:,}, not {value!r}", key)
+            raise self.error(f"must be at most {maximum:,}, not {value!r}", key)
         return int(value)
-
-    def number(self, key: str, *, low: float = 0.0, high: float = float(MAX_DIM)) -> float:
-        """A required finite number in ``(low, high]``."""
-        value = self.data.get(key)
-        return number(value, key, self, low=low, high=high)
 
     def flag(self, spec: bool | str | None, default: bool = False) -> bool:
         """A boolean: given literally in the family table, or read from the named key."""
@@ -243,7 +238,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise self.error(f"{spec!r} must be true or false, not {_show(value)}", spec)
+            raise self.error(f"must be true or false, not {_show(value)}", spec)
         return value
 
     def window(self, key: str = "sliding_window") -> int | None:
@@ -258,7 +253,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(f"{key!r} must be a list of strings, not {_show(value)}", key)
+            raise self.error(f"must be a list of strings, not {_show(value)}", key)
         if len(value) != n:
             raise self.error(f"{key!r} has {len(value)} entries for {n} layers", key)
         return value
@@ -272,7 +267,7 @@ class Fields:
             isinstance(v, int) and not isinstance(v, bool) and 0 <= v < MAX_LAYERS for v in value
         )
         if not ok:
-            raise self.error(f"{key!r} must be a list of layer indices, not {_show(value)}", key)
+            raise self.error(f"must be a list of layer indices, not {_show(value)}", key)
         return list(value)
 
     def _find(self, keys: Keys) -> tuple[str, Any]:
@@ -281,14 +276,6 @@ class Fields:
             if self.data.get(name) is not None:
                 return name, self.data[name]
         return names[0], None
-
-
-def number(value: Any, key: str, fields: Fields, *, low: float, high: float) -> float:
-    """``value`` as a finite float in ``(low, high]``, or a ConfigError naming ``key``."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or not low < value <= high:
-        raise fields.error(f"{key!r} must be a number above {low:g}, not {_show(value)}", key)
-    return float(value)
 
 
 def _show(value: Any) -> str:

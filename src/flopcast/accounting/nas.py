@@ -99,6 +99,11 @@ def _blocks(cfg: Fields) -> list[NasBlock]:
         raise cfg.error(f"more than {MAX_LAYERS:,} blocks", "block_configs")
     out = []
     for i, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise cfg.error(
+                f"must be a mapping with 'attention' and 'ffn', not {entry!r:.60}",
+                f"block_configs[{i}]",
+            )
         try:
             out.append(NasBlock.model_validate(entry))
         except ValidationError as exc:
