@@ -183,3 +183,16 @@ def test_docs_accounting_examples_run():
     assert blocks, "docs/accounting.md has no ```python blocks"
     for code in blocks:
         exec(compile(code, "docs/accounting.md", "exec"), {})
+
+
+def test_expert_count_aliases_of_transformers_5():
+    # transformers 5.x saves Qwen3-MoE and Mixtral experts as num_local_experts; older files
+    # say num_experts (Qwen) and DeepSeek says n_routed_experts: each family reads every name.
+    cfg = json.loads((CONFIGS / "tiny-qwen3_moe.json").read_text())
+    renamed = {k: v for k, v in cfg.items() if k != "num_experts"}
+    renamed["num_local_experts"] = cfg["num_experts"]
+    assert from_config(renamed).parameters() == from_config(cfg).parameters()
+    mixtral = json.loads((CONFIGS / "tiny-mixtral.json").read_text())
+    old = {k: v for k, v in mixtral.items() if k != "num_local_experts"}
+    old["num_experts"] = mixtral["num_local_experts"]
+    assert from_config(old).parameters() == from_config(mixtral).parameters()

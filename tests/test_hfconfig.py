@@ -57,7 +57,7 @@ BAD = [
     ({**TOY, "attention_bias": "yes"}, "attention_bias", "must be true or false, not 'yes'"),
     ({**TOY, "layer_types": "full"}, "layer_types", "must be a list of strings"),
     ({**TOY, "layer_types": ["full_attention"] * 2}, "layer_types", "has 2 entries for 1 layers"),
-    ({**TOY, "sliding_window": -4}, "sliding_window", "must be at least 1"),
+    ({**TOY, "sliding_window": -4}, "sliding_window", "must be at least 0"),
     ({"model_type": "gemma3", "text_config": [1]}, "text_config", "must be a JSON object"),
     ({**TOY, "model_type": "mamba"}, "model_type", "is not supported; supported: llama"),
 ]

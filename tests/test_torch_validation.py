@@ -1,7 +1,8 @@
 """The analytic counts of flopcast.accounting.architecture against PyTorch's own FLOP counter.
 
 For every supported family a tiny randomly initialised model is built from
-``tests/data/configs/tiny-<model_type>.json`` with transformers 5.23.0 (pinned in the ``torch``
+``tests/data/configs/tiny-<model_type>.json`` (or a config written in this module for the
+2025-26 families) with transformers 5.23.0 (pinned in the ``torch``
 extra), on CPU, nothing downloaded, and run under ``torch.utils.flop_counter.FlopCounterMode``.
 
 What each side counts:
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from flopcast.accounting.architecture import Conventions, from_config
+from flopcast.accounting.architecture import Conventions, families, from_config
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -48,21 +49,67 @@ FAMILIES = [
     "gemma3_text",
     "gpt2",
 ]
-MOE = {"qwen2_moe", "qwen3_moe", "mixtral", "deepseek_v3"}
+# The 2025-26 families, as tiny configs written here (4 layers, d=32, 4 query and 2 KV heads).
+_BASE = {
+    "hidden_size": 32,
+    "intermediate_size": 48,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "vocab_size": 64,
+    "max_position_embeddings": 128,
+}
+INLINE = {
+    # alternating window-8 / global layers, attention sinks, 4 experts with biases, top-2
+    "gpt_oss": {
+        **_BASE,
+        "head_dim": 8,
+        "num_local_experts": 4,
+        "num_experts_per_tok": 2,
+        "sliding_window": 8,
+    },
+    # GLM-4.5: first layer dense, then 8 routed experts (top-2) + 1 shared, per-head qk norm
+    "glm4_moe": {
+        **_BASE,
+        "head_dim": 8,
+        "moe_intermediate_size": 16,
+        "n_routed_experts": 8,
+        "num_experts_per_tok": 2,
+        "n_shared_experts": 1,
+        "first_k_dense_replace": 1,
+        "n_group": 1,
+        "topk_group": 1,
+        "use_qk_norm": True,
+        "attention_bias": True,
+    },
+    "olmo2": dict(_BASE),  # full-width q/k RMSNorm, post-norms
+    "olmo3": {**_BASE, "sliding_window": 8},  # three window-8 layers, then one global
+}
+FAMILIES += list(INLINE)
+MOE = {"qwen2_moe", "qwen3_moe", "mixtral", "deepseek_v3", "gpt_oss", "glm4_moe"}
 SEQ = 16
 
 
-def _build(model_type: str):
-    path = CONFIGS / f"tiny-{model_type}.json"
-    cfg = json.loads(path.read_text())
+def _config(model_type: str) -> dict:
+    if model_type in INLINE:
+        return {"model_type": model_type, **INLINE[model_type]}
+    return json.loads((CONFIGS / f"tiny-{model_type}.json").read_text())
+
+
+def _hf_config(model_type: str):
+    cfg = _config(model_type)
     kwargs = {k: v for k, v in cfg.items() if not k.startswith("_") and k != "model_type"}
-    hf_config = transformers.AutoConfig.for_model(model_type, **kwargs)
+    return transformers.AutoConfig.for_model(model_type, **kwargs)
+
+
+def _build(model_type: str):
+    hf_config = _hf_config(model_type)
     extra = {"experts_implementation": "eager"} if model_type in MOE else {}
     torch.manual_seed(0)
     model = transformers.AutoModelForCausalLM.from_config(
         hf_config, attn_implementation="eager", **extra
     )
-    return model, from_config(path)
+    return model, from_config(_config(model_type))
 
 
 @pytest.fixture(scope="module", params=FAMILIES)
@@ -114,12 +161,31 @@ def _decode_step_flop(model, arch, context: int) -> int:
     return counter.get_total_flops()
 
 
-@pytest.mark.parametrize("model_type", ["llama", "mistral", "gemma2", "gemma3_text", "qwen3_moe"])
+@pytest.mark.parametrize(
+    "model_type", ["llama", "mistral", "gemma2", "gemma3_text", "qwen3_moe", "gpt_oss", "olmo3"]
+)
 def test_decode_step_with_cache_matches_causal_count(model_type):
     # One new token at position 12 against the cache: causal count, windows (8) applied.
     model, arch = _build(model_type)
     context = 12
     assert _decode_step_flop(model, arch, context) == arch.forward_flop_per_token(context)
+
+
+@pytest.mark.parametrize("model_type", [f for f in families() if f != "nemotron-nas"])
+def test_config_saved_by_save_pretrained_reads_the_same(model_type, tmp_path):
+    # transformers 5.x writes its own key names (Qwen3-MoE and Mixtral: num_local_experts);
+    # the file it saves must compile to the same counts as the config it was built from.
+    # (nemotron-nas is remote code on the Hub, not a transformers class.)
+    _hf_config(model_type).save_pretrained(tmp_path)
+    saved = from_config(tmp_path / "config.json")
+    given = from_config(_config(model_type))
+    assert saved.parameters() == given.parameters(), model_type
+    assert saved.body_flop_per_token == given.body_flop_per_token, model_type
+    assert saved.pair_flop == given.pair_flop, model_type
+
+
+def test_every_transformers_family_is_validated_here():
+    assert set(FAMILIES) == set(families()) - {"nemotron-nas"}
 
 
 def test_mla_decode_in_transformers_re_expands_the_latent_cache():

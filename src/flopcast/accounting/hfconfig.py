@@ -73,6 +73,8 @@ class Moe(_Strict):
     expert_size: list[str]
     shared: Literal["none", "deepseek", "qwen"] = "none"
     layers: Literal["all", "first_k_dense", "sparse_step"] = "all"
+    shared_default: int = 0
+    first_k_dense_default: int = 0
     expert_bias: bool = False
     router_bias: bool = False
 
@@ -88,6 +90,7 @@ class Family(_Strict):
     qkv_bias: bool | str | None = None
     qkv_bias_default: bool = False
     o_bias: bool | str | None = None
+    o_bias_default: bool = False
     mlp_bias: bool | str | None = None
     qk_norm: bool | str | Literal["full"] = False
     norms_per_layer: int = 2
@@ -242,10 +245,11 @@ class Fields:
         return value
 
     def window(self, key: str = "sliding_window") -> int | None:
-        """An attention window in tokens, or None when absent or null."""
+        """An attention window in tokens, or None when absent, null or 0 (Qwen2-MoE writes 0)."""
         if self.data.get(key) is None:
             return None
-        return self.integer(key, maximum=1 << 40)
+        window = self.integer(key, minimum=0, maximum=1 << 40)
+        return window or None
 
     def strings(self, key: str, n: int) -> list[str] | None:
         """A list of ``n`` strings (e.g. ``layer_types``), or None when absent."""

@@ -88,7 +88,7 @@ def _attention(cfg: Fields, fam: Family, d: int, h: int) -> tuple[BlockCost, int
         h_kv=h_kv,
         d_h=head_dim,
         qkv_bias=cfg.flag(fam.qkv_bias, fam.qkv_bias_default),
-        o_bias=cfg.flag(fam.o_bias),
+        o_bias=cfg.flag(fam.o_bias, fam.o_bias_default),
         qk_norm=False if full_norm else cfg.flag(fam.qk_norm),
         qk_norm_full=full_norm,
         sinks=fam.sinks,
@@ -101,7 +101,7 @@ def _has_dense_layers(cfg: Fields, spec: Moe | None) -> bool:
         return False
     if spec.layers == "first_k_dense":
         return (
-            cfg.integer("first_k_dense_replace", 0, minimum=0) > 0
+            cfg.integer("first_k_dense_replace", spec.first_k_dense_default, minimum=0) > 0
             or cfg.integer("moe_layer_freq", 1) > 1
         )
     if spec.layers == "sparse_step":
@@ -112,7 +112,7 @@ def _has_dense_layers(cfg: Fields, spec: Moe | None) -> bool:
 def _is_moe_layer(cfg: Fields, spec: Moe, i: int) -> bool:
     if spec.layers == "first_k_dense":  # DeepSeek: idx >= first_k_dense_replace, idx % freq == 0
         return (
-            i >= cfg.integer("first_k_dense_replace", 0, minimum=0)
+            i >= cfg.integer("first_k_dense_replace", spec.first_k_dense_default, minimum=0)
             and i % cfg.integer("moe_layer_freq", 1) == 0
         )
     if spec.layers == "sparse_step":  # Qwen-MoE: not in mlp_only_layers, (idx + 1) % step == 0
@@ -127,7 +127,7 @@ def _moe_cost(cfg: Fields, spec: Moe, d: int) -> BlockCost:
     f_expert = cfg.integer(spec.expert_size)
     f_shared, gate = 0, False
     if spec.shared == "deepseek":
-        f_shared = cfg.integer("n_shared_experts", 0, minimum=0) * f_expert
+        f_shared = cfg.integer("n_shared_experts", spec.shared_default, minimum=0) * f_expert
     elif spec.shared == "qwen":
         f_shared = cfg.integer("shared_expert_intermediate_size", 0, minimum=0)
         gate = f_shared > 0
