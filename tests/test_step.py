@@ -1,16 +1,157 @@
-"""flopcast.accounting.step: the expected causal pairs of histograms, fast and by the grid."""
+"""flopcast.accounting.step: the phases of one RL step by hand, histograms, and the expected
+causal pairs of two histograms, fast and by the grid."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from flopcast.accounting.architecture import from_config
 from flopcast.accounting.model import keys_causal
-from flopcast.accounting.step import Histogram, expect_keys, expect_keys_grid
+from flopcast.accounting.step import (
+    Histogram,
+    Stage,
+    coefficients,
+    expect_keys,
+    expect_keys_grid,
+    step_flop,
+)
+from flopcast.core.errors import InputError
+
+# A hand-checkable Llama (d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied), shared with
+# the other accounting tests.
+TOY = json.loads(
+    (Path(__file__).parent / "data" / "configs" / "toy-llama-by-hand.json").read_text()
+)
+# C = 1152 (layers), V = 160 (head), A = 32 per causal pair; see tests/test_architecture.py
+
+
+def _stage(**kw):
+    base = dict(
+        name="s",
+        steps=1,
+        prompts_per_step=1,
+        samples_per_prompt=1,
+        prompt_length=3,
+        response_length=4,
+    )
+    return Stage(**{**base, **kw})
+
+
+def test_one_sequence_by_hand():
+    arch = from_config(TOY)
+    f = step_flop(arch, 3, 4, _stage())
+    assert f["generation_prefill"] == 1152 * 3 + 32 * 6 + 160  # 3808: keys(3) = 6
+    # decode: 3 passes at positions 3..5, keys(6) - keys(3) = 21 - 6 = 15
+    assert f["generation_decode"] == (1152 + 160) * 3 + 32 * 15  # 4416
+    full = (1152 + 160) * 7 + 32 * 28  # F(7) = 10080, keys(7) = 28
+    assert f["old_logprob"] == full
+    assert f["reference"] == full
+    assert f["update"] == 3 * full
+    assert f["critic"] == 0 and f["reward"] == 0
+
+
+def test_generation_equals_one_forward_over_the_sequence_minus_unused_logits():
+    # prefill + decode = F(P + R - 1) minus the head on the P - 1 prompt positions
+    arch = from_config("deepseek-v3")
+    p, r = 500, 3000
+    f = step_flop(arch, p, r, _stage())
+    assert f["generation_prefill"] + f["generation_decode"] == pytest.approx(
+        arch.forward_flop(p + r - 1) - arch.head_flop_per_token * (p - 1)
+    )
+
+
+def test_critic_reward_and_epochs():
+    arch = from_config(TOY)
+    f = step_flop(arch, 3, 4, _stage(critic=True, reward="model", epochs=2))
+    value = (1152 + 16) * 7 + 32 * 28  # value head d -> 1 is 2 * 8 FLOP
+    assert f["critic"] == (1 + 3 * 2) * value
+    assert f["reward"] == value
+    assert f["update"] == 6 * ((1152 + 160) * 7 + 32 * 28)
+
+
+def test_prefill_shared_by_the_samples_of_a_prompt():
+    arch = from_config(TOY)
+    shared = step_flop(arch, 3, 4, _stage(prompts_per_step=2, samples_per_prompt=8))
+    separate = step_flop(
+        arch, 3, 4, _stage(prompts_per_step=2, samples_per_prompt=8, shared_prefill=False)
+    )
+    assert separate["generation_prefill"] == 8 * shared["generation_prefill"]
+    assert shared["update"] == 16 * step_flop(arch, 3, 4, _stage())["update"]
+
+
+def test_histogram_equals_the_brute_force_sum():
+    arch = from_config("qwq-32b")
+    ps = Histogram.of([100, 300, 900], [1, 2, 1])
+    rs = Histogram.of([1000, 4000, 20_000, 30_000], [4, 3, 2, 1])
+    st = _stage(prompts_per_step=4, samples_per_prompt=2)
+    fast = step_flop(arch, ps, rs, st)
+    grid_p, grid_r = np.meshgrid(ps.lengths, rs.lengths, indexing="ij")
+    w = (ps.weights[:, None] * rs.weights[None, :]).ravel()
+    for phase in ("generation_decode", "old_logprob", "update"):
+        brute = sum(
+            wi * step_flop(arch, float(pi), float(ri), st)[phase]
+            for pi, ri, wi in zip(grid_p.ravel(), grid_r.ravel(), w, strict=True)
+        )
+        assert fast[phase] == pytest.approx(brute, rel=1e-12)
+
+
+def test_histogram_with_windows_uses_the_grid():
+    arch = from_config(
+        {
+            "model_type": "mistral",
+            "hidden_size": 16,
+            "num_attention_heads": 2,
+            "intermediate_size": 32,
+            "num_hidden_layers": 2,
+            "vocab_size": 20,
+            "sliding_window": 50,
+        }
+    )
+    rs = Histogram.of([10, 100])
+    fast = step_flop(arch, 20, rs, _stage())["old_logprob"]
+    assert fast == pytest.approx((arch.forward_flop(30) + arch.forward_flop(120)) / 2)
+
+
+def test_per_sequence_arrays_sum_over_the_batch():
+    arch = from_config(TOY)
+    f = step_flop(arch, [3, 3], [4, 4])
+    assert f["update"] == 2 * step_flop(arch, 3, 4, _stage())["update"]
+
+
+def test_uncertain_lengths_give_uncertain_flop():
+    from flopcast.core.expr import evaluate
+
+    arch = from_config("deepseek-v3")
+    f = step_flop(arch, 500, evaluate("2k to 8k"), _stage())
+    lo, hi = f["update"].interval(0.9)
+    assert step_flop(arch, 500, 2000, _stage())["update"] == pytest.approx(lo, rel=0.02)
+    assert step_flop(arch, 500, 8000, _stage())["update"] == pytest.approx(hi, rel=0.02)
+
+
+def test_fast_path_is_constant_in_the_number_of_sequences():
+    coef = coefficients(from_config("deepseek-v3"))
+    ps, rs = Histogram.of(np.linspace(50, 1000, 64)), Histogram.of(np.linspace(100, 32_000, 64))
+    small = step_flop(coef, ps, rs, _stage(prompts_per_step=1, samples_per_prompt=1))
+    large = step_flop(coef, ps, rs, _stage(prompts_per_step=10_000, samples_per_prompt=64))
+    assert large["update"] == pytest.approx(640_000 * small["update"])
+
+
+def test_bad_lengths():
+    arch = from_config(TOY)
+    with pytest.raises(InputError, match="response length must be non-negative"):
+        step_flop(arch, 3, -4, _stage())
+    with pytest.raises(InputError, match="as many weights as lengths"):
+        Histogram.of([1, 2], [1])
+
+
+# ---- expected pairs of two histograms ---------------------------------------------------
 
 lengths = st.lists(st.integers(0, 5000), min_size=1, max_size=40)
 
