@@ -55,3 +55,15 @@ def test_bad_lora_input_is_one_line():
         lora(TOY, 3, rank=0)
     with pytest.raises(ConfigError, match="LoRA accounting supports dense GQA decoders"):
         lora("deepseek-v3", 3, rank=1)
+
+
+def test_sliding_windows_are_taken_per_layer():
+    cfg = json.loads((CONFIGS / "tiny-gemma2.json").read_text())  # alternating window 8 / global
+    c = lora(cfg, 100, rank=2)
+    assert c.base_forward == pytest.approx(from_config(cfg).forward_flop(100))
+
+
+def test_fused_projections_are_refused():
+    cfg = json.loads((CONFIGS / "tiny-phi3.json").read_text())  # qkv_proj, gate_up_proj
+    with pytest.raises(ConfigError, match="not 'phi3'"):
+        lora(cfg, 3, rank=1)

@@ -14,8 +14,9 @@ the adapter costs ``2 r (m + n)`` FLOP forward. Backward differs from full train
   that rule layer by layer, as autograd does, so its count is what
   ``torch.utils.flop_counter.FlopCounterMode`` measures (tests/test_torch_validation.py).
 
-Supported: dense decoders with GQA attention and a gated MLP (the ``decoder`` reader with
-``attention: gqa`` and ``mlp: gated_mlp``); targets are the projection names of those models:
+Supported: dense decoders with GQA attention and a gated MLP and separate projections (the
+``decoder`` reader with ``attention: gqa``, ``mlp: gated_mlp``, not ``fused_projections``);
+sliding windows are taken per layer from :func:`~.architecture.from_config`; targets are the projection names of those models:
 ``q_proj k_proj v_proj o_proj gate_proj up_proj down_proj`` (``"all-linear"`` is all of them).
 """
 
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flopcast.accounting.hfconfig import MAX_DIM, MAX_LAYERS, MAX_VOCAB, Fields, families
+from flopcast.accounting.architecture import from_config
+from flopcast.accounting.hfconfig import MAX_DIM, MAX_LAYERS, MAX_VOCAB, Family, Fields, families
 from flopcast.accounting.hfconfig import load_config as _load
 from flopcast.accounting.model import Conventions, keys_causal
 from flopcast.core.errors import ConfigError, InputError
@@ -71,8 +73,10 @@ def lora(
         raise InputError(f"LoRA rank must be between 1 and {MAX_DIM:,}, not {rank!r}")
     if seq_len < 1:
         raise InputError(f"sequence length must be at least 1, not {seq_len!r}")
-    shape = _Shape.read(_load(source))
-    pairs = keys_causal(seq_len, None) if conv.causal else seq_len * seq_len
+    cfg = _load(source)
+    shape = _Shape.read(cfg)
+    windows = [layer.window for layer in from_config(cfg).layers]
+    pairs = [keys_causal(seq_len, w) if conv.causal else seq_len * seq_len for w in windows]
     fwd, bwd, base = shape.step(rank, set(chosen), seq_len, pairs)
     params = shape.layers * sum(rank * sum(shape.proj[t]) for t in chosen)
     return LoraCost(rank, chosen, params, fwd * conv.scale, bwd * conv.scale, base * conv.scale)
@@ -91,20 +95,10 @@ class _Shape:
 
     @classmethod
     def read(cls, cfg: dict[str, Any]) -> _Shape:
-        model_type = cfg.get("model_type")
-        fam = families().get(model_type) if isinstance(model_type, str) else None
+        model_type = str(cfg.get("model_type"))
         path = cfg.get("_path") if isinstance(cfg.get("_path"), str) else None
-        if (
-            fam is None
-            or fam.reader != "decoder"
-            or fam.attention != "gqa"
-            or fam.mlp != "gated_mlp"
-        ):
-            dense = [
-                n
-                for n, f in families().items()
-                if f.reader == "decoder" and f.mlp == "gated_mlp" and f.attention == "gqa"
-            ]
+        dense = [n for n, f in families().items() if _dense_gqa(f)]
+        if model_type not in dense:
             raise ConfigError(
                 f"LoRA accounting supports dense GQA decoders ({', '.join(dense)}), "
                 f"not {model_type!r}",
@@ -128,13 +122,18 @@ class _Shape:
         layers = f.integer("num_hidden_layers", maximum=MAX_LAYERS)
         return cls(layers, d, h, d_h, f.integer("vocab_size", maximum=MAX_VOCAB), proj)
 
-    def step(self, r: int, targets: set[str], s: int, pairs: float) -> tuple[float, float, float]:
-        """(forward, backward, frozen forward) FLOP of one sequence, following autograd."""
-        score = 2 * self.h * self.d_h * pairs  # q k^T over the pairs; P v costs the same
-        fwd = base = 2 * self.d * self.vocab * s + self.layers * 2 * score
+    def step(
+        self, r: int, targets: set[str], s: int, pairs: Sequence[float]
+    ) -> tuple[float, float, float]:
+        """(forward, backward, frozen forward) FLOP of one sequence, following autograd;
+        ``pairs`` are the (query, key) pairs of each layer."""
+        fwd = base = float(2 * self.d * self.vocab * s)
         bwd = 0.0
         grad = False  # does the residual stream need a gradient? Not the frozen embedding's.
-        for _ in range(self.layers):
+        for layer_pairs in pairs:
+            score = 2 * self.h * self.d_h * layer_pairs  # q k^T over the pairs; P v the same
+            fwd += 2 * score
+            base += 2 * score
             for name in TARGETS:
                 m, n = self.proj[name]
                 base += 2 * m * n * s
@@ -167,3 +166,12 @@ class _Shape:
                 out += (2 * r * n + 2 * r * n + 2 * m * r) * s  # dB, d(Ax), dA
                 out += 2 * m * r * s if needs_input else 0  # dx through A
         return out
+
+
+def _dense_gqa(fam: Family) -> bool:
+    return (
+        fam.reader == "decoder"
+        and fam.attention == "gqa"
+        and fam.mlp == "gated_mlp"
+        and not fam.fused_projections
+    )
