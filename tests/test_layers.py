@@ -110,3 +110,12 @@ def test_registry_is_the_core_registry():
         block("moe")(lambda **_: BlockCost())
     with pytest.raises(UnknownNameError, match="unknown block type 'gqb'; did you mean 'gqa'"):
         cost("gqb")
+
+
+def test_dsa_indexer_by_hand():
+    # d=32, query latent 24, 2 indexer heads of 16
+    c = cost("dsa_indexer", d=32, q_lora_rank=24, h_idx=2, d_idx=16)
+    weights = 24 * 32 + 32 * 16 + 32 * 2  # queries, key, head weights: 768 + 512 + 64 = 1344
+    assert c.flop_per_token == 2 * weights  # 2688
+    assert c.params == weights + 2 * 16  # + the key LayerNorm (weight and bias): 1376
+    assert c.flop_per_pair == 2 * 2 * 16 + 2 * 2  # scores 64 + weighted sum over heads 4 = 68

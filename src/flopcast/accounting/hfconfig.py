@@ -98,6 +98,7 @@ class Family(_Strict):
     windows: Literal["none", "all", "qwen", "pattern"] = "none"
     pattern_default: int = 2
     sinks: bool = False
+    indexer: bool = False
     fused_projections: bool = False
     moe: Moe | None = None
 

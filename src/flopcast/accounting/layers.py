@@ -146,6 +146,25 @@ def multi_head_latent_attention(
     return q + kv + o + BlockCost(flop_per_pair=2 * h * d_qk + 2 * h * d_v)
 
 
+@block("dsa_indexer")
+def lightning_indexer(*, d: int, q_lora_rank: int, h_idx: int, d_idx: int) -> BlockCost:
+    """The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2-Exp,
+    https://github.com/deepseek-ai/DeepSeek-V3.2-Exp; ``DeepseekV32Indexer`` in transformers).
+
+    From the query latent ``c_q`` (``q_lora_rank``) it projects ``h_idx`` indexer queries of
+    ``d_idx``, from the hidden state one key of ``d_idx`` (LayerNorm'd: ``2 d_idx`` parameters)
+    and ``h_idx`` head weights; each (query, key) pair costs ``2 h_idx d_idx`` for the scores and
+    ``2 h_idx`` for their weighted sum over heads. It scores every causal pair; the main attention
+    then reads only the ``index_topk`` best keys.
+    NB: the top-k selection itself is not a matmul and is not counted.
+    """
+    q = _linear(q_lora_rank, h_idx * d_idx)
+    k = _linear(d, d_idx)
+    weights = _linear(d, h_idx)
+    norm = BlockCost(2 * d_idx, 2 * d_idx, 0, 0)
+    return q + k + weights + norm + BlockCost(flop_per_pair=2 * h_idx * d_idx + 2 * h_idx)
+
+
 @block("no_attention")
 def no_attention() -> BlockCost:
     """A layer whose attention was removed (Nemotron NAS ``no_op``): nothing to count."""

@@ -61,16 +61,31 @@ class Conventions:
 
 @dataclass(frozen=True)
 class Layer:
-    """One decoder layer: its attention and MLP costs and its attention window (None = global)."""
+    """One decoder layer: its attention and MLP costs and its attention window (None = global).
+
+    ``extra`` holds further blocks of the layer with their own window, such as the lightning
+    indexer of DeepSeek sparse attention, which scores every causal pair while the main
+    attention reads only the top-k keys (the same count as a window of k).
+    """
 
     attention: BlockCost
     mlp: BlockCost
     window: int | None = None
     kind: str = ""
+    extra: tuple[tuple[int | None, BlockCost], ...] = ()
 
     @property
     def cost(self) -> BlockCost:
-        return self.attention + self.mlp
+        total = self.attention + self.mlp
+        for _, blk in self.extra:
+            total = total + blk
+        return total
+
+    def pairs(self) -> list[tuple[int | None, int]]:
+        """(window, FLOP per pair) of every block of the layer that attends."""
+        out = [(self.window, self.attention.flop_per_pair)]
+        out += [(w, blk.flop_per_pair) for w, blk in self.extra]
+        return [(w, a) for w, a in out if a]
 
 
 @dataclass(frozen=True)
@@ -133,8 +148,8 @@ class Architecture:
         """FLOP per (query, key) pair, summed over layers, by attention window (None = global)."""
         out: dict[int | None, int] = {}
         for layer in self.layers:
-            if layer.attention.flop_per_pair:
-                out[layer.window] = out.get(layer.window, 0) + layer.attention.flop_per_pair
+            for window, flop in layer.pairs():
+                out[window] = out.get(window, 0) + flop
         return out
 
     def flop_per_token_linear(

@@ -28,22 +28,31 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
     h = cfg.integer("num_attention_heads")
     attn, head_dim = _attention(cfg, fam, d, h)
     moe = _moe_cost(cfg, fam.moe, d) if fam.mlp == "moe" and fam.moe is not None else None
+    is_moe = _moe_layers(cfg, fam.moe, n_layers) if moe is not None else [False] * n_layers
     dense = None
-    if moe is None or _has_dense_layers(cfg, fam.moe):
+    if not all(is_moe):
         dense = cost(
             "gated_mlp", d=d, f=cfg.integer("intermediate_size"), bias=cfg.flag(fam.mlp_bias)
         )
     windows = _windows(cfg, fam, n_layers)
+    extra: tuple[tuple[int | None, BlockCost], ...] = ()
+    if fam.indexer:  # DeepSeek sparse attention: main attention reads the top-k keys
+        top_k = cfg.integer("index_topk", maximum=1 << 40)
+        windows = [top_k if w is None else min(w, top_k) for w in windows]
+        extra = ((None, _indexer(cfg, d)),)
     norms = fam.norms_per_layer * d
     layers = []
     for i in range(n_layers):
-        is_moe = moe is not None and fam.moe is not None and _is_moe_layer(cfg, fam.moe, i)
-        mlp = moe if is_moe else dense
+        mlp = moe if is_moe[i] and moe is not None else dense
         if mlp is None:  # pragma: no cover - dense is built whenever a dense layer exists
             raise cfg.error(f"layer {i} is dense but has no MLP size", "intermediate_size")
         layers.append(
             Layer(
-                attn + BlockCost(norms, norms, 0, 0), mlp, windows[i], "moe" if is_moe else "dense"
+                attn + BlockCost(norms, norms, 0, 0),
+                mlp,
+                windows[i],
+                "moe" if is_moe[i] else "dense",
+                extra,
             )
         )
     return {
@@ -96,31 +105,34 @@ def _attention(cfg: Fields, fam: Family, d: int, h: int) -> tuple[BlockCost, int
     return attn, head_dim
 
 
-def _has_dense_layers(cfg: Fields, spec: Moe | None) -> bool:
-    if spec is None:
-        return False
-    if spec.layers == "first_k_dense":
-        return (
-            cfg.integer("first_k_dense_replace", spec.first_k_dense_default, minimum=0) > 0
-            or cfg.integer("moe_layer_freq", 1) > 1
-        )
-    if spec.layers == "sparse_step":
-        return bool(cfg.ints("mlp_only_layers")) or cfg.integer("decoder_sparse_step", 1) > 1
-    return False
-
-
-def _is_moe_layer(cfg: Fields, spec: Moe, i: int) -> bool:
+def _moe_layers(cfg: Fields, spec: Moe | None, n: int) -> list[bool]:
+    """Which layers are MoE: ``mlp_layer_types`` ("dense" / "sparse", DeepSeek-V3.2) when the
+    config lists them, else the family's rule."""
+    types = cfg.strings("mlp_layer_types", n)
+    if types is not None:
+        bad = sorted(set(types) - {"dense", "sparse"})
+        if bad:
+            raise cfg.error(f"entries must be 'dense' or 'sparse', not {bad}", "mlp_layer_types")
+        return [t == "sparse" for t in types]
+    if spec is None or spec.layers == "all":
+        return [True] * n
     if spec.layers == "first_k_dense":  # DeepSeek: idx >= first_k_dense_replace, idx % freq == 0
-        return (
-            i >= cfg.integer("first_k_dense_replace", spec.first_k_dense_default, minimum=0)
-            and i % cfg.integer("moe_layer_freq", 1) == 0
-        )
-    if spec.layers == "sparse_step":  # Qwen-MoE: not in mlp_only_layers, (idx + 1) % step == 0
-        return (
-            i not in cfg.ints("mlp_only_layers")
-            and (i + 1) % cfg.integer("decoder_sparse_step", 1) == 0
-        )
-    return True
+        first = cfg.integer("first_k_dense_replace", spec.first_k_dense_default, minimum=0)
+        freq = cfg.integer("moe_layer_freq", 1)
+        return [i >= first and i % freq == 0 for i in range(n)]
+    # sparse_step, Qwen-MoE: not in mlp_only_layers and (idx + 1) % decoder_sparse_step == 0
+    dense, step = set(cfg.ints("mlp_only_layers")), cfg.integer("decoder_sparse_step", 1)
+    return [i not in dense and (i + 1) % step == 0 for i in range(n)]
+
+
+def _indexer(cfg: Fields, d: int) -> BlockCost:
+    return cost(
+        "dsa_indexer",
+        d=d,
+        q_lora_rank=cfg.integer("q_lora_rank"),
+        h_idx=cfg.integer("index_n_heads"),
+        d_idx=cfg.integer("index_head_dim"),
+    )
 
 
 def _moe_cost(cfg: Fields, spec: Moe, d: int) -> BlockCost:
