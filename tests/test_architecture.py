@@ -227,3 +227,37 @@ def test_deepseek_sparse_attention_reads_top_k_keys_and_indexes_all():
     linear = arch.flop_per_token_linear()
     assert arch.forward_flop_per_token(99) == linear + 6 * main + 100 * indexer
     assert arch.layers[0].kind == "dense"  # first_k_dense_replace = 1
+
+
+def test_qwen3_next_hybrid_layers():
+    cfg = {
+        "model_type": "qwen3_next",
+        "hidden_size": 32,
+        "num_hidden_layers": 8,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 8,
+        "vocab_size": 64,
+        "linear_conv_kernel_dim": 4,
+        "linear_key_head_dim": 8,
+        "linear_value_head_dim": 8,
+        "linear_num_key_heads": 2,
+        "linear_num_value_heads": 4,
+        "moe_intermediate_size": 16,
+        "shared_expert_intermediate_size": 16,
+        "num_experts_per_tok": 2,
+        "num_experts": 4,
+    }
+    arch = from_config(cfg)  # no layer_types: every 4th layer is full attention (Qwen3-Next)
+    attends = [bool(layer.attention.flop_per_pair) for layer in arch.layers]
+    assert attends == [False, False, False, True] * 2
+    assert arch.pair_flop == {None: 2 * (2 * 4 * 8 + 2 * 4 * 8)}  # 2 attention layers x 128
+    types = ["linear_attention", "full_attention"] * 4
+    assert (
+        sum(
+            1
+            for la in from_config({**cfg, "layer_types": types}).layers
+            if la.attention.flop_per_pair
+        )
+        == 4
+    )

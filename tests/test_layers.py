@@ -119,3 +119,22 @@ def test_dsa_indexer_by_hand():
     assert c.flop_per_token == 2 * weights  # 2688
     assert c.params == weights + 2 * 16  # + the key LayerNorm (weight and bias): 1376
     assert c.flop_per_pair == 2 * 2 * 16 + 2 * 2  # scores 64 + weighted sum over heads 4 = 68
+
+
+def test_gated_deltanet_by_hand():
+    # d=32, 2 key heads and 4 value heads of 8, conv width 4, chunk 64
+    c = cost("gated_deltanet", d=32, h_k=2, h_v=4, d_k=8, d_v=8, conv=4, chunk=64)
+    qkvz = 32 * (2 * 2 * 8 + 2 * 4 * 8)  # 32 * 96 = 3072
+    ba = 32 * 2 * 4  # 256
+    out = 4 * 8 * 32  # 1024
+    channels = 2 * 2 * 8 + 4 * 8  # q, k, v: 64
+    state = 4 * (3 * 2 * 8 * 8 + 2 * 2 * 64 * 8 + 2 * 64 * 8)  # 4 * (384 + 2048 + 1024) = 13824
+    assert c.flop_per_token == 2 * (qkvz + ba + out) + 2 * channels * 4 + state  # 8704 + 512 + ...
+    assert c.params == qkvz + ba + out + channels * 4 + 2 * 4 + 8  # + dt_bias, A_log, norm
+    assert c.flop_per_pair == 0  # linear attention: nothing grows with the context
+
+
+def test_query_gate_doubles_the_query_projection():
+    gated = cost("gqa", d=8, h=2, h_kv=1, d_h=4, query_gate=True)
+    assert gated.params == 192 + 8 * 8  # W_Q is 8 x 16
+    assert gated.flop_per_pair == 32

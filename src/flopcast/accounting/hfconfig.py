@@ -98,7 +98,11 @@ class Family(_Strict):
     windows: Literal["none", "all", "qwen", "pattern"] = "none"
     pattern_default: int = 2
     sinks: bool = False
+    query_gate: bool = False
     indexer: bool = False
+    linear_attention: Literal["none", "gated_deltanet"] = "none"
+    full_attention_interval: int = 4
+    chunk_size: int = 64
     fused_projections: bool = False
     moe: Moe | None = None
 

@@ -89,6 +89,7 @@ def grouped_query_attention(
     qk_norm: bool = False,
     qk_norm_full: bool = False,
     sinks: bool = False,
+    query_gate: bool = False,
 ) -> BlockCost:
     """Multi-head attention with ``h_kv`` key/value heads: MHA (h_kv = h), GQA, MQA (h_kv = 1).
 
@@ -100,8 +101,10 @@ def grouped_query_attention(
     Parameters only: ``qk_norm`` (per-head RMSNorm on q and k, Qwen3 / Gemma 3: ``2 d_h``),
     ``qk_norm_full`` (RMSNorm over all of q and of k, OLMo 2: ``(h + h_kv) d_h``), ``sinks`` (one
     learned attention-sink logit per head, gpt-oss: ``h``; it joins the softmax, not a matmul).
+    ``query_gate``: the query projection also emits a sigmoid gate on the attention output
+    (Qwen3-Next gated attention), so ``W_Q`` is ``d x 2 h d_h``.
     """
-    q = _linear(d, h * d_h, qkv_bias)
+    q = _linear(d, h * d_h * (2 if query_gate else 1), qkv_bias)
     kv = _linear(d, h_kv * d_h, qkv_bias)
     o = _linear(h * d_h, d, o_bias)
     norm = 2 * d_h if qk_norm else 0
@@ -144,6 +147,34 @@ def multi_head_latent_attention(
     kv = kv + BlockCost(kv_lora_rank, kv_lora_rank, 0, 0)  # kv_a_layernorm
     o = _linear(h * d_v, d, bias)
     return q + kv + o + BlockCost(flop_per_pair=2 * h * d_qk + 2 * h * d_v)
+
+
+@block("gated_deltanet")
+def gated_deltanet(
+    *, d: int, h_k: int, h_v: int, d_k: int, d_v: int, conv: int, chunk: int
+) -> BlockCost:
+    """Gated DeltaNet linear attention (Yang et al. 2024, arXiv:2412.06464), as Qwen3-Next
+    runs it (``Qwen3NextGatedDeltaNet`` in transformers; the chunked algorithm of the FLA
+    library, chunk size ``chunk``).
+
+    Projections: ``d -> 2 h_k d_k + 2 h_v d_v`` (q, k, v and the output gate z), ``d -> 2 h_v``
+    (beta and the decay), a depthwise causal convolution of width ``conv`` over q, k, v
+    (``2 conv`` FLOP per channel), and ``h_v d_v -> d`` out. The state of each of the ``h_v``
+    heads is a ``d_k x d_v`` matrix: per token, reading it with the query, reading it with the key
+    for the delta rule, and writing the update cost ``3 x 2 d_k d_v``; the chunked form adds,
+    per token, the intra-chunk products ``k k^T`` and ``q k^T`` (``2 x 2 chunk d_k``) and the
+    intra-chunk attention times the values (``2 chunk d_v``). No term grows with the context.
+    NB: the sequence is padded to a multiple of ``chunk``, and the triangular solve of the UT
+    transform (``O(chunk^2 d)`` per chunk) is not a matmul; neither is counted.
+    """
+    qkvz = _linear(d, 2 * h_k * d_k + 2 * h_v * d_v)
+    ba = _linear(d, 2 * h_v)
+    channels = 2 * h_k * d_k + h_v * d_v
+    conv_cost = BlockCost(channels * conv, channels * conv, 2 * channels * conv, 0)
+    out = _linear(h_v * d_v, d)
+    state = h_v * (3 * 2 * d_k * d_v + 2 * 2 * chunk * d_k + 2 * chunk * d_v)
+    small = 2 * h_v + d_v  # dt_bias and A_log per head, the gated RMSNorm over d_v
+    return qkvz + ba + conv_cost + out + BlockCost(small, small, state, 0)
 
 
 @block("dsa_indexer")

@@ -40,6 +40,8 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
         top_k = cfg.integer("index_topk", maximum=1 << 40)
         windows = [top_k if w is None else min(w, top_k) for w in windows]
         extra = ((None, _indexer(cfg, d)),)
+    linear = _linear_layers(cfg, fam, n_layers)
+    delta = _deltanet(cfg, fam, d) if any(linear) else attn
     norms = fam.norms_per_layer * d
     layers = []
     for i in range(n_layers):
@@ -48,9 +50,9 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
             raise cfg.error(f"layer {i} is dense but has no MLP size", "intermediate_size")
         layers.append(
             Layer(
-                attn + BlockCost(norms, norms, 0, 0),
+                (delta if linear[i] else attn) + BlockCost(norms, norms, 0, 0),
                 mlp,
-                windows[i],
+                None if linear[i] else windows[i],
                 "moe" if is_moe[i] else "dense",
                 extra,
             )
@@ -101,8 +103,34 @@ def _attention(cfg: Fields, fam: Family, d: int, h: int) -> tuple[BlockCost, int
         qk_norm=False if full_norm else cfg.flag(fam.qk_norm),
         qk_norm_full=full_norm,
         sinks=fam.sinks,
+        query_gate=fam.query_gate,
     )
     return attn, head_dim
+
+
+def _linear_layers(cfg: Fields, fam: Family, n: int) -> list[bool]:
+    """Which layers use linear attention: ``layer_types`` entries ``linear_attention``, else
+    every layer but each ``full_attention_interval``-th (Qwen3-Next's rule and default)."""
+    if fam.linear_attention == "none":
+        return [False] * n
+    types = cfg.strings("layer_types", n)
+    if types is not None:
+        return [t == "linear_attention" for t in types]
+    every = cfg.integer("full_attention_interval", fam.full_attention_interval, maximum=MAX_LAYERS)
+    return [(i + 1) % every != 0 for i in range(n)]
+
+
+def _deltanet(cfg: Fields, fam: Family, d: int) -> BlockCost:
+    return cost(
+        "gated_deltanet",
+        d=d,
+        h_k=cfg.integer("linear_num_key_heads"),
+        h_v=cfg.integer("linear_num_value_heads"),
+        d_k=cfg.integer("linear_key_head_dim"),
+        d_v=cfg.integer("linear_value_head_dim"),
+        conv=cfg.integer("linear_conv_kernel_dim"),
+        chunk=fam.chunk_size,
+    )
 
 
 def _moe_layers(cfg: Fields, spec: Moe | None, n: int) -> list[bool]:
