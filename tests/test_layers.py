@@ -138,3 +138,26 @@ def test_query_gate_doubles_the_query_projection():
     gated = cost("gqa", d=8, h=2, h_kv=1, d_h=4, query_gate=True)
     assert gated.params == 192 + 8 * 8  # W_Q is 8 x 16
     assert gated.flop_per_pair == 32
+
+
+def test_mamba2_by_hand():
+    # d=32, 4 heads of 8 channels (I = 32), state 8 in 2 groups, conv width 4, chunk 16
+    c = cost("mamba2", d=32, h=4, p=8, n=8, groups=2, conv=4, chunk=16)
+    channels = 32 + 2 * 2 * 8  # x, B, C: 64
+    proj = 32 * (32 + channels + 4)  # z, x B C, dt: 32 * 100 = 3200
+    out = 32 * 32  # 1024
+    ssd = 4 * (2 * 16 * 8 + 2 * 16 * 8 + 4 * 8 * 8)  # 4 * (256 + 256 + 256) = 3072
+    assert c.flop_per_token == 2 * (proj + out) + 2 * channels * 4 + ssd  # 8448 + 512 + 3072
+    conv_w = channels * 4 + channels  # weights and bias
+    assert c.params == proj + out + conv_w + 3 * 4 + 32  # + dt_bias, A_log, D, norm: 4588
+    assert c.flop_per_pair == 0
+
+
+def test_plain_latent_moe_by_hand():
+    # Nemotron-H: two-matrix experts in a latent width 8, shared two-matrix expert of 24
+    c = cost("moe", d=32, f_expert=16, n_experts=4, top_k=2, f_shared=24, plain=True, latent=8)
+    expert = 2 * 8 * 16  # 256
+    active = 2 * expert + 32 * 4 + 2 * 32 * 24 + 2 * 32 * 8  # + router, shared, latent in/out
+    assert c.active_params == active  # 512 + 128 + 1536 + 512 = 2688
+    assert c.flop_per_token == 2 * active
+    assert c.params == active + 2 * expert

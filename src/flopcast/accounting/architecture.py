@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flopcast.accounting import nas, readers
+from flopcast.accounting import hybrid, nas, readers
 from flopcast.accounting.hfconfig import (
     READERS,
     Family,
@@ -48,7 +48,7 @@ __all__ = [
     "palm_flop_per_token",
 ]
 
-_READER_MODULES = (readers, nas)  # importing them registers their readers in READERS
+_READER_MODULES = (readers, nas, hybrid)  # importing them registers their readers in READERS
 
 
 def from_config(source: str | Path | Mapping[str, Any], *, name: str | None = None) -> Architecture:

@@ -177,6 +177,41 @@ def gated_deltanet(
     return qkvz + ba + conv_cost + out + BlockCost(small, small, state, 0)
 
 
+@block("mamba2")
+def mamba2(
+    *,
+    d: int,
+    h: int,
+    p: int,
+    n: int,
+    groups: int,
+    conv: int,
+    chunk: int,
+    conv_bias: bool = True,
+    bias: bool = False,
+) -> BlockCost:
+    """A Mamba-2 mixer (Dao and Gu 2024, arXiv:2405.21060), as Nemotron-H runs it
+    (``NemotronHMamba2Mixer`` in transformers), with the chunked SSD algorithm of chunk ``chunk``.
+
+    ``h`` heads of ``p`` channels (inner width ``I = h p``), state size ``n`` shared by ``groups``
+    groups. Projections: ``d -> I + (I + 2 groups n) + h`` (gate z, x, B, C, dt), a depthwise
+    causal convolution of width ``conv`` over x, B, C, and ``I -> d`` out. Per token and head the
+    chunked SSD computes ``C B^T`` within the chunk (``2 chunk n``), mixes the chunk's inputs
+    (``2 chunk p``), writes the chunk state (``2 n p``) and reads the incoming state
+    (``2 n p``). NB: the scan that carries states from chunk to chunk is elementwise, and the
+    padding of a sequence to a multiple of ``chunk`` is not counted.
+    """
+    inner = h * p
+    channels = inner + 2 * groups * n
+    proj = _linear(d, inner + channels + h, bias)
+    conv_w = channels * conv + (channels if conv_bias else 0)
+    conv_cost = BlockCost(conv_w, conv_w, 2 * channels * conv, 0)
+    out = _linear(inner, d, bias)
+    ssd = h * (2 * chunk * n + 2 * chunk * p + 4 * n * p)
+    small = 3 * h + inner  # dt_bias, A_log, D per head; the gated RMSNorm over I
+    return proj + conv_cost + out + BlockCost(small, small, ssd, 0)
+
+
 @block("dsa_indexer")
 def lightning_indexer(*, d: int, q_lora_rank: int, h_idx: int, d_idx: int) -> BlockCost:
     """The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2-Exp,
@@ -229,12 +264,16 @@ def mixture_of_experts(
     shared_gate: bool = False,
     expert_bias: bool = False,
     router_bias: bool = False,
+    plain: bool = False,
+    latent: int = 0,
 ) -> BlockCost:
     """Mixture of gated-MLP experts with a linear router and optional always-on shared experts.
 
     Shazeer et al. (2017); Mixtral (arXiv:2401.04088); DeepSeekMoE (arXiv:2401.06066) for shared
     experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert; gpt-oss
-    (arXiv:2508.10925) gives its experts and router biases (``expert_bias``, ``router_bias``). A token runs the
+    (arXiv:2508.10925) gives its experts and router biases (``expert_bias``, ``router_bias``);
+    Nemotron-H uses two-matrix experts and shared expert (``plain``) and may run the experts in a
+    smaller ``latent`` width behind ``d -> latent`` and ``latent -> d`` projections. A token runs the
     router ``d -> E`` (``2 d E`` FLOP), ``k`` routed experts and the shared experts.
     NB: assumes every token reaches exactly ``k`` experts (no capacity dropping), which is what
     dropless implementations (Megatron, Hugging Face, vLLM) compute.
@@ -243,10 +282,14 @@ def mixture_of_experts(
         raise ConfigError(
             f"experts per token ({top_k}) exceeds the number of experts ({n_experts})"
         )
-    expert = gated_mlp(d=d, f=f_expert, bias=expert_bias)
+    mlp = plain_mlp if plain else gated_mlp
+    width = latent or d
+    expert = mlp(d=width, f=f_expert, bias=expert_bias)
     router = _linear(d, n_experts, router_bias)
-    shared = gated_mlp(d=d, f=f_shared) if f_shared else BlockCost()
+    shared = mlp(d=d, f=f_shared, bias=False) if f_shared else BlockCost()
     gate = _linear(d, 1) if shared_gate else BlockCost()
+    if latent:
+        gate = gate + _linear(d, latent) + _linear(latent, d)
     params = n_experts * expert.params + router.params + shared.params + gate.params
     active = top_k * expert.params + router.params + shared.params + gate.params
     flop = (
