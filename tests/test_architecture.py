@@ -303,3 +303,22 @@ def test_nemotron_h_blocks_from_list_or_legacy_pattern():
         from_config({**NEMOTRON_H, "hybrid_override_pattern": "MX"})
     with pytest.raises(ConfigError, match=r"layers_block_type: unknown block type\(s\) \['rnn'\]"):
         from_config({**NEMOTRON_H, "layers_block_type": ["rnn"]})
+
+
+def test_deepseek_v3_mtp_module_is_counted_only_when_asked():
+    arch = from_config("deepseek-v3")
+    p = arch.parameters()
+    # DeepSeek-V3 README: 685B on Hugging Face = 671B main model + 14B MTP module, whose
+    # checkpoint holds its own copies of the embedding and the head (0.93B each).
+    assert p["total"] + p["mtp"] + 2 * p["embedding"] == pytest.approx(685e9, rel=0.002)
+    assert len(arch.mtp_layers) == 1  # num_nextn_predict_layers
+    plain = arch.forward_flop(4096)
+    with_mtp = arch.forward_flop(4096, Conventions(mtp=True))
+    module = arch.mtp_layers[0]
+    extra = (module.cost.flop_per_token + arch.head_flop_per_token) * 4096 + sum(
+        a * keys_causal(4096, w) for w, a in module.pairs()
+    )
+    assert with_mtp == pytest.approx(plain + extra, rel=1e-12)
+    # the module: eh_proj 2d -> d (2 x 2 x 7168^2 FLOP per token) plus a layer like the last
+    d = 7168
+    assert module.cost.flop_per_token == arch.layers[-1].cost.flop_per_token + 4 * d * d

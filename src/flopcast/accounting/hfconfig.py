@@ -104,6 +104,7 @@ class Family(_Strict):
     full_attention_interval: int = 4
     chunk_size: int = 64
     fused_projections: bool = False
+    mtp: bool = False
     moe: Moe | None = None
 
 

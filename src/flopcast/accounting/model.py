@@ -44,11 +44,15 @@ class Conventions:
     dense masked kernel computes and as FlopCounterMode reports.
     ``embedding``: count the input embedding lookup as a one-hot matmul, ``2 V d`` per token.
     ``unit``: ``"flop"`` or ``"mac"`` (multiply-accumulates, half the FLOP).
+    ``mtp``: also count the multi-token-prediction modules a config declares (DeepSeek-V3
+    ``num_nextn_predict_layers``), which run in pre-training beside the model; off by default
+    because they are not part of the model that serves or is fine-tuned.
     """
 
     causal: bool = True
     embedding: bool = False
     unit: str = "flop"
+    mtp: bool = False
 
     def __post_init__(self) -> None:
         if self.unit not in ("flop", "mac"):
@@ -99,6 +103,7 @@ class Architecture:
     tie_embeddings: bool
     layers: tuple[Layer, ...]
     extra_params: int = 0  # norms outside layers, position embeddings
+    mtp_layers: tuple[Layer, ...] = ()  # multi-token prediction modules (Conventions.mtp)
     n_heads: int = 0
     head_dim: int = 0
     source: str = ""
@@ -126,6 +131,7 @@ class Architecture:
             "active": active,
             "non_embedding": active - (0 if self.tie_embeddings else self.embedding_params),
             "embedding": self.embedding_params,
+            "mtp": sum(layer.cost.params for layer in self.mtp_layers),
         }
 
     # ---- compiled coefficients ----
@@ -160,7 +166,21 @@ class Architecture:
         c = self.body_flop_per_token + (self.head_flop_per_token if head else 0)
         if conv.embedding:
             c += self.embedding_flop_per_token
+        if conv.mtp:  # each module: its layer and the shared output head
+            c += sum(layer.cost.flop_per_token for layer in self.mtp_layers)
+            c += len(self.mtp_layers) * (self.head_flop_per_token if head else 0)
         return c
+
+    def pairs(self, conventions: Conventions | None = None) -> dict[int | None, int]:
+        """:attr:`pair_flop`, with the MTP modules' attention when ``conventions.mtp``."""
+        conv = conventions or Conventions()
+        if not (conv.mtp and self.mtp_layers):
+            return self.pair_flop
+        out = dict(self.pair_flop)
+        for layer in self.mtp_layers:
+            for window, flop in layer.pairs():
+                out[window] = out.get(window, 0) + flop
+        return out
 
     # ---- forward FLOP ----
     def forward_flop_per_token(
@@ -175,11 +195,12 @@ class Architecture:
         keys under a causal mask; to ``seq_len`` keys when ``causal`` is off)."""
         conv = conventions or Conventions()
         c = self.flop_per_token_linear(conv, head=head)
+        pairs = self.pairs(conv)
         if conv.causal:
-            attn = sum(a * _minimum(position + 1, w) for w, a in self.pair_flop.items())
+            attn = sum(a * _minimum(position + 1, w) for w, a in pairs.items())
         else:
             keys = seq_len if seq_len is not None else position + 1
-            attn = sum(self.pair_flop.values()) * keys
+            attn = sum(pairs.values()) * keys
         return (c + attn) * conv.scale
 
     def forward_flop(
@@ -196,9 +217,10 @@ class Architecture:
     def attention_flop(self, seq_len: Any, conventions: Conventions | None = None) -> Any:
         """Score and value products of one sequence: ``sum_w A_w keys_w(s)`` (FLOP, unscaled)."""
         conv = conventions or Conventions()
+        pairs = self.pairs(conv)
         if not conv.causal:
-            return sum(self.pair_flop.values()) * seq_len * seq_len
-        return sum(a * keys_causal(seq_len, w) for w, a in self.pair_flop.items())
+            return sum(pairs.values()) * seq_len * seq_len
+        return sum(a * keys_causal(seq_len, w) for w, a in pairs.items())
 
     def training_flop(self, seq_len: Any, conventions: Conventions | None = None) -> Any:
         """Forward + backward of one sequence: 3x forward.
@@ -224,6 +246,8 @@ class Architecture:
             "unit": conv.unit,
             "causal": conv.causal,
             "embedding_counted": conv.embedding,
+            "mtp_counted": conv.mtp,
+            "parameters_mtp": p["mtp"],
             "forward_flop_per_token_first": self.forward_flop_per_token(0, conv),
             "forward_flop_per_token_last": self.forward_flop_per_token(
                 context - 1, conv, seq_len=context

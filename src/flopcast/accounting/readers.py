@@ -65,7 +65,20 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
         "extra_params": d,
         "n_heads": h,
         "head_dim": head_dim,
+        "mtp_layers": _mtp(cfg, fam, layers[-1], d) if fam.mtp and layers else (),
     }
+
+
+def _mtp(cfg: Fields, fam: Family, last: Layer, d: int) -> tuple[Layer, ...]:
+    """DeepSeek-V3's multi-token-prediction modules (arXiv:2412.19437, section 2.2): module k
+    normalises the previous depth's hidden state and the embedding of token ``i + k``
+    (``enorm``, ``hnorm``), projects the pair ``2d -> d`` (``eh_proj``), runs one transformer
+    layer shaped like the model's last, and applies its own norm before the output head, which,
+    like the embedding, is shared with the main model (so neither is counted twice)."""
+    n = cfg.integer("num_nextn_predict_layers", 0, minimum=0, maximum=MAX_LAYERS)
+    proj = BlockCost(2 * d * d + 3 * d, 2 * d * d + 3 * d, 2 * 2 * d * d, 0)
+    module = Layer(last.attention + proj, last.mlp, last.window, "mtp", last.extra)
+    return (module,) * n
 
 
 def _attention(cfg: Fields, fam: Family, d: int, h: int) -> tuple[BlockCost, int]:
