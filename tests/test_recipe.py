@@ -108,3 +108,30 @@ def test_deepseek_r1_recipes_against_published_h800_hours():
         )
         assert 0.01 < util["lo"] and util["hi"] < 0.7
     print("\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    ("steps", "words"),
+    [
+        ("(1 to 2) * 1e308", "cannot evaluate '(1 to 2) * 1e308': OverflowError"),
+        ("0^-1", "cannot evaluate '0^-1': ZeroDivisionError"),
+        ("ci(1,10,level=1e-20)", "cannot evaluate"),
+        ("(" * 300 + "1" + ")" * 300, "cannot evaluate"),
+        (float("nan"), "must be finite, not nan"),
+        (1e13, "must be at most 1e+12"),
+        ("1e11 to 1e13", "'1e11 to 1e13' must stay below 1e+12"),
+        (-3, "must be positive, not -3"),
+    ],
+)
+def test_bad_numbers_in_a_recipe_are_one_line(steps, words):
+    # issue 14: these were tracebacks (OverflowError, ZeroDivisionError, RecursionError)
+    bad = {**RECIPE, "stages": [{"steps": steps, "response_length": 5}]}
+    with pytest.raises(ConfigError) as err:
+        parse_recipe(bad)
+    assert f"stages[0].steps: {words}" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_lengths_are_bounded():
+    bad = {**RECIPE, "stages": [{"steps": 1, "response_length": 1e10}]}
+    with pytest.raises(ConfigError, match=r"response_length: must be at most 1e\+09"):
+        parse_recipe(bad)

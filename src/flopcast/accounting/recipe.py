@@ -31,6 +31,8 @@ from flopcast.core.errors import ConfigError, DataError, InputError, UnknownName
 from flopcast.estimate.functions import evaluate
 
 __all__ = [
+    "MAX_COUNT",
+    "MAX_TOKENS",
     "Recipe",
     "RecipeFile",
     "RunResult",
@@ -104,15 +106,25 @@ def _plain(v: Any) -> Any:
     return v.get("value") if isinstance(v, dict) and "value" in v else v
 
 
-def _evaluate(value: Any, *, positive: bool) -> Any:
+# Limits of this tool, far above any published run (assumed, not measured: the longest shipped
+# recipe has 8,200 steps and 64k-token responses), so that a typo cannot overflow a float.
+MAX_COUNT = 1e12  # steps, prompts per step, samples per prompt, epochs
+MAX_TOKENS = 1e9  # tokens in one prompt or response
+
+
+def _evaluate(value: Any, *, positive: bool, limit: float) -> Any:
     if isinstance(value, str):
         try:
             q = evaluate(value)
+            if not q.is_point:
+                lo, hi = (float(v) for v in q.percentile([1, 99]))
         except (ArithmeticError, RecursionError) as exc:
-            raise ValueError(f"cannot evaluate {value!r}: {type(exc).__name__}") from None
+            raise ValueError(f"cannot evaluate {value!r:.60}: {type(exc).__name__}") from None
         if not q.is_point:
-            if q.percentile(1) <= 0:
-                raise ValueError(f"{value!r} must be positive")
+            if not lo > 0:
+                raise ValueError(f"{value!r:.60} must be positive")
+            if not hi <= limit:
+                raise ValueError(f"{value!r:.60} must stay below {limit:.0e}")
             return q
         value = float(q.median())
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -121,6 +133,8 @@ def _evaluate(value: Any, *, positive: bool) -> Any:
         raise ValueError(f"must be finite, not {value!r}")
     if value < 0 or (positive and value == 0):
         raise ValueError(f"must be {'positive' if positive else 'non-negative'}, not {value!r}")
+    if value > limit:
+        raise ValueError(f"must be at most {limit:.0e}, not {value!r}")
     return value
 
 
@@ -152,7 +166,7 @@ class StageSettings(_Strict):
     @field_validator("steps", "prompts_per_step", "samples_per_prompt", "epochs", "minibatches")
     @classmethod
     def _count(cls, v: Any) -> Any:
-        return _evaluate(v, positive=True)
+        return _evaluate(v, positive=True, limit=MAX_COUNT)
 
     @field_validator("prompt_length", "response_length")
     @classmethod
@@ -167,7 +181,7 @@ class StageSettings(_Strict):
                 return Histogram.of(hist["lengths"], hist.get("weights"))
             except (InputError, TypeError) as exc:
                 raise ValueError(str(exc)) from None
-        return _evaluate(v, positive=False)
+        return _evaluate(v, positive=False, limit=MAX_TOKENS)
 
 
 # ---- the parsed recipe and its run -----------------------------------------------------------
