@@ -297,7 +297,18 @@ def _decode_step_flop(model, arch, context: int) -> int:
 
 
 @pytest.mark.parametrize(
-    "model_type", ["llama", "mistral", "gemma2", "gemma3_text", "qwen3_moe", "gpt_oss", "olmo3"]
+    "model_type",
+    [
+        "llama",
+        "mistral",
+        "gemma2",
+        "gemma3_text",
+        "qwen3_moe",
+        "gpt_oss",
+        "glm4_moe",
+        "olmo2",
+        "olmo3",
+    ],
 )
 def test_decode_step_with_cache_matches_causal_count(model_type):
     # One new token at position 12 against the cache: causal count, windows (8) applied.

@@ -63,7 +63,7 @@ def flops(
     if as_json:
         print_json(info)
         return
-    from rich.console import Console
+    from rich.console import Console  # lazy: keeps `flopcast --help` fast
     from rich.table import Table
 
     unit = "MAC" if mac else "FLOP"
@@ -125,6 +125,7 @@ def rl(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """FLOP per phase of an RL recipe, the run total, and the implied utilisation."""
+    # lazy: keeps `flopcast --help` fast
     from flopcast.accounting.architecture import from_config
     from flopcast.accounting.rl import PHASES, implied_utilization, load_recipe, summarize
     from flopcast.core.errors import InputError
@@ -168,7 +169,7 @@ def rl(
 
 
 def _print_rl(out: dict[str, Any], phases: tuple[str, ...]) -> None:
-    from rich.console import Console
+    from rich.console import Console  # lazy: keeps `flopcast --help` fast
     from rich.table import Table
 
     console = Console()
