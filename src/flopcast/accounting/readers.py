@@ -1,8 +1,9 @@
 """The Llama-style decoder reader (pre-norm attention and a dense or MoE MLP), and GPT-2's.
 
 Most families (Llama, Mistral, Qwen 2/3 and their MoE, Mixtral, DeepSeek-V3, Phi-3, Gemma 2/3,
-OLMo 2/3, GLM-4.5, gpt-oss) differ only in data: which block, which keys hold biases, norms,
-windows and experts (``data/architectures/_families.json``, :class:`~.hfconfig.Family`). This
+OLMo 2/3, GLM-4.5, gpt-oss, DeepSeek-V3.2, Qwen3-Next) differ only in data: which block, which keys hold biases, norms,
+windows, experts, a sparse-attention indexer, linear-attention layers
+(``data/architectures/_families.json``, :class:`~.hfconfig.Family`). This
 reader turns such a config into :class:`~flopcast.accounting.model.Layer` costs with the block
 formulas of :mod:`flopcast.accounting.layers`; every field is read through
 :class:`~.hfconfig.Fields`, so it is checked before any arithmetic.
@@ -65,11 +66,11 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
         "extra_params": d,
         "n_heads": h,
         "head_dim": head_dim,
-        "mtp_layers": _mtp(cfg, fam, layers[-1], d) if fam.mtp and layers else (),
+        "mtp_layers": _mtp(cfg, layers[-1], d) if fam.mtp and layers else (),
     }
 
 
-def _mtp(cfg: Fields, fam: Family, last: Layer, d: int) -> tuple[Layer, ...]:
+def _mtp(cfg: Fields, last: Layer, d: int) -> tuple[Layer, ...]:
     """DeepSeek-V3's multi-token-prediction modules (arXiv:2412.19437, section 2.2): module k
     normalises the previous depth's hidden state and the embedding of token ``i + k``
     (``enorm``, ``hnorm``), projects the pair ``2d -> d`` (``eh_proj``), runs one transformer
