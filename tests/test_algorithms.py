@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from flopcast.accounting.rl import (
-    algorithm,
-    algorithms,
-    get_algorithm,
-    parse_recipe,
-)
+from flopcast.accounting.algorithms import algorithm, algorithms, get_algorithm, registry
+from flopcast.accounting.recipe import parse_recipe
 
 RECIPE = {
     "name": "t",
@@ -52,3 +48,9 @@ def test_algorithm_registry_rejects_duplicates():
 def test_ppo_runs_a_critic_by_default():
     run = parse_recipe({**RECIPE, "algorithm": "ppo"}).run()
     assert run.phases["critic"] > 0
+
+
+def test_registry_is_the_core_registry_with_suggestions():
+    with pytest.raises(KeyError, match="unknown algorithm 'grpp'; did you mean 'grpo'"):
+        get_algorithm("grpp")
+    assert registry().names() == algorithms()

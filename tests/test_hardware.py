@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from flopcast.accounting.rl import (
+from flopcast.accounting.hardware import (
     chip_hours,
     cost_usd,
     implied_utilization,

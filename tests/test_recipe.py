@@ -7,11 +7,12 @@ import warnings
 import pytest
 import yaml
 
-from flopcast.accounting.rl import (
-    implied_utilization,
+from flopcast.accounting.hardware import implied_utilization
+from flopcast.accounting.recipe import (
     list_recipes,
     load_recipe,
     parse_recipe,
+    recipe_dir,
     summarize,
 )
 from flopcast.core.errors import ConfigError, PlausibilityWarning, UnknownNameError
@@ -78,10 +79,8 @@ def test_recipe_expression_that_overflows_is_one_line():
 
 
 def test_shipped_recipes_have_a_source_or_an_assumption_for_every_setting():
-    from flopcast.accounting.rl import recipe_dir as _recipe_dir
-
     for name in list_recipes():
-        raw = yaml.safe_load((_recipe_dir() / f"{name}.yaml").read_text())
+        raw = yaml.safe_load((recipe_dir() / f"{name}.yaml").read_text())
         assert all(url.startswith("https://") for url in raw["sources"].values()), name
         rec = load_recipe(name)
         for stage in rec.stages:

@@ -23,6 +23,7 @@ from flopcast.accounting.step import (
     step_flop,
 )
 from flopcast.core.errors import InputError
+from flopcast.estimate.functions import evaluate
 
 # A hand-checkable Llama (d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied), shared with
 # the other accounting tests.
@@ -126,8 +127,6 @@ def test_per_sequence_arrays_sum_over_the_batch():
 
 
 def test_uncertain_lengths_give_uncertain_flop():
-    from flopcast.core.expr import evaluate
-
     arch = from_config("deepseek-v3")
     f = step_flop(arch, 500, evaluate("2k to 8k"), _stage())
     lo, hi = f["update"].interval(0.9)
