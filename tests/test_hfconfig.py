@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flopcast.accounting.architecture import from_config
+from flopcast.accounting.architecture import from_config, list_architectures
 from flopcast.accounting.hfconfig import MAX_LAYERS, READERS, Fields, families, load_config
 from flopcast.cli import app
 from flopcast.core.errors import ConfigError, UnknownNameError
@@ -134,3 +134,11 @@ def test_load_config_names_and_paths(tmp_path):
 def test_every_family_names_a_registered_reader():
     for name, fam in families().items():
         assert fam.reader in READERS, name
+
+
+def test_bounds_stay_far_above_the_shipped_configs():
+    # the numbers the module docstring states for the shipped configs
+    archs = [from_config(name) for name in list_architectures()]
+    assert max(len(a.layers) for a in archs) == 162 < MAX_LAYERS
+    assert max(a.hidden_size for a in archs) == 16_384
+    assert max(a.vocab_size for a in archs) == 152_064

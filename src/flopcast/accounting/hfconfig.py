@@ -10,9 +10,9 @@ Every field a reader uses goes through :class:`Fields`, which checks type, range
 finiteness before any arithmetic (issue 14): ``num_hidden_layers: NaN``, a list where a number
 belongs, or ``num_hidden_layers: 10000000`` are one-line :class:`ConfigError` naming the file and
 the field. The bounds (:data:`MAX_LAYERS`, :data:`MAX_DIM`, :data:`MAX_VOCAB`) are limits of
-this tool, set far above every published model (assumed, not measured: the deepest shipped
-config has 162 blocks, the widest hidden size is 16,384, the largest vocabulary 202,048), so
-that a typo cannot ask for gigabytes of layers.
+this tool, set far above the shipped configs (the deepest has 162 blocks, the widest hidden
+size is 16,384, the largest vocabulary 152,064; the bounds themselves are assumed, not
+sourced), so that a typo cannot ask for gigabytes of layers.
 """
 
 from __future__ import annotations
