@@ -214,8 +214,9 @@ def mamba2(
 
 @block("dsa_indexer")
 def lightning_indexer(*, d: int, q_lora_rank: int, h_idx: int, d_idx: int) -> BlockCost:
-    """The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2-Exp,
-    https://github.com/deepseek-ai/DeepSeek-V3.2-Exp; ``DeepseekV32Indexer`` in transformers).
+    """The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2-Exp technical report,
+    section 1, Eq. (1): ``I_ts = sum_j w_tj ReLU(q_tj . k_s)``;
+    https://huggingface.co/deepseek-ai/DeepSeek-V3.2-Exp; ``DeepseekV32Indexer`` in transformers).
 
     From the query latent ``c_q`` (``q_lora_rank``) it projects ``h_idx`` indexer queries of
     ``d_idx``, from the hidden state one key of ``d_idx`` (LayerNorm'd: ``2 d_idx`` parameters)
