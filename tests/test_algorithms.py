@@ -25,7 +25,7 @@ def test_algorithms_are_data_with_sources():
 
 
 def test_cispo_is_grpo_without_a_reference():
-    # MiniMax-M1 (arXiv:2506.13585) section 3.1: the CISPO objective has the clipped IS ratio
+    # MiniMax-M1 (arXiv:2506.13585), the CISPO objective J_CISPO has the clipped IS ratio
     # against pi_old (old log-probs needed) and no KL term (no reference pass).
     cispo = parse_recipe({**RECIPE, "algorithm": "cispo"}).run()
     grpo = parse_recipe({**RECIPE, "settings": {**RECIPE["settings"], "reference": False}}).run()
