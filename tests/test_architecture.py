@@ -1,4 +1,5 @@
-"""flopcast.accounting.architecture and flopcast.accounting.layers: closed forms, published parameter counts, errors."""
+"""flopcast.accounting.architecture: from_config on shipped configs (published parameter counts),
+errors naming what is supported, and the documentation's examples."""
 
 from __future__ import annotations
 
@@ -6,17 +7,11 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from flopcast.accounting.architecture import (
-    Conventions,
     from_config,
-    keys_causal,
     list_architectures,
-    palm_flop_per_token,
 )
 from flopcast.accounting.layers import block, cost
 from flopcast.core.errors import ConfigError, UnknownNameError
@@ -26,61 +21,6 @@ CONFIGS = Path(__file__).parent / "data" / "configs"
 
 # A hand-checkable Llama: d=8, h=2 heads of 4, h_kv=1, f=16, L=1, V=10, untied.
 TOY = json.loads((CONFIGS / "toy-llama-by-hand.json").read_text())
-
-
-def test_toy_llama_counts_by_hand():
-    arch = from_config(TOY)
-    # q 8x8 + k 8x4 + v 8x4 + o 8x8 = 192 ; mlp 3 * 8 * 16 = 384
-    assert arch.body_flop_per_token == 2 * (192 + 384)  # 1152
-    assert arch.head_flop_per_token == 160  # 2 * 8 * 10
-    assert arch.pair_flop == {None: 32}  # 2 heads * (2*4 score + 2*4 value)
-    # params: layer 192 + 384 + 2 norms * 8 ; embedding 80 ; head 80 ; final norm 8
-    assert arch.parameters()["total"] == 192 + 384 + 16 + 80 + 80 + 8  # 760
-    # forward of 3 tokens, causal: C*s + A*(1+2+3)
-    assert arch.forward_flop(3) == (1152 + 160) * 3 + 32 * 6  # 4128
-    assert arch.forward_flop(3, Conventions(causal=False)) == (1152 + 160) * 3 + 32 * 9  # 4224
-    assert arch.forward_flop(3, Conventions(unit="mac")) == 4128 / 2
-    assert arch.forward_flop(3, Conventions(embedding=True)) == 4128 + 160 * 3  # 2 V d per token
-
-
-def test_per_token_sums_to_per_sequence():
-    arch = from_config(CONFIGS / "tiny-gemma2.json")  # alternating window-8 / global layers
-    s = 20
-    per_token = sum(arch.forward_flop_per_token(p) for p in range(s))
-    assert per_token == pytest.approx(arch.forward_flop(s))
-
-
-@given(st.integers(0, 5000), st.one_of(st.none(), st.integers(1, 3000)))
-@settings(max_examples=200, deadline=None)
-def test_keys_causal_is_the_sum_of_min_p_plus_1_w(s, w):
-    brute = sum(min(p + 1, w) if w else p + 1 for p in range(s))
-    assert keys_causal(s, w) == brute
-
-
-@given(st.integers(1, 4096))
-@settings(max_examples=50, deadline=None)
-def test_training_is_three_times_forward(s):
-    arch = from_config("qwen3-235b-a22b")
-    assert arch.training_flop(s) == pytest.approx(3 * arch.forward_flop(s))
-
-
-def test_sliding_window_saves_only_past_the_window():
-    arch = from_config(CONFIGS / "tiny-mistral.json")  # window 8 on every layer
-    dense = from_config(
-        {**json.loads((CONFIGS / "tiny-mistral.json").read_text()), "sliding_window": None}
-    )
-    assert arch.forward_flop(8) == dense.forward_flop(8)
-    assert arch.forward_flop(100) < dense.forward_flop(100)
-    # past the window every token sees 8 keys: the per-token cost stops growing
-    assert arch.forward_flop_per_token(50) == arch.forward_flop_per_token(500)
-
-
-def test_vectorised_over_numpy_arrays():
-    arch = from_config("llama-3.1-405b")
-    lengths = np.array([1, 100, 10_000])
-    np.testing.assert_allclose(
-        arch.forward_flop(lengths), [arch.forward_flop(int(n)) for n in lengths]
-    )
 
 
 # ---- published parameter counts ---------------------------------------------------------
@@ -105,15 +45,6 @@ def test_qwen3_235b_a22b():
     assert p["active"] == pytest.approx(22e9, rel=0.01)
 
 
-def test_nemotron_ultra_253b_from_its_nas_blocks():
-    arch = from_config("llama-3.1-nemotron-ultra-253b")
-    assert arch.parameters()["total"] == pytest.approx(253e9, rel=0.01)
-    assert len(arch.layers) == 162
-    assert (
-        sum(1 for layer in arch.layers if layer.attention.flop_per_pair == 0) == 81 + 9 + 2 + 2 + 4
-    )
-
-
 def test_qwen2_5_32b_exact_count():
     # q,k,v biases included; an independent count of the same config gives 32,763,876,352.
     assert from_config("qwen2.5-32b").parameters()["total"] == 32_763_876_352
@@ -124,13 +55,6 @@ def test_every_shipped_config_has_a_source_url():
         assert from_config(name).source.startswith("https://"), name
 
 
-def test_palm_formula_for_a_dense_model():
-    arch = from_config(TOY)
-    n = arch.parameters()["non_embedding"]  # 192 + 384 + 16 + 8 + 80 (head)
-    assert n == 680
-    assert palm_flop_per_token(arch, 3) == 6 * 680 + 12 * 1 * 2 * 4 * 3  # 4368
-
-
 # ---- errors -------------------------------------------------------------------------------
 
 
@@ -139,23 +63,8 @@ def test_unsupported_model_type_names_it():
         from_config({**TOY, "model_type": "mamba"})
 
 
-def test_missing_key_names_the_key():
-    cfg = dict(TOY)
-    del cfg["intermediate_size"]
-    with pytest.raises(ConfigError, match="missing required key 'intermediate_size'"):
-        from_config(cfg)
-
-
-def test_experts_per_token_above_experts_is_refused():
-    cfg = json.loads((CONFIGS / "tiny-mixtral.json").read_text())
-    with pytest.raises(
-        ConfigError, match=r"num_experts_per_tok \(5\) exceeds num_local_experts \(4\)"
-    ):
-        from_config({**cfg, "num_experts_per_tok": 5})
-
-
 def test_negative_dimension_is_refused():
-    with pytest.raises(ConfigError, match="'hidden_size' must be at least 1"):
+    with pytest.raises(ConfigError, match="hidden_size: must be at least 1, not -8"):
         from_config({**TOY, "hidden_size": -8})
 
 
@@ -167,7 +76,7 @@ def test_unknown_shipped_name_suggests():
 def test_block_registry_rejects_duplicates():
     with pytest.raises(ValueError, match="already registered"):
         block("gqa")(lambda **_: None)
-    with pytest.raises(ConfigError, match="unknown block type 'conv'"):
+    with pytest.raises(UnknownNameError, match="unknown block type 'conv'"):
         cost("conv")
 
 

@@ -77,3 +77,29 @@ def test_rl_bad_recipe_is_one_line_exit_1(tmp_path):
     res = runner.invoke(app, ["rl", str(bad)])
     assert res.exit_code == 1
     assert "unknown algorithm 'trpo'" in res.stderr and "Traceback" not in res.output
+
+
+def test_flops_mtp_and_lora_options():
+    plain = json.loads(runner.invoke(app, ["flops", "deepseek-v3", "--json"]).stdout)
+    mtp = json.loads(runner.invoke(app, ["flops", "deepseek-v3", "--json", "--mtp"]).stdout)
+    assert plain["mtp_counted"] is False and mtp["mtp_counted"] is True
+    assert mtp["forward_flop_per_sequence"] > plain["forward_flop_per_sequence"]
+    assert plain["parameters_total"] == mtp["parameters_total"]  # MTP parameters are separate
+    res = runner.invoke(
+        app,
+        [
+            "flops",
+            str(CONFIGS / "toy-llama-by-hand.json"),
+            "--context",
+            "3",
+            "--json",
+            "--lora-rank",
+            "1",
+            "--lora-targets",
+            "q_proj",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["lora"]["training_flop_per_sequence"] == 7728  # test_lora
+    bad = runner.invoke(app, ["flops", "deepseek-v3", "--lora-rank", "4"])
+    assert bad.exit_code == 1 and "LoRA accounting supports dense GQA decoders" in bad.stderr

@@ -26,8 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flopcast.core.errors import ConfigError
+from flopcast.core.registry import Registry
 
-__all__ = ["BlockCost", "block", "blocks", "cost"]
+__all__ = ["BLOCKS", "BlockCost", "block", "blocks", "cost"]
 
 
 @dataclass(frozen=True)
@@ -49,33 +50,22 @@ class BlockCost:
 
 
 BlockFn = Callable[..., BlockCost]
-_BLOCKS: dict[str, BlockFn] = {}
+BLOCKS: Registry[BlockFn] = Registry("block type")
 
 
 def block(name: str) -> Callable[[BlockFn], BlockFn]:
     """Register a block formula under ``name``; a second registration of a name is an error."""
-
-    def register(fn: BlockFn) -> BlockFn:
-        if name in _BLOCKS:
-            raise ValueError(f"block {name!r} is already registered (by {_BLOCKS[name].__name__})")
-        _BLOCKS[name] = fn
-        return fn
-
-    return register
+    return BLOCKS.register(name)
 
 
 def blocks() -> list[str]:
     """Names of the registered block formulas."""
-    return sorted(_BLOCKS)
+    return BLOCKS.names()
 
 
 def cost(name: str, **dims: int | bool) -> BlockCost:
-    """The cost of block ``name`` with the given dimensions."""
-    try:
-        fn = _BLOCKS[name]
-    except KeyError:
-        raise ConfigError(f"unknown block type {name!r}; known: {', '.join(blocks())}") from None
-    return fn(**dims)
+    """The cost of block ``name`` with the given dimensions (UnknownNameError for a bad name)."""
+    return BLOCKS[name](**dims)
 
 
 def _linear(m: int, n: int, bias: bool = False) -> BlockCost:
@@ -97,6 +87,9 @@ def grouped_query_attention(
     qkv_bias: bool = False,
     o_bias: bool = False,
     qk_norm: bool = False,
+    qk_norm_full: bool = False,
+    sinks: bool = False,
+    query_gate: bool = False,
 ) -> BlockCost:
     """Multi-head attention with ``h_kv`` key/value heads: MHA (h_kv = h), GQA, MQA (h_kv = 1).
 
@@ -105,11 +98,18 @@ def grouped_query_attention(
     every key (``2 d_h`` FLOP) and mixes the values (``2 d_h``), so a (query, key) pair costs
     ``4 h d_h``. NB: GQA shares K and V between heads but not the products, so the pair cost
     depends on ``h``, not ``h_kv``.
+    Parameters only: ``qk_norm`` (per-head RMSNorm on q and k, Qwen3 / Gemma 3: ``2 d_h``),
+    ``qk_norm_full`` (RMSNorm over all of q and of k, OLMo 2: ``(h + h_kv) d_h``), ``sinks`` (one
+    learned attention-sink logit per head, gpt-oss: ``h``; it joins the softmax, not a matmul).
+    ``query_gate``: the query projection also emits a sigmoid gate on the attention output
+    (Qwen3-Next gated attention), so ``W_Q`` is ``d x 2 h d_h``.
     """
-    q = _linear(d, h * d_h, qkv_bias)
+    q = _linear(d, h * d_h * (2 if query_gate else 1), qkv_bias)
     kv = _linear(d, h_kv * d_h, qkv_bias)
     o = _linear(h * d_h, d, o_bias)
-    norm = 2 * d_h if qk_norm else 0  # per-head RMSNorm weights on q and k (Qwen3, Gemma 3)
+    norm = 2 * d_h if qk_norm else 0
+    norm += (h + h_kv) * d_h if qk_norm_full else 0
+    norm += h if sinks else 0
     total = q + kv + kv + o + BlockCost(norm, norm, 0, 0)
     return total + BlockCost(flop_per_pair=2 * h * d_h + 2 * h * d_h)
 
@@ -149,6 +149,89 @@ def multi_head_latent_attention(
     return q + kv + o + BlockCost(flop_per_pair=2 * h * d_qk + 2 * h * d_v)
 
 
+@block("gated_deltanet")
+def gated_deltanet(
+    *, d: int, h_k: int, h_v: int, d_k: int, d_v: int, conv: int, chunk: int
+) -> BlockCost:
+    """Gated DeltaNet linear attention (Yang et al. 2024, arXiv:2412.06464), as Qwen3-Next
+    runs it (``Qwen3NextGatedDeltaNet`` in transformers; the chunked algorithm of the FLA
+    library, chunk size ``chunk``).
+
+    Projections: ``d -> 2 h_k d_k + 2 h_v d_v`` (q, k, v and the output gate z), ``d -> 2 h_v``
+    (beta and the decay), a depthwise causal convolution of width ``conv`` over q, k, v
+    (``2 conv`` FLOP per channel), and ``h_v d_v -> d`` out. The state of each of the ``h_v``
+    heads is a ``d_k x d_v`` matrix: per token, reading it with the query, reading it with the key
+    for the delta rule, and writing the update cost ``3 x 2 d_k d_v``; the chunked form adds,
+    per token, the intra-chunk products ``k k^T`` and ``q k^T`` (``2 x 2 chunk d_k``) and the
+    intra-chunk attention times the values (``2 chunk d_v``). No term grows with the context.
+    NB: the sequence is padded to a multiple of ``chunk``, and the triangular solve of the UT
+    transform (``O(chunk^2 d)`` per chunk) is not a matmul; neither is counted.
+    """
+    qkvz = _linear(d, 2 * h_k * d_k + 2 * h_v * d_v)
+    ba = _linear(d, 2 * h_v)
+    channels = 2 * h_k * d_k + h_v * d_v
+    conv_cost = BlockCost(channels * conv, channels * conv, 2 * channels * conv, 0)
+    out = _linear(h_v * d_v, d)
+    state = h_v * (3 * 2 * d_k * d_v + 2 * 2 * chunk * d_k + 2 * chunk * d_v)
+    small = 2 * h_v + d_v  # dt_bias and A_log per head, the gated RMSNorm over d_v
+    return qkvz + ba + conv_cost + out + BlockCost(small, small, state, 0)
+
+
+@block("mamba2")
+def mamba2(
+    *,
+    d: int,
+    h: int,
+    p: int,
+    n: int,
+    groups: int,
+    conv: int,
+    chunk: int,
+    conv_bias: bool = True,
+    bias: bool = False,
+) -> BlockCost:
+    """A Mamba-2 mixer (Dao and Gu 2024, arXiv:2405.21060), as Nemotron-H runs it
+    (``NemotronHMamba2Mixer`` in transformers), with the chunked SSD algorithm of chunk ``chunk``.
+
+    ``h`` heads of ``p`` channels (inner width ``I = h p``), state size ``n`` shared by ``groups``
+    groups. Projections: ``d -> I + (I + 2 groups n) + h`` (gate z, x, B, C, dt), a depthwise
+    causal convolution of width ``conv`` over x, B, C, and ``I -> d`` out. Per token and head the
+    chunked SSD computes ``C B^T`` within the chunk (``2 chunk n``), mixes the chunk's inputs
+    (``2 chunk p``), writes the chunk state (``2 n p``) and reads the incoming state
+    (``2 n p``). NB: the scan that carries states from chunk to chunk is elementwise, and the
+    padding of a sequence to a multiple of ``chunk`` is not counted.
+    """
+    inner = h * p
+    channels = inner + 2 * groups * n
+    proj = _linear(d, inner + channels + h, bias)
+    conv_w = channels * conv + (channels if conv_bias else 0)
+    conv_cost = BlockCost(conv_w, conv_w, 2 * channels * conv, 0)
+    out = _linear(inner, d, bias)
+    ssd = h * (2 * chunk * n + 2 * chunk * p + 4 * n * p)
+    small = 3 * h + inner  # dt_bias, A_log, D per head; the gated RMSNorm over I
+    return proj + conv_cost + out + BlockCost(small, small, ssd, 0)
+
+
+@block("dsa_indexer")
+def lightning_indexer(*, d: int, q_lora_rank: int, h_idx: int, d_idx: int) -> BlockCost:
+    """The lightning indexer of DeepSeek sparse attention (DeepSeek-V3.2-Exp technical report,
+    section 1, Eq. (1): ``I_ts = sum_j w_tj ReLU(q_tj . k_s)``;
+    https://huggingface.co/deepseek-ai/DeepSeek-V3.2-Exp; ``DeepseekV32Indexer`` in transformers).
+
+    From the query latent ``c_q`` (``q_lora_rank``) it projects ``h_idx`` indexer queries of
+    ``d_idx``, from the hidden state one key of ``d_idx`` (LayerNorm'd: ``2 d_idx`` parameters)
+    and ``h_idx`` head weights; each (query, key) pair costs ``2 h_idx d_idx`` for the scores and
+    ``2 h_idx`` for their weighted sum over heads. It scores every causal pair; the main attention
+    then reads only the ``index_topk`` best keys.
+    NB: the top-k selection itself is not a matmul and is not counted.
+    """
+    q = _linear(q_lora_rank, h_idx * d_idx)
+    k = _linear(d, d_idx)
+    weights = _linear(d, h_idx)
+    norm = BlockCost(2 * d_idx, 2 * d_idx, 0, 0)
+    return q + k + weights + norm + BlockCost(flop_per_pair=2 * h_idx * d_idx + 2 * h_idx)
+
+
 @block("no_attention")
 def no_attention() -> BlockCost:
     """A layer whose attention was removed (Nemotron NAS ``no_op``): nothing to count."""
@@ -180,11 +263,18 @@ def mixture_of_experts(
     top_k: int,
     f_shared: int = 0,
     shared_gate: bool = False,
+    expert_bias: bool = False,
+    router_bias: bool = False,
+    plain: bool = False,
+    latent: int = 0,
 ) -> BlockCost:
     """Mixture of gated-MLP experts with a linear router and optional always-on shared experts.
 
     Shazeer et al. (2017); Mixtral (arXiv:2401.04088); DeepSeekMoE (arXiv:2401.06066) for shared
-    experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert. A token runs the
+    experts; Qwen2-MoE adds a sigmoid gate ``d -> 1`` on its shared expert; gpt-oss
+    (arXiv:2508.10925) gives its experts and router biases (``expert_bias``, ``router_bias``);
+    Nemotron-H uses two-matrix experts and shared expert (``plain``) and may run the experts in a
+    smaller ``latent`` width behind ``d -> latent`` and ``latent -> d`` projections. A token runs the
     router ``d -> E`` (``2 d E`` FLOP), ``k`` routed experts and the shared experts.
     NB: assumes every token reaches exactly ``k`` experts (no capacity dropping), which is what
     dropless implementations (Megatron, Hugging Face, vLLM) compute.
@@ -193,10 +283,14 @@ def mixture_of_experts(
         raise ConfigError(
             f"experts per token ({top_k}) exceeds the number of experts ({n_experts})"
         )
-    expert = gated_mlp(d=d, f=f_expert)
-    router = _linear(d, n_experts)
-    shared = gated_mlp(d=d, f=f_shared) if f_shared else BlockCost()
+    mlp = plain_mlp if plain else gated_mlp
+    width = latent or d
+    expert = mlp(d=width, f=f_expert, bias=expert_bias)
+    router = _linear(d, n_experts, router_bias)
+    shared = mlp(d=d, f=f_shared, bias=False) if f_shared else BlockCost()
     gate = _linear(d, 1) if shared_gate else BlockCost()
+    if latent:
+        gate = gate + _linear(d, latent) + _linear(latent, d)
     params = n_experts * expert.params + router.params + shared.params + gate.params
     active = top_k * expert.params + router.params + shared.params + gate.params
     flop = (

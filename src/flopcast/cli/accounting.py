@@ -28,18 +28,42 @@ def flops(
         False, "--embedding", help="Count the embedding lookup as a matmul (2 V d)."
     ),
     mac: bool = typer.Option(False, "--mac", help="Report multiply-accumulates (FLOP / 2)."),
+    mtp: bool = typer.Option(
+        False, "--mtp", help="Also count multi-token-prediction modules (DeepSeek-V3)."
+    ),
+    lora_rank: int = typer.Option(
+        0, "--lora-rank", min=0, help="Also count LoRA training of this rank on a frozen base."
+    ),
+    lora_targets: str = typer.Option(
+        "all-linear", "--lora-targets", help="Comma-separated projections, or all-linear."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Parameters and per-token / per-sequence FLOP of a transformer from its config."""
-    from flopcast.accounting.architecture import Conventions, from_config
+    # lazy: keeps `flopcast --help` fast
+    from flopcast.accounting.architecture import Conventions, from_config, load_config
+    from flopcast.accounting.lora import lora
 
-    arch = from_config(config)
-    conv = Conventions(causal=not no_causal, embedding=embedding, unit="mac" if mac else "flop")
+    cfg = load_config(config)
+    arch = from_config(cfg)
+    conv = Conventions(
+        causal=not no_causal, embedding=embedding, unit="mac" if mac else "flop", mtp=mtp
+    )
     info = arch.summary(context, conv)
+    if lora_rank:
+        targets = lora_targets if lora_targets == "all-linear" else lora_targets.split(",")
+        cost = lora(cfg, context, rank=lora_rank, targets=targets, conventions=conv)
+        info["lora"] = {
+            "rank": cost.rank,
+            "targets": list(cost.targets),
+            "adapter_params": cost.adapter_params,
+            "training_flop_per_sequence": cost.training,
+            "training_flop_per_token_mean": cost.training / context,
+        }
     if as_json:
         print_json(info)
         return
-    from rich.console import Console
+    from rich.console import Console  # lazy: keeps `flopcast --help` fast
     from rich.table import Table
 
     unit = "MAC" if mac else "FLOP"
@@ -64,6 +88,13 @@ def flops(
         (f"2N {unit}/token (for comparison)", fmt(info["two_n_active"], 4)),
         (f"PaLM 6N + 12LHQT {unit}/token", fmt(info["palm_training_flop_per_token"], 4)),
     ]
+    if "lora" in info:
+        rows.append(
+            (
+                f"LoRA r={lora_rank} training {unit}/token (frozen base), mean",
+                fmt(info["lora"]["training_flop_per_token_mean"], 4),
+            )
+        )
     for name, value in rows:
         table.add_row(name, value)
     console = Console()
@@ -94,6 +125,7 @@ def rl(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """FLOP per phase of an RL recipe, the run total, and the implied utilisation."""
+    # lazy: keeps `flopcast --help` fast
     from flopcast.accounting.architecture import from_config
     from flopcast.accounting.rl import PHASES, implied_utilization, load_recipe, summarize
     from flopcast.core.errors import InputError
@@ -137,7 +169,7 @@ def rl(
 
 
 def _print_rl(out: dict[str, Any], phases: tuple[str, ...]) -> None:
-    from rich.console import Console
+    from rich.console import Console  # lazy: keeps `flopcast --help` fast
     from rich.table import Table
 
     console = Console()
