@@ -154,12 +154,6 @@ def test_the_cli_plumbing_imports_no_numpy():
         assert out.stdout.strip().splitlines()[-1] == "[]", module
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="numpy is imported at start by flopcast/__init__.py (eager re-exports of "
-    "core.uncertain and estimate.methods) and by cli/estimate.py and cli/accounting.py "
-    "(`from flopcast.estimate.functions import evaluate` at module top)",
-)
 def test_help_does_not_import_numpy():
     run = (
         "from flopcast.cli import app\n"

@@ -8,7 +8,6 @@ from typing import Any
 import typer
 
 from flopcast.cli._common import fmt, print_json
-from flopcast.estimate.functions import evaluate
 
 
 def register(app: typer.Typer) -> None:
@@ -205,6 +204,7 @@ def _cell(s: dict[str, Any]) -> str:
 
 
 def _expr(text: str) -> Any:
+    from flopcast.estimate.functions import evaluate  # lazily: `--help` must not load numpy
 
     q = evaluate(text)
     return float(q.median()) if q.is_point else q
