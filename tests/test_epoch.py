@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from flopcast.core.errors import DataError
 from flopcast.evidence import dataset, epoch
+from flopcast.evidence.records import ModelRecord
 
 FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
 
@@ -70,10 +76,10 @@ def test_write_records_is_all_or_nothing(tmp_path, rows):
     records, _ = epoch.to_records(rows)
     out = tmp_path / "out"
     out.mkdir()
-    (out / f"{records[-1]['id']}.yaml").write_text("taken")
+    (out / f"{records[-1].id}.yaml").write_text("taken")
     with pytest.raises(DataError):
         epoch.write_records(records, out)
-    assert [p.name for p in out.iterdir()] == [f"{records[-1]['id']}.yaml"]
+    assert [p.name for p in out.iterdir()] == [f"{records[-1].id}.yaml"]
     assert not list(tmp_path.glob(".flopcast-import-*"))
 
 
@@ -135,3 +141,96 @@ def test_reestimate(rows):
         if len(logs) % 2
         else (logs[len(logs) // 2 - 1] + logs[len(logs) // 2]) / 2
     )
+
+
+def test_rows_become_validated_records_keeping_epochs_label(rows):
+    records, _ = epoch.to_records(rows)
+    assert all(isinstance(r, ModelRecord) for r in records)
+    r1 = next(r for r in records if r.id == "deepseek-r1")
+    assert r1.rl.lines[0].source_confidence == "Likely"  # Epoch's own label, kept as written
+    assert r1.rl.lines[0].confidence == "Likely"
+
+
+def _csv(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "rows.csv"
+    path.write_text("Model,Organization,Publication date,Training compute (FLOP)\n" + body)
+    return path
+
+
+def test_ids_are_unique_regardless_of_case(tmp_path):
+    rows = epoch.read_csv(
+        _csv(tmp_path, "GPT-4,OpenAI,2023-03-14,2e25\ngpt-4,OpenAI,2023-03-15,3e25\n")
+    )
+    records, skipped = epoch.to_records(rows)
+    assert [r.id for r in records] == ["gpt-4", "gpt-4-2"] and not skipped
+    written = epoch.write_records(records, tmp_path / "out")
+    assert len(written) == 2  # nothing lost
+
+
+def test_ids_for_one_name_repeated_are_linear_time():
+    rows = [
+        epoch.EpochRow(line=i + 2, model="Same", date=dt.date(2024, 1, 1)) for i in range(100_000)
+    ]
+    start = time.perf_counter()
+    records, _ = epoch.to_records(rows)
+    elapsed = time.perf_counter() - start
+    assert records[-1].id == "same-100000" and len({r.id for r in records}) == 100_000
+    # quadratic would probe 1 + 2 + ... + 1e5 = 5e9 ids; linear is ~1e5 probes plus validation
+    assert elapsed < 30  # ~3 s here
+
+
+def test_negative_or_zero_compute_is_refused(tmp_path):
+    for cell in ("-1e23", "0"):
+        with pytest.raises(DataError) as err:
+            epoch.read_csv(_csv(tmp_path, f"A,B,2024-01-01,{cell}\n"))
+        assert "must be a finite positive number" in str(err.value) and err.value.line == 2
+
+
+def test_export_escapes_formula_cells_and_import_reports_them(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "evil.yaml").write_text(
+        'id: evil\nname: "=cmd|\' /C calc\'!A0"\ndeveloper: "@lab"\nrelease_date: 2025-01-01\n'
+        "rl:\n  estimate: 1e22 to 4e22\n  confidence: Likely\n"
+        "  sources: [{url: 'https://example.org/x', title: x, states: x, accessed: 2026-01-01}]\n"
+    )
+    buf = io.StringIO()
+    epoch.export_csv(dataset.load([user]), buf)
+    line = next(ln for ln in buf.getvalue().splitlines() if "calc" in ln)
+    assert line.startswith("'=cmd|' /C calc'!A0,'@lab,")  # OWASP: a leading quote
+    rows = {r.model: r for r in epoch.read_csv(_write(tmp_path / "out.csv", buf.getvalue()))}
+    evil = rows["=cmd|' /C calc'!A0"]  # the quote is removed again on import
+    assert evil.organization == "@lab" and evil.formula_cells == ["model", "organization"]
+
+
+def test_failed_export_leaves_the_old_file(tmp_path):
+    target = tmp_path / "existing.csv"
+    target.write_text("old")
+
+    def broken(fh):
+        fh.write("half of the new")
+        raise DataError("a record failed midway")
+
+    with pytest.raises(DataError):
+        epoch.atomic_write(target, broken)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["existing.csv"]  # no temporary left
+
+
+def test_export_killed_midway_leaves_the_old_file(tmp_path):
+    target = tmp_path / "existing.csv"
+    target.write_text("old")
+    script = (
+        "import sys, time\n"
+        "from flopcast.evidence import epoch\n"
+        "def slow(fh):\n"
+        "    fh.write('half of the new'); fh.flush(); print('writing', flush=True); time.sleep(60)\n"
+        f"epoch.atomic_write({str(target)!r}, slow)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGKILL)  # midway: the new content is half written
+    proc.wait(timeout=30)
+    assert target.read_text() == "old"
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "existing.csv"]
+    assert all(name.startswith(".flopcast-existing.csv-") for name in leftovers)

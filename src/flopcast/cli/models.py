@@ -174,25 +174,39 @@ def import_epoch_command(
     written: list[str] = []
     if out is not None:
         written = epoch.write_records(records, out)
+    formula: list[dict[str, Any]] = [
+        {"line": r.line, "model": r.model, "columns": r.formula_cells}
+        for r in rows
+        if r.formula_cells
+    ]
     if json_out:
         print_json(
             {
                 "file": str(csv_file),
                 "rows": len(rows),
-                "records": records,
+                "records": [r.model_dump(mode="json", exclude_none=True) for r in records],
                 "skipped": skipped,
+                "formula_cells": formula,
                 "written": written,
             }
         )
         return
+    skipped_lines = {s["line"] for s in skipped}
+    kept = [r for r in rows if r.line not in skipped_lines]  # to_records keeps the row order
     typer.echo(f"{'id':<34} {'date':<10} {'training FLOP':>13} {'finetune FLOP':>13}  hardware")
-    for rec, row in zip(records, [r for r in rows if r.date is not None], strict=True):
+    for rec, row in zip(records, kept, strict=True):
         typer.echo(
-            f"{rec['id'][:34]:<34} {str(rec['release_date']):<10} {fmt(row.training_compute):>13} "
-            f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}"
+            f"{rec.id[:34]:<34} {rec.release_date.isoformat():<10} "
+            f"{fmt(row.training_compute):>13} {fmt(row.finetune_compute):>13}  "
+            f"{', '.join(row.hardware) or '-'}"
         )
     for s in skipped:
         typer.echo(f"skipped line {s['line']}: {s['reason']}")
+    for f in formula:
+        typer.echo(
+            f"note: line {f['line']} ({f['model']}): {', '.join(f['columns'])} began with a "
+            "formula character (= + - @ tab CR); kept as text, never evaluated"
+        )
     if out is not None:
         typer.echo(f"wrote {len(written)} record(s) to {out}")
 
@@ -213,8 +227,8 @@ def export_command(
     if out is None:
         epoch.export_csv(ds, sys.stdout, seed=seed)
         return
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        epoch.export_csv(ds, fh, seed=seed)
+    rows = epoch.export_rows(ds, seed=seed)  # every value computed before the file is touched
+    epoch.atomic_write(out, lambda fh: csv.writer(fh, lineterminator="\n").writerows(rows))
     typer.echo(f"wrote {len(ds.records)} rows to {out}")
 
 

@@ -79,20 +79,20 @@ class Line(_Strict):
     method: str | None = None
     inputs: dict[str, str] | None = None
     recipe: list[str] | None = Field(
-        None,
+        default=None,
         description="shipped RL recipe name(s) (data/recipes/); several are summed: one run "
         "made of several recipes",
     )
     label: str | None = None
     confidence: Confidence
     source_confidence: str | None = Field(
-        None,
+        default=None,
         description="the label the source itself gave (e.g. Epoch AI's Confidence column), "
         "kept as written; flopcast's own label is `confidence`",
     )
-    date: dt.date | None = Field(None, description="when this evidence was published")
+    date: dt.date | None = Field(default=None, description="when this evidence was published")
     kind: Literal["disclosure", "outside", "count"] | None = Field(
-        None,
+        default=None,
         description="who says it: the lab's own disclosure, an outside estimate, or flopcast's "
         "own operation count from a recipe",
     )
@@ -185,7 +185,7 @@ class Evidence(_Strict):
 
     lines: list[Line] = Field(default_factory=list)
     hardware: HardwareTime | None = Field(
-        None, description="published chip-hours of this stage (bounds every line's FLOP)"
+        default=None, description="published chip-hours of this stage (bounds every line's FLOP)"
     )
     combine: Literal["precision", "pool", "geometric", "latest"] = "precision"
     unknown: bool = False
@@ -233,7 +233,7 @@ class Benchmark(_Strict):
     benchmark: str
     value: float
     unit: str = "%"
-    setting: str | None = Field(None, description="e.g. pass@1, cons@64")
+    setting: str | None = Field(default=None, description="e.g. pass@1, cons@64")
     date: dt.date | None = None
     sources: list[Source] = Field(min_length=1)
     notes: str | None = None
