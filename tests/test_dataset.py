@@ -234,12 +234,12 @@ def test_load_raises_first_problem_with_file_and_line(tmp_path):
 @pytest.mark.parametrize(
     "name, line, field, words",
     [
-        ("missing-source.yaml", 6, "rl.lines[0].sources", "no source"),
+        ("missing-source.yaml", 9, "rl.lines[0].sources", "no source"),  # the sources key
         ("unknown-base.yaml", 5, "base_model", "unknown base model 'deepseek-v9'"),
         ("cycle-a.yaml", 5, "rl", "cycle"),
-        ("lo-above-hi.yaml", 5, "rl.lines[0]", "above upper bound"),
+        ("lo-above-hi.yaml", 6, "rl.lines[0]", "above upper bound"),  # the estimate's line
         ("bad-date.yaml", 4, "release_date", "bad date"),
-        ("unknown-chip.yaml", 5, "rl.lines[0]", "unknown chip 'H900'"),
+        ("unknown-chip.yaml", 6, "rl.lines[0]", "unknown chip 'H900'"),
     ],
 )
 def test_validate_names_each_problem(name, line, field, words):

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -123,26 +119,6 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_reestimate(rows):
-    result = epoch.reestimate(rows, seed=0)
-    by = {r["model"]: r for r in result["rows"]}
-    llama = by["Llama 3.1-405B"]
-    # 16384 H100 x 1882 h x 3600 s x 9.89e14 FLOP/s x 0.30 (median of the pre-training prior)
-    assert llama["median"] == pytest.approx(16384 * 1882 * 3600 * 9.89e14 * 0.3, rel=0.02)
-    assert llama["inside"] is True
-    assert llama["implied_utilization"] == pytest.approx(3.8e25 / (16384 * 1882 * 3600 * 9.89e14))
-    assert by["AlphaGo Zero"]["note"].startswith("several chips listed")
-    assert [s["model"] for s in result["skipped"]] == ["Tiny run on unknown chip"]
-    s = result["summary"]
-    assert s["rows"] == len(result["rows"]) and s["inside"] <= s["compared"]
-    logs = sorted(abs(math.log10(r["ratio"])) for r in result["rows"] if r["ratio"])
-    assert s["median_abs_log10_ratio"] == pytest.approx(
-        logs[len(logs) // 2]
-        if len(logs) % 2
-        else (logs[len(logs) // 2 - 1] + logs[len(logs) // 2]) / 2
-    )
-
-
 def test_rows_become_validated_records_keeping_epochs_label(rows):
     records, _ = epoch.to_records(rows)
     assert all(isinstance(r, ModelRecord) for r in records)
@@ -184,53 +160,3 @@ def test_negative_or_zero_compute_is_refused(tmp_path):
         with pytest.raises(DataError) as err:
             epoch.read_csv(_csv(tmp_path, f"A,B,2024-01-01,{cell}\n"))
         assert "must be a finite positive number" in str(err.value) and err.value.line == 2
-
-
-def test_export_escapes_formula_cells_and_import_reports_them(tmp_path):
-    user = tmp_path / "user"
-    user.mkdir()
-    (user / "evil.yaml").write_text(
-        'id: evil\nname: "=cmd|\' /C calc\'!A0"\ndeveloper: "@lab"\nrelease_date: 2025-01-01\n'
-        "rl:\n  estimate: 1e22 to 4e22\n  confidence: Likely\n"
-        "  sources: [{url: 'https://example.org/x', title: x, states: x, accessed: 2026-01-01}]\n"
-    )
-    buf = io.StringIO()
-    epoch.export_csv(dataset.load([user]), buf)
-    line = next(ln for ln in buf.getvalue().splitlines() if "calc" in ln)
-    assert line.startswith("'=cmd|' /C calc'!A0,'@lab,")  # OWASP: a leading quote
-    rows = {r.model: r for r in epoch.read_csv(_write(tmp_path / "out.csv", buf.getvalue()))}
-    evil = rows["=cmd|' /C calc'!A0"]  # the quote is removed again on import
-    assert evil.organization == "@lab" and evil.formula_cells == ["model", "organization"]
-
-
-def test_failed_export_leaves_the_old_file(tmp_path):
-    target = tmp_path / "existing.csv"
-    target.write_text("old")
-
-    def broken(fh):
-        fh.write("half of the new")
-        raise DataError("a record failed midway")
-
-    with pytest.raises(DataError):
-        epoch.atomic_write(target, broken)
-    assert target.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["existing.csv"]  # no temporary left
-
-
-def test_export_killed_midway_leaves_the_old_file(tmp_path):
-    target = tmp_path / "existing.csv"
-    target.write_text("old")
-    script = (
-        "import sys, time\n"
-        "from flopcast.evidence import epoch\n"
-        "def slow(fh):\n"
-        "    fh.write('half of the new'); fh.flush(); print('writing', flush=True); time.sleep(60)\n"
-        f"epoch.atomic_write({str(target)!r}, slow)\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "writing"
-    proc.send_signal(signal.SIGKILL)  # midway: the new content is half written
-    proc.wait(timeout=30)
-    assert target.read_text() == "old"
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name != "existing.csv"]
-    assert all(name.startswith(".flopcast-existing.csv-") for name in leftovers)

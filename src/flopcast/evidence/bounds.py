@@ -181,10 +181,17 @@ def _kwargs(text: str) -> dict[str, str]:
 def _number(text: str, what: str) -> float:
     """A chip-hours figure; an interval counts at its 95th percentile (a generous bound)."""
     try:
+        value = float(text)  # NB: plain numbers exactly (the exact path goes through exp/log)
+    except ValueError:
+        value = _evaluated(text, what)
+    if not (math.isfinite(value) and value > 0):
+        raise DataError(f"{what}: {text!r} must be a positive number of chip-hours")
+    return value
+
+
+def _evaluated(text: str, what: str) -> float:
+    try:
         q = evaluate(str(text))
     except FlopcastError as exc:
         raise DataError(f"{what}: {exc}") from None
-    value = q.median() if q.is_point else q.percentile(95)
-    if not (math.isfinite(value) and value > 0):
-        raise DataError(f"{what}: {text!r} must be a positive number of chip-hours")
-    return float(value)
+    return float(q.median() if q.is_point else q.percentile(95))

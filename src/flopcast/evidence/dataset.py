@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import math
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -254,13 +255,11 @@ class Dataset:
             if exc.path:
                 raise
             sub = exc.field or "combine"
-            loc = ("lines", int(sub[6:].split("]")[0])) if sub.startswith("lines[") else (sub,)
-            raise DataError(
-                exc.message,
-                rec.path,
-                rec.line_of(field, *loc) or rec.line_of(field),
-                f"{field}.{sub}",
-            ) from None
+            loc = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", sub) if p)
+            if loc and isinstance(loc[-1], int):  # a whole line: point at what it states
+                loc = (*loc, "recipe" if ev.lines[loc[-1]].recipe else "estimate")
+            line = rec.line_of(field, *loc) or rec.line_of(field)
+            raise DataError(exc.message, rec.path, line, f"{field}.{sub}") from None
         self._pooled[(model_id, field)] = result
         return result.value
 

@@ -199,7 +199,8 @@ class Evidence(_Strict):
         if isinstance(v, str) and v.strip().lower() == "unknown":
             return {"unknown": True}
         if isinstance(v, dict) and ("estimate" in v or "method" in v or "recipe" in v):
-            return {"lines": [v]}
+            line = {k: x for k, x in v.items() if k != "hardware"}
+            return {"lines": [line], **({"hardware": v["hardware"]} if "hardware" in v else {})}
         return v
 
     @model_validator(mode="after")
@@ -270,8 +271,12 @@ class ModelRecord(_Strict):
         return self._path
 
     def line_of(self, *loc: Any) -> int | None:
-        """The YAML line of a field path (nearest enclosing key when the exact one is absent)."""
-        return yamlio.line_for(self._lines, loc)
+        """The YAML line of a field path (nearest enclosing key when the exact one is absent).
+
+        NB: the exact key is looked for first in both spellings of a quantity (``rl.lines[0]``
+        and the one-line shorthand ``rl``), so a shorthand line's ``estimate`` is found.
+        """
+        return _line_for(self._lines, loc)
 
     def evidence(self, field: str) -> Evidence | None:
         if field not in (*COMPUTE_FIELDS, *COUNT_FIELDS):
@@ -326,6 +331,16 @@ def validate_record(
                 msg = "unknown field; see data/models/README.md for the allowed fields"
             elif e["type"] == "too_short" and loc and loc[-1] == "sources":
                 msg = "no source; every number needs at least one source with a URL"
-            errs.append(DataError(msg, path, yamlio.line_for(lines, loc), yamlio.field_path(loc)))
+            errs.append(DataError(msg, path, _line_for(lines, loc), yamlio.field_path(loc)))
         raise Problems(errs) from None
     return rec.located(path, lines)
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    """:func:`yamlio.line_for`, but the exact key first in both spellings of a quantity."""
+    if "lines" in loc:
+        i = loc.index("lines")
+        for cand in (loc, loc[:i] + loc[i + 2 :]):
+            if cand in lines:
+                return lines[cand]
+    return yamlio.line_for(lines, loc)
