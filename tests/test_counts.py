@@ -9,18 +9,22 @@ from flopcast.core.errors import DataError
 from flopcast.evidence import counts
 
 
-def test_one_recipe_is_its_total():
+def test_one_recipe_is_its_total_as_a_lognormal():
     total = rl.load_recipe("deepseek-r1-zero").run().total
     line = counts.recipe_total(["deepseek-r1-zero"])
-    assert line.median() == pytest.approx(total.median())
+    p5, p95 = total.percentile([5, 95], n=counts.SAMPLES, seed=0)
+    assert line.is_exact and line.percentile([5, 95]) == pytest.approx([p5, p95], rel=1e-9)
+    assert line.median() == pytest.approx((p5 * p95) ** 0.5, rel=1e-9)  # sqrt(p5 x p95)
+    assert line.median() == pytest.approx(total.median(n=counts.SAMPLES), rel=0.05)
     assert line.unit == "FLOP" and line.method == "recipe count"
 
 
-def test_several_recipes_are_summed():
+def test_several_recipes_are_summed_before_the_summary():
     a = rl.load_recipe("deepseek-r1-zero").run().total
     b = rl.load_recipe("deepseek-r1").run().total
     both = counts.recipe_total(["deepseek-r1-zero", "deepseek-r1"])
-    assert both.mean() == pytest.approx(a.mean() + b.mean(), rel=1e-9)  # means add exactly
+    p5, p95 = (a + b).percentile([5, 95], n=counts.SAMPLES, seed=0)
+    assert both.percentile([5, 95]) == pytest.approx([p5, p95], rel=1e-9)
 
 
 def test_unknown_recipe_is_one_line_with_suggestions():

@@ -35,6 +35,7 @@ TAIL_WARN = 0.05  # warn when more than this share of a line lies above the boun
 # reported percentile (5-95) and would only turn an exact value into a sampled one, so it is
 # left alone
 TAIL_IGNORE = 0.001
+CHECK_SAMPLES = 20_000  # Monte Carlo samples for the checks (the table's default, so shared)
 _CALL_RE = re.compile(r"^\s*hardware\s*\((?P<args>.*)\)\s*$", re.S)
 
 
@@ -109,14 +110,14 @@ def of_line(line: Line) -> Bound | None:
 
 def check(value: Any, bound: Bound, what: str) -> Any:
     """``value`` under ``bound``: refused when its median is above, capped when its tail is."""
-    median = value.median()
+    median = value.median(n=CHECK_SAMPLES)
     if median > bound.flop:
         raise DataError(
             f"{what}: {median:.3g} FLOP is above the physics bound {bound.flop:.3g} FLOP "
             f"({bound.describe()}); it would need {median / bound.flop:.0%} of peak. "
             "Mark it superseded, fix the figure, or fix the hardware time"
         )
-    above = value.prob_above(bound.flop)
+    above = value.prob_above(bound.flop, n=CHECK_SAMPLES)
     if above <= TAIL_IGNORE:
         return value
     if above > TAIL_WARN:

@@ -113,6 +113,7 @@ class Dataset:
         self._by_id = {r.id: r for r in self.records}
         self._cache: dict[tuple[str, str], Any] = {}
         self._pooled: dict[tuple[str, str], pooling.Pooled] = {}
+        self._bounds: dict[tuple[str, str], bounds.Bound | None] = {}
         self._line_cache: dict[tuple[str, str], list[Any]] = {}
         self._stack: list[tuple[str, str]] = []
         accessed = [s.accessed for r in self.records for s in views.all_sources(r)]
@@ -174,8 +175,11 @@ class Dataset:
         if ev is None or ev.unknown or field not in COMPUTE_FIELDS:
             return None
         rec = self.get(model_id)
+        if (model_id, field) in self._bounds:
+            return self._bounds[(model_id, field)]
         try:
-            return bounds.of_quantity(ev)
+            found = self._bounds[(model_id, field)] = bounds.of_quantity(ev)
+            return found
         except FlopcastError as exc:
             msg = exc.message if isinstance(exc, DataError) else str(exc)
             raise DataError(

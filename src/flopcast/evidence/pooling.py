@@ -112,7 +112,8 @@ def pool(
         how = "geometric" if method == "geometric" else "precision"
         value, widening = honest_combine([checked[i] for i in current], how, name)
         value = value.with_unit(values[current[0]].unit)
-        if bound is not None and value.prob_above(bound.flop) > bounds.TAIL_IGNORE:
+        above = value.prob_above(bound.flop, n=bounds.CHECK_SAMPLES) if bound else 0.0
+        if bound is not None and above > bounds.TAIL_IGNORE:
             value = _carry(bounds.check(value, bound, f"{name} (pooled)"), value)
     return Pooled(value, current, superseded if not everything else {}, widening, bound)
 
@@ -129,7 +130,7 @@ def honest_combine(values: Sequence[Any], method: str, name: str) -> tuple[Any, 
         dis["widened"] = False
         out.disagreement = dis
         return out, None
-    p5, med, p95 = out.percentile([5, 50, 95])
+    p5, med, p95 = out.percentile([5, 50, 95], n=bounds.CHECK_SAMPLES)
     sd = (math.log(p95) - math.log(p5)) / (2 * _Z)
     birge = math.sqrt(dis["chi2"] / dis["dof"])
     far = max(abs(math.log(m) - math.log(med)) for m in dis["medians"])
