@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from flopcast.cli import app
+from flopcast.evidence import dataset
 
 runner = CliRunner()
 DATA = Path(__file__).parent / "data"
 FIXTURE = DATA / "epoch" / "notable_ai_models_fixture.csv"
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def run(*args: str):
@@ -82,7 +89,7 @@ def test_data_validate():
     res = run("data", "validate", str(DATA / "broken"))
     assert res.exit_code == 1
     assert "bad-date.yaml:4: release_date: bad date" in res.output
-    assert "unknown-chip.yaml:5" in res.output and "6 problem(s)" in res.output
+    assert "unknown-chip.yaml:6" in res.output and "6 problem(s)" in res.output
 
 
 def test_data_import_epoch(tmp_path):
@@ -122,3 +129,55 @@ def test_data_reestimate():
     res = run("data", "reestimate", str(FIXTURE), "--json")
     doc = json.loads(res.output)
     assert doc["summary"]["rows"] == len(doc["rows"])
+
+
+def test_show_prints_history_bound_and_utilisation():
+    res = run("models", "show", "deepseek-r1")
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "Epoch AI, January 2025: 6.1e23, superseded by DeepSeek, Nature, September 2025" in out
+    assert "physics bound: 142,336 NVIDIA H800 SXM5-hours" in out
+    assert "implied utilisation of the current value:" in out
+    assert "SUPERSEDED by DeepSeek, Nature, September 2025" in out
+
+
+def test_pool_all_is_one_line_when_a_superseded_figure_breaks_the_bound():
+    res = run("models", "show", "deepseek-r1", "--pool-all")
+    assert res.exit_code == 1
+    assert "above the physics bound" in res.output and "Traceback" not in res.output
+
+
+def test_validate_refuses_bad_evidence_one_line_each():
+    res = run("data", "validate", str(DATA / "bad-evidence"))
+    assert res.exit_code == 1
+    lines = res.output.strip().splitlines()
+    assert lines[-1] == "5 problem(s)" and len(lines) == 6  # one line per problem
+    assert any("unknown recipe 'deepseek-r2-zero'" in ln for ln in lines)
+    assert any("supersession cycle" in ln for ln in lines)
+    assert any("above the physics bound" in ln for ln in lines)
+
+
+def test_import_says_which_cells_looked_like_formulas(tmp_path):
+    csv_file = tmp_path / "evil.csv"
+    csv_file.write_text(
+        "Model,Organization,Publication date,Training compute (FLOP)\n"
+        "\"=cmd|' /C calc'!A0\",Lab,2025-01-01,1e22\n"
+    )
+    res = run("data", "import-epoch", str(csv_file))
+    assert res.exit_code == 0, res.output
+    assert "began with a formula character" in res.output and "model" in res.output
+
+
+def test_export_over_an_existing_file_killed_midway_leaves_old_or_new(tmp_path):
+    out = tmp_path / "existing.csv"
+    out.write_text("old contents\n")
+    env = {**os.environ, "PYTHONPATH": SRC}
+    cmd = [sys.executable, "-m", "flopcast", "data", "export", "--out", str(out)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # inside the load or the writing
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    text = out.read_text()
+    assert text == "old contents\n" or (
+        text.startswith("Model,Organization") and text.count("\n") == len(dataset.load()) + 1
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flopcast.core.errors import DataError, UnknownNameError
+from flopcast.estimate import methods
 from flopcast.evidence import dataset
 
 BROKEN = Path(__file__).parent / "data" / "broken"
@@ -80,36 +81,82 @@ def test_r1_rl_is_about_20_percent_of_v3_pretraining(ds):
     )  # 6.1e23 / ~3.1e24 (6 * 37e9 * 14.8e12 = 3.29e24 pooled with H800-hours)
 
 
-def test_r1_lines_disagree_and_are_dated(ds):
+def test_r1_current_value_contains_the_count_and_stays_under_the_bound(ds):
     rec = ds.get("deepseek-r1")
-    assert [ln.date.isoformat() for ln in rec.rl.lines] == ["2025-01-31", "2025-09-17"]
-    pooled = ds.quantity("deepseek-r1", "rl")
-    dis = pooled.disagreement
-    assert dis["consistent"] is False  # 6.1e23 vs 142k H800-hours at 20-40% of peak (~1.4e23)
-    assert dis["ratio_max_min"] == pytest.approx(
-        6.1e23 / ds.line_values("deepseek-r1", "rl")[1].median()
-    )
-    # the Nature line alone: 512 x 278 h ~= 142k H800-hours x 3600 s x 9.89e14 FLOP/s x ~0.28
-    assert ds.line_values("deepseek-r1", "rl")[1].median() == pytest.approx(
-        142e3 * 3600 * 9.89e14 * (0.2 * 0.4) ** 0.5, rel=1e-6
-    )
+    assert [ln.kind for ln in rec.rl.lines] == ["outside", "disclosure", "count"]
+    pooled = ds.pooled("deepseek-r1", "rl")
+    assert pooled.superseded == {0: 1}  # Epoch (Jan 2025) superseded by Nature (Sep 2025)
+    assert pooled.current == [1, 2]
+    count = ds.line_values("deepseek-r1", "rl")[2]  # recipes deepseek-r1-zero + deepseek-r1
+    lo, hi = ds.quantity("deepseek-r1", "rl").interval(0.9)
+    bound = ds.bound("deepseek-r1", "rl")
+    assert bound.flop == pytest.approx(142_336 * 3600 * 9.89e14)  # 5.07e23 FLOP, BF16 peak
+    assert lo < count.median() < hi < bound.flop
+    # the Nature line alone: 142,336 H800-hours x 3600 s x 9.89e14 FLOP/s x the RL prior median
+    nature = ds.line_values("deepseek-r1", "rl")[1]
+    util = methods.prior("utilization.rl").median()
+    assert nature.median() == pytest.approx(142_336 * 3600 * 9.89e14 * util, rel=1e-9)
+
+
+def test_r1_history_names_what_superseded_epoch(ds):
+    info = ds.derivation("deepseek-r1", n=2000)["fields"]["rl"]
+    assert info["history"] == [
+        "Epoch AI, January 2025: 6.1e23, superseded by DeepSeek, Nature, September 2025 "
+        "(it would need 120% of peak)"  # 6.1e23 / 5.07e23 = 1.20
+    ]
+    assert info["lines"][0]["above_bound"] is True and info["lines"][0]["current"] is False
+
+
+def test_pool_all_refuses_the_superseded_figure_above_the_bound():
+    ds = dataset.load(pool_all=True)
+    with pytest.raises(DataError) as err:
+        ds.quantity("deepseek-r1", "rl")
+    assert "above the physics bound" in err.value.message
+    assert err.value.field == "rl.lines[0]" and err.value.path.endswith("deepseek-r1.yaml")
 
 
 def test_nemotron_ultra_rl_below_one_percent_of_its_base(ds):
     rl = ds.quantity("llama-3-1-nemotron-ultra-253b", "rl")
     base = ds.quantity("llama-3-1-405b", "pretraining")
-    assert rl.median() == pytest.approx(
-        140e3 * 3600 * 9.89e14 * 0.2, rel=1e-6
-    )  # ~1e23 at the prior's median 0.2
+    hardware, count = ds.line_values("llama-3-1-nemotron-ultra-253b", "rl")
+    util = methods.prior("utilization.rl").median()
+    assert hardware.median() == pytest.approx(140e3 * 3600 * 9.89e14 * util, rel=1e-6)
+    lo, hi = rl.interval(0.9)
+    if rl.disagreement["widened"]:  # with the 0.1-0.4 RL prior they disagree (p = 0.016)
+        assert lo < count.median() < hi and lo < hardware.median() < hi
     assert rl.percentile(95) / base.median() < 0.01
 
 
 def test_phi4_reasoning_rl_is_about_0_01_percent_of_phi4(ds):
-    rl = ds.quantity("phi-4-reasoning-plus", "rl")  # Epoch: "less than 1e20 FLOP"
+    epoch, count = ds.line_values("phi-4-reasoning-plus", "rl")  # Epoch: "less than 1e20 FLOP"
     phi4 = ds.quantity("phi-4", "pretraining")
-    bound_share = rl.percentile(95) / phi4.median()
-    assert rl.percentile(95) == pytest.approx(1e20)
-    assert 0.5e-4 < bound_share < 2e-4  # 1e20 / ~9e23 (6 * 14e9 * 9.8e12 = 8.2e23 pooled) ~ 0.01%
+    assert epoch.percentile(95) == pytest.approx(1e20)
+    share = count.median() / phi4.median()
+    assert 0.5e-4 < share < 2e-4  # ~1e20 / ~9e23 (6 * 14e9 * 9.8e12 = 8.2e23 pooled) ~ 0.01%
+
+
+def test_recipe_line_is_the_recipe_total(ds):
+    from flopcast.accounting import rl
+
+    line = ds.line_values("dapo-qwen-32b", "rl")[0]
+    total = rl.load_recipe("dapo-qwen2.5-32b").run().total
+    lo, hi = total.percentile([5, 95], n=20_000, seed=0)
+    assert line.interval(0.9) == pytest.approx((lo, hi), rel=1e-9)  # summarised as a lognormal
+    assert ds.get("dapo-qwen-32b").rl.lines[0].kind == "count"
+
+
+def test_o3_carries_the_label_its_spread_deserves(ds):
+    assert ds.get("o3").rl.lines[0].confidence == "Speculative"  # o1's 3e23-1e25 is 5.8x wide
+    rows = {r["id"]: r for r in ds.table(n=500)}
+    assert rows["o3"]["confidence"] == "Speculative"
+
+
+def test_every_record_with_flop_and_chip_hours_shows_its_utilisation(ds):
+    rows = {r["id"]: r for r in ds.table(n=2000)}
+    for rid in ("deepseek-r1", "deepseek-r1-zero", "deepscaler-1-5b-preview"):
+        util = rows[rid]["rl_implied_utilization"]
+        rl = rows[rid]["rl"]
+        assert util["median"] == pytest.approx(rl["median"] / ds.bound(rid, "rl").flop, rel=0.02)
 
 
 def test_o3_over_o1_is_exactly_ten(ds):
@@ -189,12 +236,12 @@ def test_load_raises_first_problem_with_file_and_line(tmp_path):
 @pytest.mark.parametrize(
     "name, line, field, words",
     [
-        ("missing-source.yaml", 6, "rl.lines[0].sources", "no source"),
+        ("missing-source.yaml", 9, "rl.lines[0].sources", "no source"),  # the sources key
         ("unknown-base.yaml", 5, "base_model", "unknown base model 'deepseek-v9'"),
         ("cycle-a.yaml", 5, "rl", "cycle"),
-        ("lo-above-hi.yaml", 5, "rl.lines[0]", "above upper bound"),
+        ("lo-above-hi.yaml", 6, "rl.lines[0]", "above upper bound"),  # the estimate's line
         ("bad-date.yaml", 4, "release_date", "bad date"),
-        ("unknown-chip.yaml", 5, "rl.lines[0]", "unknown chip 'H900'"),
+        ("unknown-chip.yaml", 6, "rl.lines[0]", "unknown chip 'H900'"),
     ],
 )
 def test_validate_names_each_problem(name, line, field, words):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import math
+import time
 from pathlib import Path
 
 import pytest
 
 from flopcast.core.errors import DataError
 from flopcast.evidence import dataset, epoch
+from flopcast.evidence.records import ModelRecord
 
 FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
 
@@ -70,10 +72,10 @@ def test_write_records_is_all_or_nothing(tmp_path, rows):
     records, _ = epoch.to_records(rows)
     out = tmp_path / "out"
     out.mkdir()
-    (out / f"{records[-1]['id']}.yaml").write_text("taken")
+    (out / f"{records[-1].id}.yaml").write_text("taken")
     with pytest.raises(DataError):
         epoch.write_records(records, out)
-    assert [p.name for p in out.iterdir()] == [f"{records[-1]['id']}.yaml"]
+    assert [p.name for p in out.iterdir()] == [f"{records[-1].id}.yaml"]
     assert not list(tmp_path.glob(".flopcast-import-*"))
 
 
@@ -117,21 +119,44 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_reestimate(rows):
-    result = epoch.reestimate(rows, seed=0)
-    by = {r["model"]: r for r in result["rows"]}
-    llama = by["Llama 3.1-405B"]
-    # 16384 H100 x 1882 h x 3600 s x 9.89e14 FLOP/s x 0.30 (median of the pre-training prior)
-    assert llama["median"] == pytest.approx(16384 * 1882 * 3600 * 9.89e14 * 0.3, rel=0.02)
-    assert llama["inside"] is True
-    assert llama["implied_utilization"] == pytest.approx(3.8e25 / (16384 * 1882 * 3600 * 9.89e14))
-    assert by["AlphaGo Zero"]["note"].startswith("several chips listed")
-    assert [s["model"] for s in result["skipped"]] == ["Tiny run on unknown chip"]
-    s = result["summary"]
-    assert s["rows"] == len(result["rows"]) and s["inside"] <= s["compared"]
-    logs = sorted(abs(math.log10(r["ratio"])) for r in result["rows"] if r["ratio"])
-    assert s["median_abs_log10_ratio"] == pytest.approx(
-        logs[len(logs) // 2]
-        if len(logs) % 2
-        else (logs[len(logs) // 2 - 1] + logs[len(logs) // 2]) / 2
+def test_rows_become_validated_records_keeping_epochs_label(rows):
+    records, _ = epoch.to_records(rows)
+    assert all(isinstance(r, ModelRecord) for r in records)
+    r1 = next(r for r in records if r.id == "deepseek-r1")
+    assert r1.rl.lines[0].source_confidence == "Likely"  # Epoch's own label, kept as written
+    assert r1.rl.lines[0].confidence == "Likely"
+
+
+def _csv(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "rows.csv"
+    path.write_text("Model,Organization,Publication date,Training compute (FLOP)\n" + body)
+    return path
+
+
+def test_ids_are_unique_regardless_of_case(tmp_path):
+    rows = epoch.read_csv(
+        _csv(tmp_path, "GPT-4,OpenAI,2023-03-14,2e25\ngpt-4,OpenAI,2023-03-15,3e25\n")
     )
+    records, skipped = epoch.to_records(rows)
+    assert [r.id for r in records] == ["gpt-4", "gpt-4-2"] and not skipped
+    written = epoch.write_records(records, tmp_path / "out")
+    assert len(written) == 2  # nothing lost
+
+
+def test_ids_for_one_name_repeated_are_linear_time():
+    rows = [
+        epoch.EpochRow(line=i + 2, model="Same", date=dt.date(2024, 1, 1)) for i in range(100_000)
+    ]
+    start = time.perf_counter()
+    records, _ = epoch.to_records(rows)
+    elapsed = time.perf_counter() - start
+    assert records[-1].id == "same-100000" and len({r.id for r in records}) == 100_000
+    # quadratic would probe 1 + 2 + ... + 1e5 = 5e9 ids; linear is ~1e5 probes plus validation
+    assert elapsed < 30  # ~3 s here
+
+
+def test_negative_or_zero_compute_is_refused(tmp_path):
+    for cell in ("-1e23", "0"):
+        with pytest.raises(DataError) as err:
+            epoch.read_csv(_csv(tmp_path, f"A,B,2024-01-01,{cell}\n"))
+        assert "must be a finite positive number" in str(err.value) and err.value.line == 2

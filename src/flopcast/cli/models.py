@@ -20,6 +20,12 @@ DataOpt = typer.Option(
 )
 JsonOpt = typer.Option(False, "--json", help="Print one JSON object.")
 SeedOpt = typer.Option(0, "--seed", help="Seed for Monte Carlo summaries.")
+PoolOpt = typer.Option(
+    False,
+    "--pool-all",
+    help="Pool superseded lines into current values too (docs/pooling.md); "
+    "a superseded figure above the physics bound is then refused.",
+)
 
 models_app = typer.Typer(
     cls=_Group,
@@ -53,14 +59,15 @@ def models_command(
     json_out: bool = JsonOpt,
     csv_out: bool = typer.Option(False, "--csv", help="Print CSV."),
     seed: int = SeedOpt,
+    pool_all: bool = PoolOpt,
 ) -> None:
-    ctx.obj = {"data": data}
+    ctx.obj = {"data": data, "pool_all": pool_all}
     if ctx.invoked_subcommand is not None:
         return
     from flopcast.core.errors import InputError
     from flopcast.evidence import dataset
 
-    ds = dataset.load(data)
+    ds = dataset.load(data, pool_all=pool_all)
     rows = ds.table(seed=seed)
     if developer:
         rows = [r for r in rows if developer.lower() in r["developer"].lower()]
@@ -92,11 +99,12 @@ def show_command(
     data: list[Path] = DataOpt,
     json_out: bool = JsonOpt,
     seed: int = SeedOpt,
+    pool_all: bool = PoolOpt,
 ) -> None:
     from flopcast.evidence import dataset
 
     dirs = [*((ctx.obj or {}).get("data") or []), *(data or [])]
-    ds = dataset.load(dirs)
+    ds = dataset.load(dirs, pool_all=pool_all or bool((ctx.obj or {}).get("pool_all")))
     info = ds.derivation(model_id, seed=seed)
     if json_out:
         print_json(info)
@@ -110,45 +118,7 @@ def show_command(
     out.append(f"record: {info['path']}   data version {info['data_version']}")
     for field, entry in info["fields"].items():
         out.append("")
-        head = f"{field}: " + (entry.get("text") or entry["status"])
-        out.append(head)
-        if entry.get("formula"):
-            out.append(f"  = {entry['formula']}")
-        if entry.get("notes"):
-            out.append(f"  notes: {' '.join(entry['notes'].split())}")
-        for s in entry.get("sources", []):
-            out.append(
-                f"  source: {s['title']} <{s['url']}>: {s['states']} (accessed {s['accessed']})"
-            )
-        for i, ln in enumerate(entry.get("lines", []), 1):
-            label = f" [{ln['label']}]" if ln["label"] else ""
-            out.append(f"  line {i}{label}: {ln['expression']}")
-            out.append(
-                f"    = {ln['text']}   method: {ln['method']}   confidence: {ln['confidence']}"
-                + (f"   dated {ln['date']}" if ln["date"] else "")
-            )
-            for a in ln["assumptions"]:
-                out.append(f"    assumes: {a}")
-            if ln["reasoning"]:
-                out.append(f"    reasoning: {' '.join(ln['reasoning'].split())}")
-            if ln["notes"]:
-                out.append(f"    notes: {' '.join(ln['notes'].split())}")
-            for s in ln["sources"]:
-                out.append(f"    source: {s['title']} <{s['url']}>")
-                out.append(f"      states: {s['states']} (accessed {s['accessed']})")
-            _contributions(out, ln["value"], "    ")
-        value = entry.get("value")
-        if value and len(entry.get("lines", [])) != 1:
-            _contributions(out, value, "  ")
-        dis = (value or {}).get("disagreement")
-        if dis:
-            verdict = (
-                "consistent" if dis["consistent"] else "DISAGREE beyond their stated uncertainty"
-            )
-            out.append(
-                f"  lines pooled by {entry['combine']}: chi2 {dis['chi2']:.2f} (p = {dis['p_value']:.3f}), "
-                f"medians differ {dis['ratio_max_min']:.1f}x: {verdict}"
-            )
+        out.extend(_field_lines(field, entry))
     if info["benchmarks"]:
         out.append("")
         out.append("benchmarks:")
@@ -204,25 +174,39 @@ def import_epoch_command(
     written: list[str] = []
     if out is not None:
         written = epoch.write_records(records, out)
+    formula: list[dict[str, Any]] = [
+        {"line": r.line, "model": r.model, "columns": r.formula_cells}
+        for r in rows
+        if r.formula_cells
+    ]
     if json_out:
         print_json(
             {
                 "file": str(csv_file),
                 "rows": len(rows),
-                "records": records,
+                "records": [r.model_dump(mode="json", exclude_none=True) for r in records],
                 "skipped": skipped,
+                "formula_cells": formula,
                 "written": written,
             }
         )
         return
+    skipped_lines = {s["line"] for s in skipped}
+    kept = [r for r in rows if r.line not in skipped_lines]  # to_records keeps the row order
     typer.echo(f"{'id':<34} {'date':<10} {'training FLOP':>13} {'finetune FLOP':>13}  hardware")
-    for rec, row in zip(records, [r for r in rows if r.date is not None], strict=True):
+    for rec, row in zip(records, kept, strict=True):
         typer.echo(
-            f"{rec['id'][:34]:<34} {str(rec['release_date']):<10} {fmt(row.training_compute):>13} "
-            f"{fmt(row.finetune_compute):>13}  {', '.join(row.hardware) or '-'}"
+            f"{rec.id[:34]:<34} {rec.release_date.isoformat():<10} "
+            f"{fmt(row.training_compute):>13} {fmt(row.finetune_compute):>13}  "
+            f"{', '.join(row.hardware) or '-'}"
         )
     for s in skipped:
         typer.echo(f"skipped line {s['line']}: {s['reason']}")
+    for f in formula:
+        typer.echo(
+            f"note: line {f['line']} ({f['model']}): {', '.join(f['columns'])} began with a "
+            "formula character (= + - @ tab CR); kept as text, never evaluated"
+        )
     if out is not None:
         typer.echo(f"wrote {len(written)} record(s) to {out}")
 
@@ -243,8 +227,8 @@ def export_command(
     if out is None:
         epoch.export_csv(ds, sys.stdout, seed=seed)
         return
-    with open(out, "w", encoding="utf-8", newline="") as fh:
-        epoch.export_csv(ds, fh, seed=seed)
+    rows = epoch.export_rows(ds, seed=seed)  # every value computed before the file is touched
+    epoch.atomic_write(out, lambda fh: csv.writer(fh, lineterminator="\n").writerows(rows))
     typer.echo(f"wrote {len(ds.records)} rows to {out}")
 
 
@@ -320,10 +304,88 @@ def _print_csv(rows: list[dict[str, Any]]) -> None:
         )
 
 
-def _contributions(out: list[str], summary: dict[str, Any], indent: str) -> None:
-    contrib = summary.get("contributions") or {}
-    if contrib:
-        parts = ", ".join(
-            f"{k} {v * 100:.0f}%" for k, v in sorted(contrib.items(), key=lambda kv: -kv[1])
+def _field_lines(field: str, entry: dict[str, Any]) -> list[str]:
+    out = [f"{field}: " + (entry.get("text") or entry["status"])]
+    if entry.get("confidence"):
+        out[0] += f"   confidence: {entry['confidence']}"
+    if entry.get("formula"):
+        out.append(f"  = {entry['formula']}")
+    if entry.get("notes"):
+        out.append(f"  notes: {' '.join(entry['notes'].split())}")
+    for s in entry.get("sources", []):
+        out.append(f"  source: {s['title']} <{s['url']}>: {s['states']} (accessed {s['accessed']})")
+    bound = entry.get("bound")
+    if bound:
+        out.append(
+            f"  physics bound: {bound['chip_hours']:,.0f} {bound['chip']}-hours x 3600 s x "
+            f"{fmt(bound['peak_flop_per_s'])} FLOP/s ({bound['precision']} peak) = "
+            f"{fmt(bound['bound_flop'])} FLOP ({bound['origin']})"
         )
-        out.append(f"{indent}share of the spread: {parts}")
+        util = entry.get("implied_utilization")
+        if util:
+            out.append(
+                f"  implied utilisation of the current value: {util['median']:.1%} of peak "
+                f"(90% CI {util['p5']:.1%} - {util['p95']:.1%})"
+            )
+    for i, ln in enumerate(entry.get("lines", []), 1):
+        out.extend(_line_lines(i, ln))
+    value = entry.get("value")
+    if value and len(entry.get("lines", [])) != 1:
+        _contributions(out, value, "  ")
+    dis = (value or {}).get("disagreement")
+    if dis:
+        verdict = "consistent" if dis["consistent"] else "DISAGREE beyond their stated uncertainty"
+        out.append(
+            f"  lines pooled by {entry['combine']}: chi2 {dis['chi2']:.2f} "
+            f"(p = {dis['p_value']:.3f}), medians differ {dis['ratio_max_min']:.1f}x: {verdict}"
+        )
+        if dis.get("widened"):
+            out.append(
+                f"  pooled spread widened {dis['scale']:.2f}x (Birge ratio "
+                f"{dis['birge_ratio']:.2f}; {dis['coverage_factor']:.2f} to cover every line's "
+                "median) so the 90% interval contains each line's median"
+            )
+    if entry.get("history"):
+        out.append("  history (superseded, not in the current value):")
+        out.extend(f"    {h}" for h in entry["history"])
+    if entry.get("pooled_superseded"):
+        out.append("  (every line pooled, superseded ones included: --pool-all or combine: pool)")
+    return out
+
+
+def _line_lines(i: int, ln: dict[str, Any]) -> list[str]:
+    label = f" [{ln['label']}]" if ln["label"] else ""
+    state = "" if ln.get("current", True) else f"   SUPERSEDED by {ln['superseded_by']}"
+    out = [f"  line {i}{label}: {ln['expression']}{state}"]
+    extra = f"   kind: {ln['kind']}" if ln.get("kind") else ""
+    if ln.get("source_confidence"):
+        extra += f"   source's label: {ln['source_confidence']}"
+    out.append(
+        f"    = {ln['text']}   method: {ln['method']}   confidence: {ln['confidence']}"
+        + (f"   dated {ln['date']}" if ln["date"] else "")
+        + extra
+    )
+    if "implied_utilization" in ln:
+        over = "  ABOVE THE PHYSICS BOUND" if ln.get("above_bound") else ""
+        out.append(f"    implied utilisation: {ln['implied_utilization']:.1%} of peak{over}")
+    for a in ln["assumptions"]:
+        out.append(f"    assumes: {a}")
+    if ln["reasoning"]:
+        out.append(f"    reasoning: {' '.join(ln['reasoning'].split())}")
+    if ln["notes"]:
+        out.append(f"    notes: {' '.join(ln['notes'].split())}")
+    for s in ln["sources"]:
+        out.append(f"    source: {s['title']} <{s['url']}>")
+        out.append(f"      states: {s['states']} (accessed {s['accessed']})")
+    _contributions(out, ln["value"], "    ")
+    return out
+
+
+def _contributions(out: list[str], summary: dict[str, Any], indent: str, top: int = 5) -> None:
+    contrib = summary.get("contributions") or {}
+    ranked = [kv for kv in sorted(contrib.items(), key=lambda kv: -kv[1]) if kv[1] >= 0.005]
+    if ranked:
+        parts = ", ".join(f"{k} {v * 100:.0f}%" for k, v in ranked[:top])
+        rest = len(contrib) - len(ranked[:top])
+        more = f" (+{rest} smaller)" if rest > 0 else ""
+        out.append(f"{indent}share of the spread: {parts}{more}")

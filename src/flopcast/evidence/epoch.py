@@ -1,10 +1,15 @@
-"""Epoch AI's public model CSVs: read them, turn rows into records, write ours, re-estimate rows.
+"""Epoch AI's public model CSVs: read them and turn rows into validated records.
 
 Columns are matched by name, never by position (they change between releases), with the older
 spellings as aliases. Unknown columns are ignored, empty cells are missing values, numbers may
 be written ``1.65e+24``, and a hardware cell may list several chips (``Google TPU v2,Google TPU
-v1``; split by :func:`flopcast.estimate.chips.split_chips`). A malformed file (ragged rows, not UTF-8,
-binary) is one :class:`~flopcast.core.errors.DataError` and nothing is written.
+v1``; split by :func:`flopcast.estimate.chips.split_chips`). A malformed file (ragged rows, not
+UTF-8, binary), and a negative or zero compute figure, is one
+:class:`~flopcast.core.errors.DataError` and nothing is written. A cell a spreadsheet would run
+as a formula (OWASP: a leading ``= + - @``, tab or carriage return) is kept as text and
+reported in :attr:`EpochRow.formula_cells`; the quote flopcast's own export adds in front of
+such a cell is removed. Writing (export, record files) is in :mod:`flopcast.evidence.epoch_write`,
+re-estimation in :mod:`flopcast.evidence.reestimate`; both are re-exported here.
 Format reference: https://epoch.ai/data/ai-models-documentation
 """
 
@@ -16,17 +21,39 @@ import io
 import math
 import os
 import re
-import shutil
-import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-import yaml
+from flopcast.core.errors import DataError
+from flopcast.estimate.chips import split_chips
+from flopcast.evidence.epoch_write import (
+    EXPORT_COLUMNS,
+    FORMULA_START,
+    atomic_write,
+    escape_cell,
+    export_csv,
+    export_rows,
+    write_records,
+)
+from flopcast.evidence.records import Confidence, Evidence, Line, ModelRecord, Problems, Source
+from flopcast.evidence.reestimate import reestimate
 
-from flopcast.core.errors import DataError, FlopcastError
+__all__ = [
+    "COLUMNS",
+    "EPOCH_URL",
+    "EXPORT_COLUMNS",
+    "EpochRow",
+    "atomic_write",
+    "escape_cell",
+    "export_csv",
+    "export_rows",
+    "read_csv",
+    "reestimate",
+    "to_records",
+    "write_records",
+]
 
 EPOCH_URL = "https://epoch.ai/data/ai-models"
 # canonical column -> accepted spellings (normalised: lower case, single spaces)
@@ -47,20 +74,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "finetune_compute": ("finetune compute (flop)",),
     "finetune_compute_notes": ("finetune compute notes",),
 }
-EXPORT_COLUMNS = [
-    "Model",
-    "Organization",
-    "Publication date",
-    "Parameters",
-    "Training compute (FLOP)",
-    "Training compute notes",
-    "Confidence",
-    "Link",
-    "Base model",
-    "Finetune compute (FLOP)",
-    "Finetune compute notes",
-]
-_LABELS = {"confident": "Confident", "likely": "Likely", "speculative": "Speculative"}
+_COMPUTE = ("training_compute", "finetune_compute")
+_NUMERIC = (*_COMPUTE, "parameters", "training_time_hours", "hardware_quantity", "utilization")
+_LABELS: dict[str, Confidence] = {
+    "confident": "Confident",
+    "likely": "Likely",
+    "speculative": "Speculative",
+}
 
 
 @dataclass
@@ -83,12 +103,11 @@ class EpochRow:
     base_model: str | None = None
     finetune_compute: float | None = None
     finetune_compute_notes: str | None = None
+    formula_cells: list[str] = field(default_factory=list)  # columns that began like a formula
 
 
 def read_csv(path: str | os.PathLike) -> list[EpochRow]:
     """Parse an Epoch CSV; DataError (file and line) if it is not a well-formed CSV of models."""
-    from flopcast.estimate.chips import split_chips  # noqa: PLC0415
-
     path = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -116,7 +135,6 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
         raise DataError(f"not a valid CSV: {exc}", path, 1) from None
     index = _column_index(header, path)
     rows: list[EpochRow] = []
-    line = 1
     try:
         for cells in reader:
             line = reader.line_num
@@ -129,38 +147,9 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
                     path,
                     line,
                 )
-            get = {k: (cells[i].strip() or None) for k, i in index.items()}
-            model = get.get("model")
-            if not model:
-                continue
-            rows.append(
-                EpochRow(
-                    line=line,
-                    model=model,
-                    organization=get.get("organization"),
-                    date=_date(get.get("date"), path, line),
-                    parameters=_number(get.get("parameters"), "Parameters", path, line),
-                    training_compute=_number(
-                        get.get("training_compute"), "Training compute (FLOP)", path, line
-                    ),
-                    training_compute_notes=get.get("training_compute_notes"),
-                    confidence=get.get("confidence"),
-                    link=get.get("link"),
-                    training_time_hours=_number(
-                        get.get("training_time_hours"), "Training time (hours)", path, line
-                    ),
-                    hardware=split_chips(get.get("hardware") or ""),
-                    hardware_quantity=_number(
-                        get.get("hardware_quantity"), "Hardware quantity", path, line
-                    ),
-                    utilization=_fraction(get.get("utilization"), path, line),
-                    base_model=get.get("base_model"),
-                    finetune_compute=_number(
-                        get.get("finetune_compute"), "Finetune compute (FLOP)", path, line
-                    ),
-                    finetune_compute_notes=get.get("finetune_compute_notes"),
-                )
-            )
+            row = _row({k: cells[i] for k, i in index.items()}, path, line)
+            if row is not None:
+                rows.append(row)
     except csv.Error as exc:
         raise DataError(f"not a valid CSV: {exc}", path, reader.line_num) from None
     return rows
@@ -168,237 +157,175 @@ def read_csv(path: str | os.PathLike) -> list[EpochRow]:
 
 def to_records(
     rows: Sequence[EpochRow], *, accessed: dt.date | None = None, known_ids: Sequence[str] = ()
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows -> (record dicts ready for YAML, skipped rows with reasons).
+) -> tuple[list[ModelRecord], list[dict[str, Any]]]:
+    """Rows -> (validated ModelRecords, skipped rows with reasons).
 
     ``Training compute (FLOP)`` is Epoch's total: the record's pre-training is that total minus
     ``Finetune compute (FLOP)``, and the fine-tune compute becomes the ``rl`` field (NB: Epoch's
     fine-tune column can include SFT). A row with hardware, quantity and time but no stated
-    compute gets a hardware-method line instead.
+    compute gets a hardware-method line instead. Ids are slugs of the names, unique without
+    regard to case (``GPT-4`` and ``gpt-4`` get ``gpt-4`` and ``gpt-4-2``), in linear time.
+    Epoch's own confidence label is kept as each line's ``source_confidence``.
     """
     accessed = accessed or dt.date.today()
-    ids: set[str] = set(known_ids)
-    made: dict[str, str] = {}
-    out, skipped = [], []
-    dated = []
-    for row in rows:
-        if row.date is None:
-            skipped.append({"line": row.line, "model": row.model, "reason": "no publication date"})
-            continue
-        made[row.model.lower()] = _unique(_slug(row.model), ids)
-        dated.append(row)
-    for row in dated:
-        rid = made[row.model.lower()]
-        source = {
-            "url": row.link if row.link and row.link.startswith("http") else EPOCH_URL,
-            "title": f"Epoch AI models dataset: {row.model}",
-            "states": _states(row),
-            "accessed": accessed,
-        }
-        label = _LABELS.get((row.confidence or "").strip().lower())
-        line_base: dict[str, Any] = {"confidence": label or "Speculative", "sources": [source]}
-        if label is None:
-            line_base["reasoning"] = (
-                f"imported from Epoch with confidence {row.confidence or 'empty'!r}, "
-                "which is not one of Confident/Likely/Speculative"
-            )
-        elif label == "Speculative":
-            line_base["reasoning"] = "Epoch AI labels this estimate Speculative; its notes: " + (
-                " ".join((row.training_compute_notes or "none given").split())
-            )
-        rec: dict[str, Any] = {
-            "id": rid,
-            "name": row.model,
-            "developer": row.organization or "unknown",
-            "release_date": row.date,
-            "reasoning": False,
-        }
-        if row.parameters is not None:
-            rec["parameters_total"] = {"estimate": _num(row.parameters), **line_base}
-        if row.training_compute is not None:
-            pre = row.training_compute - (row.finetune_compute or 0.0)
-            if pre > 0:
-                rec["pretraining"] = {
-                    "label": "Epoch: training compute minus fine-tune compute",
-                    "estimate": _num(pre),
-                    **line_base,
-                }
-        elif row.hardware and row.hardware_quantity and row.training_time_hours:
-            chip = row.hardware[0]
-            rec["pretraining"] = {
-                "label": "hardware method on Epoch's hardware columns",
-                "estimate": f'hardware(chip="{chip}", chips={_num(row.hardware_quantity)}, '
-                f"hours={_num(row.training_time_hours)})",
-                **line_base,
-            }
-        if row.finetune_compute is not None:
-            rec["rl"] = {
-                "label": "Epoch: fine-tune compute",
-                "estimate": _num(row.finetune_compute),
-                **line_base,
-            }
-        notes = []
-        if row.base_model:
-            base = made.get(row.base_model.lower()) or _slug(row.base_model)
-            if base in ids and base != rid:
-                rec["base_model"] = base
-            else:
-                notes.append(f"Epoch base model: {row.base_model}")
-        if row.hardware:
-            notes.append(f"Epoch training hardware: {', '.join(row.hardware)}")
-        if notes:
-            rec["notes"] = "; ".join(notes)
-        out.append(rec)
+    ids = _Ids(known_ids)
+    skipped = [
+        {"line": r.line, "model": r.model, "reason": "no publication date"}
+        for r in rows
+        if r.date is None
+    ]
+    dated = [r for r in rows if r.date is not None]
+    row_ids = [ids.make(_slug(r.model)) for r in dated]
+    first_id: dict[str, str] = {}
+    for r, rid in zip(dated, row_ids, strict=True):
+        first_id.setdefault(r.model.lower(), rid)
+    out = []
+    for row, rid in zip(dated, row_ids, strict=True):
+        try:
+            out.append(_record(row, rid, accessed, first_id, ids.taken))
+        except Problems as exc:
+            skipped.append({"line": row.line, "model": row.model, "reason": str(exc.errors[0])})
     return out, skipped
 
 
-def write_records(records: Sequence[dict[str, Any]], out_dir: str | os.PathLike) -> list[str]:
-    """Write one YAML file per record; all or nothing (written to a temporary folder, then moved)."""
-    out = Path(out_dir)
-    clash = [r["id"] for r in records if (out / f"{r['id']}.yaml").exists()]
-    if clash:
-        raise DataError(
-            f"{len(clash)} record file(s) already exist (e.g. {clash[0]}.yaml); "
-            "choose an empty --out folder",
-            str(out),
-        )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".flopcast-import-", dir=out.parent))
-    try:
-        for rec in records:
-            text = yaml.safe_dump(rec, sort_keys=False, allow_unicode=True, width=100)
-            (tmp / f"{rec['id']}.yaml").write_text(text, encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for rec in records:
-            target = out / f"{rec['id']}.yaml"
-            shutil.move(str(tmp / f"{rec['id']}.yaml"), target)
-            written.append(str(target))
-        return written
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+# ---- private ----------------------------------------------------------------------------------
 
 
-def export_csv(ds: Any, fh: TextIO, *, seed: int = 0, n: int = 20_000) -> None:
-    """Write ``ds`` in Epoch's layout: total in 'Training compute', RL in 'Finetune compute'."""
-    w = csv.writer(fh, lineterminator="\n")
-    w.writerow(EXPORT_COLUMNS)
-    for rec in ds.records:
-        total = ds.quantity(rec.id, "total")
-        pre_id = ds.pretraining_source(rec.id)
-        if total is None and pre_id is not None and rec.rl is None:
-            total = ds.quantity(pre_id, "pretraining")
-        rl = ds.quantity(rec.id, "rl")
-        params = ds.quantity(rec.id, "parameters_total")
-        ev = rec.rl if rec.rl is not None and not rec.rl.unknown else rec.pretraining
-        conf = ev.confidence if ev is not None else None
-        link = next(
-            (
-                s.url
-                for f in ("pretraining", "rl")
-                if getattr(rec, f) is not None
-                for ln in getattr(rec, f).lines
-                for s in ln.sources
-            ),
-            "",
+def _row(get_raw: dict[str, str], path: str, line: int) -> EpochRow | None:
+    get = {k: (_unescape(v).strip() or None) for k, v in get_raw.items()}
+    formula = [
+        k
+        for k, v in get_raw.items()
+        if k not in _NUMERIC and _unescape(v).startswith(FORMULA_START)
+    ]
+    model = get.get("model")
+    if not model:
+        return None
+    nums = {
+        k: _number(get.get(k), col, path, line, positive=k in _COMPUTE)
+        for k, col in (
+            ("parameters", "Parameters"),
+            ("training_compute", "Training compute (FLOP)"),
+            ("training_time_hours", "Training time (hours)"),
+            ("hardware_quantity", "Hardware quantity"),
+            ("finetune_compute", "Finetune compute (FLOP)"),
         )
-        w.writerow(
-            [
-                rec.name,
-                rec.developer,
-                rec.release_date.isoformat(),
-                _num(params.median(n=n, seed=seed)) if params is not None else "",
-                _num(total.median(n=n, seed=seed)) if total is not None else "",
-                f"flopcast median; 90% CI {_ci(total, n, seed)}" if total is not None else "",
-                conf or "Unknown",
-                link,
-                _base_name(ds, rec.base_model),
-                _num(rl.median(n=n, seed=seed)) if rl is not None else "",
-                f"RL stage (flopcast); 90% CI {_ci(rl, n, seed)}" if rl is not None else "",
+    }
+    return EpochRow(
+        line=line,
+        model=model,
+        organization=get.get("organization"),
+        date=_date(get.get("date"), path, line),
+        training_compute_notes=get.get("training_compute_notes"),
+        confidence=get.get("confidence"),
+        link=get.get("link"),
+        hardware=split_chips(get.get("hardware") or ""),
+        utilization=_fraction(get.get("utilization"), path, line),
+        base_model=get.get("base_model"),
+        finetune_compute_notes=get.get("finetune_compute_notes"),
+        formula_cells=formula,
+        **nums,
+    )
+
+
+def _record(
+    row: EpochRow, rid: str, accessed: dt.date, first_id: dict[str, str], taken: set[str]
+) -> ModelRecord:
+    source = Source(
+        url=row.link if row.link and re.match(r"^https?://[^\s/]+\.\S+$", row.link) else EPOCH_URL,
+        title=f"Epoch AI models dataset: {row.model}",
+        states=_states(row),
+        accessed=accessed,
+    )
+    label: Confidence | None = _LABELS.get((row.confidence or "").strip().lower())
+    reasoning = None
+    if label is None:
+        reasoning = (
+            f"imported from Epoch with confidence {row.confidence or 'empty'!r}, "
+            "which is not one of Confident/Likely/Speculative"
+        )
+    elif label == "Speculative":
+        reasoning = "Epoch AI labels this estimate Speculative; its notes: " + (
+            " ".join((row.training_compute_notes or "none given").split())
+        )
+
+    def line(estimate: str, text: str | None = None) -> Evidence:
+        return Evidence(
+            lines=[
+                Line(
+                    label=text,
+                    estimate=estimate,
+                    confidence=label or "Speculative",
+                    source_confidence=row.confidence,
+                    reasoning=reasoning,
+                    sources=[source],
+                )
             ]
         )
 
-
-def reestimate(rows: Sequence[EpochRow], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
-    """Hardware-method re-estimate of every row with hardware, quantity and training time."""
-    import warnings  # noqa: PLC0415
-
-    from flopcast.core.errors import PlausibilityWarning  # noqa: PLC0415
-    from flopcast.estimate import (
-        chips,
-        methods,  # noqa: PLC0415
-    )
-
-    out: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
-    for row in rows:
-        if not (row.hardware and row.hardware_quantity and row.training_time_hours):
-            continue
-        chip = row.hardware[0]
-        try:
-            spec = chips.lookup(chip)
-            # NB: bf16 peak where the catalog has it, else fp16 (V100-era tensor cores)
-            precision = "bf16" if "bf16" in spec.peak or "fp16" not in spec.peak else "fp16"
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PlausibilityWarning)
-                ours = methods.hardware(
-                    spec.id,
-                    chips=row.hardware_quantity,
-                    precision=precision,
-                    hours=row.training_time_hours,
-                    stage="pretraining",
-                )
-        except FlopcastError as exc:
-            skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
-            continue
-        p5, med, p95 = (float(x) for x in ours.percentile([5, 50, 95], n=n, seed=seed))
-        stated = row.training_compute
-        peak_time = (
-            row.hardware_quantity
-            * row.training_time_hours
-            * 3600
-            * chips.peak_flop_per_s(spec.id, precision)
+    fields: dict[str, Any] = {}
+    if row.parameters is not None:
+        fields["parameters_total"] = line(_num(row.parameters))
+    if row.training_compute is not None:
+        pre = row.training_compute - (row.finetune_compute or 0.0)
+        if pre > 0:
+            fields["pretraining"] = line(
+                _num(pre), "Epoch: training compute minus fine-tune compute"
+            )
+    elif row.hardware and row.hardware_quantity and row.training_time_hours:
+        fields["pretraining"] = line(
+            f'hardware(chip="{row.hardware[0]}", chips={_num(row.hardware_quantity)}, '
+            f"hours={_num(row.training_time_hours)})",
+            "hardware method on Epoch's hardware columns",
         )
-        out.append(
-            {
-                "model": row.model,
-                "line": row.line,
-                "chip": spec.id,
-                "precision": precision,
-                "chips_listed": row.hardware,
-                "chips": row.hardware_quantity,
-                "hours": row.training_time_hours,
-                "stated": stated,
-                "median": med,
-                "p5": p5,
-                "p95": p95,
-                "ratio": stated / med if stated else None,
-                "inside": (p5 <= stated <= p95) if stated else None,
-                "implied_utilization": stated / peak_time if stated else None,
-                "note": (
-                    f"several chips listed; used the first ({chip})"
-                    if len(row.hardware) > 1
-                    else None
-                ),
-            }
+    if row.finetune_compute is not None:
+        fields["rl"] = line(_num(row.finetune_compute), "Epoch: fine-tune compute")
+    notes = []
+    base = None
+    if row.base_model:
+        base = first_id.get(row.base_model.lower()) or _slug(row.base_model)
+        if base not in taken or base == rid:
+            notes.append(f"Epoch base model: {row.base_model}")
+            base = None
+    if row.hardware:
+        notes.append(f"Epoch training hardware: {', '.join(row.hardware)}")
+    if row.formula_cells:
+        notes.append(
+            "cells that began with a formula character, kept as text: "
+            + ", ".join(row.formula_cells)
         )
-    compared = [r for r in out if r["ratio"] is not None]
-    logs = [abs(math.log10(r["ratio"])) for r in compared]
-    return {
-        "rows": out,
-        "skipped": skipped,
-        "seed": seed,
-        "samples": n,
-        "summary": {
-            "rows": len(out),
-            "compared": len(compared),
-            "inside": sum(1 for r in compared if r["inside"]),
-            "median_abs_log10_ratio": statistics.median(logs) if logs else None,
-        },
-    }
+    assert row.date is not None  # to_records skips undated rows
+    try:
+        rec = ModelRecord(
+            id=rid,
+            name=row.model,
+            developer=row.organization or "unknown",
+            release_date=row.date,
+            base_model=base,
+            notes="; ".join(notes) or None,
+            **fields,
+        )
+    except ValueError as exc:
+        raise Problems([DataError(" ".join(str(exc).split())[:300], None, row.line)]) from None
+    return rec
 
 
-# ---- helpers ----------------------------------------------------------------------------------
+class _Ids:
+    """Unique lower-case ids: each slug keeps its next free suffix, so n equal names are O(n)."""
+
+    def __init__(self, known: Sequence[str]):
+        self.taken = {k.lower() for k in known}
+        self.next: dict[str, int] = {}
+
+    def make(self, slug: str) -> str:
+        k = self.next.get(slug, 1)
+        out = slug if k == 1 else f"{slug}-{k}"
+        while out in self.taken:
+            k += 1
+            out = f"{slug}-{k}"
+        self.next[slug] = k + 1
+        self.taken.add(out)
+        return out
 
 
 def _column_index(header: list[str], path: str) -> dict[str, int]:
@@ -419,7 +346,9 @@ def _column_index(header: list[str], path: str) -> dict[str, int]:
     return index
 
 
-def _number(cell: str | None, column: str, path: str, line: int) -> float | None:
+def _number(
+    cell: str | None, column: str, path: str, line: int, *, positive: bool = False
+) -> float | None:
     if cell is None or cell.lower() in ("nan", "none", "unknown", "-"):
         return None
     try:
@@ -428,8 +357,9 @@ def _number(cell: str | None, column: str, path: str, line: int) -> float | None
         raise DataError(
             f"{column}: {cell!r} is not a number (write e.g. 1.65e+24)", path, line
         ) from None
-    if not math.isfinite(value) or value < 0:
-        raise DataError(f"{column}: {cell!r} must be a finite non-negative number", path, line)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        allowed = "a finite positive number" if positive else "a finite non-negative number"
+        raise DataError(f"{column}: {cell!r} must be {allowed}", path, line)
     return value
 
 
@@ -452,17 +382,14 @@ def _date(cell: str | None, path: str, line: int) -> dt.date | None:
         ) from None
 
 
+def _unescape(cell: str) -> str:
+    """Drop the quote an escaping export put in front of a formula character."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug or "model"
-
-
-def _unique(slug: str, ids: set[str]) -> str:
-    out, k = slug, 2
-    while out in ids:
-        out, k = f"{slug}-{k}", k + 1
-    ids.add(out)
-    return out
 
 
 def _num(x: float) -> str:
@@ -479,20 +406,8 @@ def _states(row: EpochRow) -> str:
         parts.append(f"Parameters {_num(row.parameters)}")
     if row.hardware:
         parts.append(f"hardware {', '.join(row.hardware)} x {_num(row.hardware_quantity or 0)}")
+    if row.confidence:
+        parts.append(f"Confidence {row.confidence}")
     if row.training_compute_notes:
         parts.append("notes: " + " ".join(row.training_compute_notes.split())[:300])
     return "; ".join(parts) or "listed in Epoch's dataset"
-
-
-def _ci(u: Any, n: int, seed: int) -> str:
-    lo, hi = u.interval(0.9, n=n, seed=seed)
-    return f"{lo:.3g} - {hi:.3g}"
-
-
-def _base_name(ds: Any, base_id: str | None) -> str:
-    if not base_id:
-        return ""
-    try:
-        return ds.get(base_id).name
-    except FlopcastError:
-        return base_id
