@@ -37,7 +37,11 @@ def test_models_json_and_filters():
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     ids = {m["id"] for m in doc["models"]}
-    assert ids == {"deepseek-r1", "deepseek-r1-zero"}
+    assert {"deepseek-r1", "deepseek-r1-zero", "deepseek-v3-2"} <= ids
+    assert "deepseek-v3" not in ids  # released 2024-12-26, before --since
+    assert all(
+        m["developer"] == "DeepSeek" and m["release_date"] >= "2025-01-01" for m in doc["models"]
+    )
     res = run("models", "--json", "--reasoning")
     assert all(m["reasoning"] for m in json.loads(res.output)["models"])
 
@@ -60,7 +64,7 @@ def test_models_show_derivation():
     assert res.exit_code == 0, res.output
     out = res.output
     assert "Epoch AI, January 2025" in out and "DeepSeek, Nature, September 2025" in out
-    assert "DISAGREE" in out and "share of the spread" in out
+    assert "SUPERSEDED by DeepSeek, Nature, September 2025" in out and "share of the spread" in out
     assert "https://www.nature.com/articles/s41586-025-09422-z" in out
     assert "pretraining of deepseek-v3 + rl" in out
 

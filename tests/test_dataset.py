@@ -201,7 +201,8 @@ def test_table_rows_are_plain_dicts(ds):
     }
     assert r1["pretraining_from"] == "deepseek-v3"
     assert r1["rl"]["p5"] < r1["rl"]["median"] < r1["rl"]["p95"]
-    assert 0.01 < r1["rl_share"]["median"] < 0.2
+    # RL ~2.6e22 (the recipe count dominates the pooled value) over a total of ~3.6e24: ~0.7%
+    assert 0.003 < r1["rl_share"]["median"] < 0.02
     dates = [r["release_date"] for r in ds.table(n=500)]
     assert dates == sorted(dates)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flopcast.estimate.utilization import fits
 from flopcast.evidence import epoch, reestimate
 
 FIXTURE = Path(__file__).parent / "data" / "epoch" / "notable_ai_models_fixture.csv"
@@ -21,8 +22,10 @@ def test_reestimate(rows):
     result = reestimate.reestimate(rows, seed=0)
     by = {r["model"]: r for r in result["rows"]}
     llama = by["Llama 3.1-405B"]
-    # 16384 H100 x 1882 h x 3600 s x 9.89e14 FLOP/s x 0.30 (median of the pre-training prior)
-    assert llama["median"] == pytest.approx(16384 * 1882 * 3600 * 9.89e14 * 0.3, rel=0.02)
+    # 16384 H100 x 1882 h x 3600 s x 9.89e14 FLOP/s x the median of the fitted bf16
+    # pre-training prior (data/utilization.yaml, about 0.42)
+    u = fits()["utilization.pretraining.bf16"].median
+    assert llama["median"] == pytest.approx(16384 * 1882 * 3600 * 9.89e14 * u, rel=0.02)
     assert llama["inside"] is True
     assert llama["implied_utilization"] == pytest.approx(3.8e25 / (16384 * 1882 * 3600 * 9.89e14))
     assert by["AlphaGo Zero"]["note"].startswith("several chips listed")
