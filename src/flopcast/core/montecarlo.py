@@ -1,4 +1,4 @@
-"""The Monte Carlo engine behind :class:`flopcast.core.uncertain.Uncertain`.
+"""The Monte Carlo engine behind :class:`flopcast.core.quantity.Uncertain`.
 
 One evaluation is a :class:`Context`: every input of an expression draws its normal scores
 ``Z_i`` once, from a generator seeded by ``(seed, input name)``, and every node of the
@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flopcast.core import checks, graph
 from flopcast.core.errors import InputError
 
 if TYPE_CHECKING:
-    from flopcast.core.uncertain import Input, Uncertain
+    from flopcast.core.inputs import Input
+    from flopcast.core.quantity import Uncertain
 
 
 class Context:
@@ -57,39 +59,65 @@ class Context:
 
 
 def sample(q: Uncertain, ctx: Context) -> np.ndarray:
+    """The draws of ``q`` in ``ctx`` (iterative: deep expressions need no recursion)."""
     hit = ctx.memo.get(id(q))
     if hit is not None:
         return hit
+    checks.memory(ctx.n, graph.size(q) + len(ctx.leaves))
+    for node in graph.postorder(q, lambda n: id(n) in ctx.memo):
+        ctx.memo[id(node)] = _sample_node(node, ctx)
+    return ctx.memo[id(q)]
+
+
+def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray:
     op = q._op
+    memo = ctx.memo
     if op == "const":
-        out = np.full(ctx.n, q._args[0])
-    elif op == "input":
-        out = _sample_input(q._input, ctx)
-    elif op == "mix":
+        return np.full(ctx.n, q._args[0])
+    if op == "input":
+        return _sample_input(q._input, ctx)
+    if op == "mix":
         inp, comps, probs = q._args
         u = ctx._rng(inp.uid).random(ctx.n)
-        draws = [sample(comp, ctx) for comp in comps]
+        draws = [memo[id(comp)] for comp in comps]
         if len(comps) == 2:
             first = u < probs[0]
             ctx.selector[inp.uid] = (~first).view(np.int8)
-            out = np.where(first, draws[0], draws[1])
-        else:
-            idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
-            ctx.selector[inp.uid] = idx
-            out = (
-                np.choose(idx, draws)
-                if len(draws) <= 32
-                else np.stack(draws)[idx, np.arange(ctx.n)]
-            )
-    elif op == "neg":
-        out = -sample(q._args[0], ctx)
-    else:
-        a = sample(q._args[0], ctx)
-        b = sample(q._args[1], ctx)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = BINARY[op](a, b)
-    ctx.memo[id(q)] = out
-    return out
+            return np.where(first, draws[0], draws[1])
+        idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
+        ctx.selector[inp.uid] = idx
+        if len(draws) <= 32:
+            return np.choose(idx, draws)
+        return np.stack(draws)[idx, np.arange(ctx.n)]
+    if op == "neg":
+        return -memo[id(q._args[0])]
+    a = memo[id(q._args[0])]
+    b = memo[id(q._args[1])]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return BINARY[op](a, b)
+
+
+def contributions(y: np.ndarray, ctx: Context) -> dict[str, float]:
+    """First-order correlation ratios of each input on ``y`` (log ``y`` when positive), normalised.
+
+    Reads the normal scores and mixture selectors already drawn in ``ctx``: no second sampling.
+    """
+    if np.all(y > 0):
+        y = np.log(y)
+    if not np.all(np.isfinite(y)) or np.var(y) == 0:
+        return {}
+    shares: dict[str, float] = {}
+    for uid, inp in ctx.leaves.items():
+        if inp.kind == "point":
+            continue
+        driver = ctx.selector.get(uid)
+        if driver is None:
+            driver = ctx.normal_scores(uid)
+        shares[ctx.keys[uid]] = correlation_ratio(driver, y, discrete=uid in ctx.selector)
+    total = sum(shares.values())
+    if total <= 0:
+        return {}
+    return {k: v / total for k, v in shares.items()}
 
 
 def _sample_input(inp: Input | None, ctx: Context) -> np.ndarray:

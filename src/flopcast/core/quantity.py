@@ -1,0 +1,440 @@
+"""The :class:`Uncertain` type: one expression tree over named inputs, with its summaries.
+
+What a sample means, which path answers (exact, closed form, Monte Carlo) and what
+independence is assumed are stated at the top of :mod:`flopcast.core.uncertain`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from flopcast.core import checks, closedform, exact, fmt, graph, montecarlo, units
+from flopcast.core import summary as _summary
+from flopcast.core.errors import InputError
+from flopcast.core.inputs import Input
+from flopcast.core.montecarlo import BINARY, Context
+
+DEFAULT_SAMPLES = 100_000
+DEFAULT_SEED = 0
+
+
+class Uncertain:
+    """An uncertain (or exact) quantity. Build with :func:`ci`, :func:`point`, ... and arithmetic."""
+
+    __slots__ = (
+        "_op",
+        "_args",
+        "_input",
+        "_corr",
+        "_unit",
+        "_meta",
+        "_form_cache",
+        "_dist_cache",
+        "_sample_cache",
+        "disagreement",
+        "__weakref__",
+    )
+
+    def __init__(
+        self,
+        op: str,
+        args: tuple = (),
+        input: Input | None = None,
+        corr: frozenset = frozenset(),
+        unit: units.Unit | str | None = None,
+    ):
+        # op: "const", "input", "add", "sub", "mul", "div", "pow", "neg", "min", "max", "mix"
+        self._op = op
+        self._args = args
+        self._input = input
+        self._corr = corr  # frozenset of (uid_a, uid_b, rho) with uid_a < uid_b
+        self._unit: units.Unit | None = units.parse(unit) if isinstance(unit, str) else unit
+        self._meta: dict[str, Any] = {}
+        self._form_cache: Any = exact.UNSET
+        self._dist_cache: Any = exact.UNSET
+        self._sample_cache: dict[tuple[int, int], tuple[np.ndarray, Context]] = {}
+        self.disagreement: dict[str, Any] | None = None
+
+    # ---- metadata -------------------------------------------------------------------------
+    @property
+    def unit(self) -> str | None:
+        """The unit as text (``"FLOP"``, ``"FLOP/s"``), None for a plain number."""
+        return self._unit.label if self._unit is not None else None
+
+    @property
+    def dimension(self) -> units.Unit | None:
+        """The unit with its dimension vector (see :mod:`flopcast.core.units`)."""
+        return self._unit
+
+    def with_unit(self, unit: str | None) -> Uncertain:
+        """The same quantity labelled ``unit`` (a relabelling: the value is not converted)."""
+        out = self._copy()
+        out._unit = units.parse(unit)
+        return out
+
+    def with_meta(self, **meta: Any) -> Uncertain:
+        out = self._copy()
+        out._meta = {**self._meta, **meta}
+        return out
+
+    @property
+    def method(self) -> str | None:
+        return self._meta.get("method")
+
+    @property
+    def assumptions(self) -> list[str]:
+        return list(self._meta.get("assumptions", []))
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self._meta)
+
+    def _copy(self) -> Uncertain:
+        out = Uncertain(self._op, self._args, self._input, self._corr, self._unit)
+        out._meta = dict(self._meta)
+        out._form_cache = self._form_cache
+        out._dist_cache = self._dist_cache
+        out._sample_cache = self._sample_cache
+        out.disagreement = self.disagreement
+        return out
+
+    # ---- arithmetic -----------------------------------------------------------------------
+    def __add__(self, other: Any) -> Uncertain:
+        return binary("add", self, other)
+
+    def __radd__(self, other: Any) -> Uncertain:
+        return binary("add", other, self)
+
+    def __sub__(self, other: Any) -> Uncertain:
+        return binary("sub", self, other)
+
+    def __rsub__(self, other: Any) -> Uncertain:
+        return binary("sub", other, self)
+
+    def __mul__(self, other: Any) -> Uncertain:
+        return binary("mul", self, other)
+
+    def __rmul__(self, other: Any) -> Uncertain:
+        return binary("mul", other, self)
+
+    def __truediv__(self, other: Any) -> Uncertain:
+        return binary("div", self, other)
+
+    def __rtruediv__(self, other: Any) -> Uncertain:
+        return binary("div", other, self)
+
+    def __pow__(self, other: Any) -> Uncertain:
+        return binary("pow", self, other)
+
+    def __rpow__(self, other: Any) -> Uncertain:
+        return binary("pow", other, self)
+
+    def __neg__(self) -> Uncertain:
+        return Uncertain("neg", (self,), corr=self._corr, unit=self._unit)
+
+    def __pos__(self) -> Uncertain:
+        return self
+
+    def __float__(self) -> float:
+        """A known number's value; an uncertain quantity has none (use ``median()``)."""
+        if not self.is_point:
+            raise InputError(
+                f"{self!r} is uncertain and has no single value; use .median() or .percentile()"
+            )
+        return self.median()
+
+    # ---- structure ------------------------------------------------------------------------
+    @property
+    def is_exact(self) -> bool:
+        """True when every summary is computed in closed form (no sampling)."""
+        return exact.form(self) is not None
+
+    @property
+    def is_point(self) -> bool:
+        f = exact.form(self)
+        if f is not None:
+            return not f[2]
+        return self._op == "const"
+
+    def inputs(self) -> list[Input]:
+        """The named inputs this quantity depends on, in order of first appearance."""
+        return [inp for inp in graph.leaves(self).values() if inp.name]
+
+    def input_names(self) -> dict[int, str]:
+        """uid -> the name used for seeding and contributions (``name#2`` for a repeated name)."""
+        return graph.keys(graph.leaves(self))
+
+    # ---- summaries ------------------------------------------------------------------------
+    def median(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
+        return self.percentile(50, n=n, seed=seed)  # type: ignore[no-any-return]
+
+    def mean(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
+        f = exact.form(self)
+        if f is not None:
+            c, m, a = f
+            if not a:
+                return exact.value(c, m)
+            return c * checks.exp(m + exact.log_var(a, self._corr) / 2, "the mean")
+        dist = self._dist()
+        if dist is not None:
+            return dist.mean()
+        return float(np.mean(self.samples(n, seed)))
+
+    def percentile(
+        self, q: float | Sequence[float], *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> Any:
+        """The q-th percentile (0-100); a list of q gives a list."""
+        many = not isinstance(q, (int, float))
+        qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
+        for p in qs:
+            if not 0.0 <= p <= 100.0:  # also refuses NaN
+                raise InputError(f"percentile must be between 0 and 100, got {q!r}")
+        f = exact.form(self)
+        if f is not None:
+            c, m, a = f
+            if not a:
+                v = exact.value(c, m)
+                out = [v] * len(qs)
+            else:
+                sd = math.sqrt(exact.log_var(a, self._corr))
+                out = [_scaled(c, m + sd * checks.z(p / 100)) for p in qs]
+        elif (dist := self._dist()) is not None:
+            out = dist.quantiles([p / 100 for p in qs])
+        else:
+            x = self.samples(n, seed)
+            uniq = sorted(set(qs))
+            values = dict(zip(uniq, np.percentile(x, uniq).tolist(), strict=True))
+            out = [values[p] for p in qs]
+        return out if many else out[0]
+
+    def interval(
+        self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> tuple[float, float]:
+        """Central interval holding ``level`` of the probability."""
+        checks.level(level)
+        lo, hi = self.percentile([50 * (1 - level), 50 * (1 + level)], n=n, seed=seed)
+        return lo, hi
+
+    def width_oom(
+        self, level: float = 0.9, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
+        """Width of the central interval in orders of magnitude, log10(hi / lo)."""
+        lo, hi = self.interval(level, n=n, seed=seed)
+        if lo <= 0:
+            raise InputError(
+                "width in orders of magnitude needs a positive interval; "
+                f"this one is {fmt.interval(lo, hi)}"
+            )
+        return math.log10(hi / lo)
+
+    def prob_above(
+        self, threshold: float, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
+        """P(X > threshold)."""
+        threshold = checks.finite(threshold, "threshold")
+        f = exact.form(self)
+        if f is not None:
+            c, m, a = f
+            if threshold <= 0:
+                return 1.0
+            sd = math.sqrt(exact.log_var(a, self._corr))
+            if sd == 0:
+                return float(exact.value(c, m) > threshold)
+            return 1.0 - checks.normal_cdf((math.log(threshold / c) - m) / sd)
+        dist = self._dist()
+        if dist is not None:
+            return 1.0 - dist.cdf(threshold)
+        return float(np.mean(self.samples(n, seed) > threshold))
+
+    def prob_below(
+        self, threshold: float, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> float:
+        """P(X < threshold)."""
+        threshold = checks.finite(threshold, "threshold")
+        if exact.form(self) is not None:
+            return 1.0 - self.prob_above(threshold)
+        dist = self._dist()
+        if dist is not None:
+            return dist.cdf_below(threshold)
+        return float(np.mean(self.samples(n, seed) < threshold))
+
+    def contributions(
+        self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+    ) -> dict[str, float]:
+        """Each named input's share of the spread (see :mod:`flopcast.core.uncertain`); sums to 1."""
+        f = exact.form(self)
+        if f is not None:
+            keys = self.input_names()
+            return {keys[u]: s for u, s in exact.euler_shares(f[2], self._corr).items()}
+        y, ctx = self._draws(n, seed)
+        return montecarlo.contributions(y, ctx)
+
+    def samples(self, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> np.ndarray:
+        """``n`` draws, reproducible from ``seed``; inputs seeded by (seed, name)."""
+        return self._draws(n, seed)[0]
+
+    def summary(
+        self,
+        level: float = 0.9,
+        *,
+        n: int = DEFAULT_SAMPLES,
+        seed: int = DEFAULT_SEED,
+        contributions: bool = True,
+    ) -> dict[str, Any]:
+        """The one summary shape (:mod:`flopcast.core.summary`) plus ``exact``, ``inputs``,
+        ``contributions`` (and ``samples``/``seed`` when sampled, ``method``, ``assumptions``,
+        ``disagreement`` when set)."""
+        checks.level(level)
+        out = _summary.summary(
+            lambda ps: self.percentile(list(ps), n=n, seed=seed),
+            level=level,
+            mean=self.mean(n=n, seed=seed),
+            unit=self.unit,
+        )
+        out["exact"] = self.is_exact
+        if not self.is_exact:
+            out["computed_by"] = "closed form" if self._dist() is not None else "monte carlo"
+            out["samples"] = n
+            out["seed"] = seed
+        if contributions:
+            out["contributions"] = self.contributions(n=n, seed=seed)
+        out["inputs"] = [inp.to_dict() for inp in self.inputs()]
+        if self.method:
+            out["method"] = self.method
+        if self.assumptions:
+            out["assumptions"] = self.assumptions
+        if self.disagreement is not None:
+            out["disagreement"] = self.disagreement
+        return out
+
+    def __repr__(self) -> str:
+        unit = f" {self.unit}" if self._unit else ""
+        if self.is_point:
+            return f"{fmt.number(self.median())}{unit}"
+        lo, hi = self.interval(0.9)
+        return f"{fmt.number(self.median())}{unit} (90% CI {fmt.interval(lo, hi)})"
+
+    __str__ = __repr__
+
+    # ---- internals ------------------------------------------------------------------------
+    def _form(self) -> exact.Form | None:
+        return exact.form(self)
+
+    def _log_var(self) -> float:
+        f = exact.form(self)
+        assert f is not None
+        return exact.log_var(f[2], self._corr)
+
+    def _dist(self) -> closedform.Dist | None:
+        if self._dist_cache is exact.UNSET:
+            self._dist_cache = closedform.analyse(self)
+        return self._dist_cache  # type: ignore[no-any-return]
+
+    def _draws(self, n: int, seed: int) -> tuple[np.ndarray, Context]:
+        n = int(n)
+        if n < 1:
+            raise InputError(f"the number of samples must be at least 1, got {n}")
+        key = (n, int(seed))
+        cached = self._sample_cache.get(key)
+        if cached is not None:
+            return cached
+        leaves = graph.leaves(self)
+        ctx = Context(n, int(seed), leaves, graph.keys(leaves), self._corr)
+        out = montecarlo.sample(self, ctx)
+        out.setflags(write=False)
+        ctx.memo = {}  # keep the inputs' scores (for contributions), not every node's draws
+        self._sample_cache.clear()  # keep one sample set: bounded memory
+        self._sample_cache[key] = (out, ctx)
+        return out, ctx
+
+
+def as_uncertain(x: Any) -> Uncertain:
+    """Numbers become points; an Uncertain is returned as it is."""
+    if isinstance(x, Uncertain):
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise InputError(
+            f"expected a number or an uncertain quantity, got {type(x).__name__} {x!r}"
+        )
+    return constant(checks.finite(x, "value"))
+
+
+def constant(value: float, unit: units.Unit | str | None = None) -> Uncertain:
+    """A known, unnamed number (not listed among a result's inputs)."""
+    return Uncertain("const", (float(value),), unit=unit)
+
+
+def binary(op: str, a: Any, b: Any) -> Uncertain:
+    """``a op b`` with units combined (see :mod:`flopcast.core.units`)."""
+    qa, qb = as_uncertain(a), as_uncertain(b)
+    if op == "sub" and qa is qb:
+        return Uncertain("const", (0.0,), unit=qa._unit)  # x - x is exactly 0
+    unit, fa, fb = _result_unit(op, qa, qb)
+    if fa != 1.0:
+        qa = binary("mul", qa, fa)
+    if fb != 1.0:
+        qb = binary("mul", qb, fb)
+    if qa._op == "const" and qb._op == "const":
+        x, y = qa._args[0], qb._args[0]
+        if op == "pow" and x == 0.0 and y < 0:
+            raise InputError("zero to a negative power is a division by zero")
+        with np.errstate(all="ignore"):
+            value = float(BINARY[op](x, y))
+        if not math.isfinite(value) and math.isfinite(x) and math.isfinite(y):
+            raise InputError(
+                f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} is beyond the float range "
+                "(above 1.8e308) or undefined"
+            )
+        return constant(value, unit)
+    return Uncertain(op, (qa, qb), corr=graph.merge_corr([qa, qb]), unit=unit)
+
+
+_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^", "min": "min", "max": "max"}
+
+
+def _result_unit(op: str, a: Uncertain, b: Uncertain) -> tuple[units.Unit | None, float, float]:
+    ua, ub = a._unit, b._unit
+    if ua is None and ub is None:
+        return None, 1.0, 1.0
+    if op in ("add", "sub", "min", "max"):
+        if ua is None and _is_zero(a):
+            return ub, 1.0, 1.0
+        if ub is None and _is_zero(b):
+            return ua, 1.0, 1.0
+        return units.add(ua, ub, op)
+    if op in ("mul", "div"):
+        unit, factor = units.multiply(ua, ub, 1.0 if op == "mul" else -1.0)
+        return unit, factor, 1.0
+    k = exact.point_value(b)
+    if ub is not None and not ub.dimensionless:
+        raise InputError(f"an exponent must be a plain number, not a quantity in {ub.label}")
+    if k is None:
+        if ua is not None and not ua.dimensionless:
+            raise InputError(f"a quantity in {ua.label} needs a known exponent")
+        return None, 1.0, 1.0
+    unit, factor = units.power(ua, k)
+    return unit, factor, 1.0
+
+
+def _is_zero(q: Uncertain) -> bool:
+    return q._op == "const" and q._args[0] == 0.0
+
+
+def _scaled(c: float, log_x: float) -> float:
+    """``c e^log_x`` (a percentile), refusing a result beyond the float range."""
+    try:
+        out = c * math.exp(log_x)
+    except OverflowError:
+        out = math.inf
+    if out == math.inf and log_x != math.inf:
+        if math.log(c) + log_x <= checks.MAX_LOG:
+            return math.exp(math.log(c) + log_x)
+        raise InputError(
+            "a percentile of this quantity is beyond the float range (above 1.8e308); "
+            "check the magnitudes and the width of the intervals"
+        )
+    return out
