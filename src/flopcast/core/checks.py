@@ -34,6 +34,8 @@ _STD = NormalDist()
 
 def finite(x: Any, what: str) -> float:
     """``x`` as a float; one clear error when it is not a finite number within the bound."""
+    if type(x) is float and -MAX_MAGNITUDE <= x <= MAX_MAGNITUDE:  # fast path (NaN fails it)
+        return x
     try:
         v = float(x)
     except (TypeError, ValueError):

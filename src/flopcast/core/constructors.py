@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -74,9 +73,12 @@ def ci(
 ) -> Uncertain:
     """A quantity whose central ``level`` interval is ``[lo, hi]`` (lognormal unless dist="normal")."""
     label = name or "interval"
-    lo = checks.finite(lo, f"{label} lower bound")
-    hi = checks.finite(hi, f"{label} upper bound")
-    checks.level(level)
+    if not (type(lo) is float and -checks.MAX_MAGNITUDE <= lo <= checks.MAX_MAGNITUDE):
+        lo = checks.finite(lo, f"{label} lower bound")
+    if not (type(hi) is float and -checks.MAX_MAGNITUDE <= hi <= checks.MAX_MAGNITUDE):
+        hi = checks.finite(hi, f"{label} upper bound")
+    if level != 0.9:
+        checks.level(level)
     if lo > hi:
         raise InputError(
             f"{label}: lower bound {fmt.number(lo)} is above upper bound {fmt.number(hi)}; "
@@ -99,7 +101,7 @@ def ci(
         mu = (lo + hi) / 2
         sigma = (hi - lo) / (2 * z)
     inp = Input(
-        name or fmt.number(lo) + " to " + fmt.number(hi),
+        name or None,
         dist,
         {"lo": lo, "hi": hi, "level": level, "mu": mu, "sigma": sigma},
         description,
@@ -133,7 +135,7 @@ def between(
     if lo == hi:
         return point(lo, name, description=description, source=source, unit=unit)
     inp = Input(
-        name or f"between {fmt.number(lo)} and {fmt.number(hi)}",
+        name or None,
         "loguniform",
         {"lo": lo, "hi": hi},
         description,
@@ -184,7 +186,7 @@ def _one_sided(
 
 def _renamed(q: Uncertain, label: str) -> Uncertain:
     assert q._input is not None
-    return Uncertain("input", input=replace(q._input, name=label), corr=q._corr, unit=q._unit)
+    return Uncertain("input", input=q._input.replace(name=label), corr=q._corr, unit=q._unit)
 
 
 def mix(
@@ -250,8 +252,7 @@ def named(
         out = point(checks.finite(q, name), name, description=description, source=source)
         return out.with_unit(unit) if unit else out
     if q._op == "input" and q._input is not None and not q._input.named:
-        inp = replace(
-            q._input,
+        inp = q._input.replace(
             name=name,
             named=True,
             description=q._input.description or description,

@@ -12,7 +12,7 @@ four-input product).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flopcast.core import graph
 
@@ -30,8 +30,23 @@ def form(q: Uncertain) -> Form | None:
     if cached is not UNSET:
         return cached  # type: ignore[no-any-return]
     for node in graph.postorder(q, lambda n: n._form_cache is not UNSET):
-        node._form_cache = _node_form(node)
+        node._form_cache = node_form(node)
     return q._form_cache  # type: ignore[no-any-return]
+
+
+def leaf_form(op: str, args: tuple, inp: Any) -> Any:
+    """A constant's or an input's form, computed when it is made (UNSET for other nodes)."""
+    if op == "const":
+        v = args[0]
+        return (float(v), 0.0, {}) if v > 0 else None
+    if op == "input":
+        if inp.kind == "point":
+            v = inp.params["value"]
+            return (v, 0.0, {}) if v > 0 else None
+        if inp.kind == "lognormal":
+            return 1.0, inp.params["mu"], {inp.uid: inp.params["sigma"]}
+        return None
+    return UNSET
 
 
 def point_value(q: Uncertain) -> float | None:
@@ -79,7 +94,8 @@ def value(c: float, m: float) -> float:
 # ---- private ----------------------------------------------------------------------------------
 
 
-def _node_form(q: Uncertain) -> Form | None:
+def node_form(q: Uncertain) -> Form | None:
+    """The form of one node from its operands' cached forms."""
     op = q._op
     if op == "const":
         v = q._args[0]

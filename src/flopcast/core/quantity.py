@@ -16,7 +16,7 @@ from flopcast.core import checks, closedform, exact, fmt, graph, montecarlo, uni
 from flopcast.core import summary as _summary
 from flopcast.core.errors import InputError
 from flopcast.core.inputs import Input
-from flopcast.core.montecarlo import BINARY, Context
+from flopcast.core.montecarlo import Context
 
 DEFAULT_SAMPLES = 100_000
 DEFAULT_SEED = 0
@@ -54,7 +54,7 @@ class Uncertain:
         self._corr = corr  # frozenset of (uid_a, uid_b, rho) with uid_a < uid_b
         self._unit: units.Unit | None = units.parse(unit) if isinstance(unit, str) else unit
         self._meta: dict[str, Any] = {}
-        self._form_cache: Any = exact.UNSET
+        self._form_cache: Any = exact.leaf_form(op, args, input)
         self._dist_cache: Any = exact.UNSET
         self._sample_cache: dict[tuple[int, int], tuple[np.ndarray, Context]] = {}
         self.disagreement: dict[str, Any] | None = None
@@ -188,6 +188,13 @@ class Uncertain:
         self, q: float | Sequence[float], *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
     ) -> Any:
         """The q-th percentile (0-100); a list of q gives a list."""
+        f = self._form_cache
+        if f is not None and f is not exact.UNSET and isinstance(q, (int, float)) and 0 <= q <= 100:
+            c, m, a = f  # the exact path for one percentile, in scalars
+            if not a:
+                return exact.value(c, m)
+            sd = math.sqrt(exact.log_var(a, self._corr))
+            return _scaled(c, m + sd * checks.z(q / 100))
         many = not isinstance(q, (int, float))
         qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
         for p in qs:
@@ -370,6 +377,14 @@ def constant(value: float, unit: units.Unit | str | None = None) -> Uncertain:
 
 def binary(op: str, a: Any, b: Any) -> Uncertain:
     """``a op b`` with units combined (see :mod:`flopcast.core.units`)."""
+    if (
+        (type(b) is float or type(b) is int)
+        and type(a) is Uncertain
+        and a._op == "const"
+        and a._unit is None
+        and op in ("add", "sub", "mul", "div")
+    ):
+        return constant(_fold(op, a._args[0], checks.finite(b, "value")))  # fast: two numbers
     qa, qb = as_uncertain(a), as_uncertain(b)
     if op == "sub" and qa is qb:
         return Uncertain("const", (0.0,), unit=qa._unit)  # x - x is exactly 0
@@ -379,18 +394,47 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
     if fb != 1.0:
         qb = binary("mul", qb, fb)
     if qa._op == "const" and qb._op == "const":
-        x, y = qa._args[0], qb._args[0]
-        if op == "pow" and x == 0.0 and y < 0:
-            raise InputError("zero to a negative power is a division by zero")
-        with np.errstate(all="ignore"):
-            value = float(BINARY[op](x, y))
-        if not math.isfinite(value) and math.isfinite(x) and math.isfinite(y):
-            raise InputError(
-                f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} is beyond the float range "
-                "(above 1.8e308) or undefined"
-            )
-        return constant(value, unit)
-    return Uncertain(op, (qa, qb), corr=graph.merge_corr([qa, qb]), unit=unit)
+        return constant(_fold(op, qa._args[0], qb._args[0]), unit)
+    out = Uncertain(
+        op,
+        (qa, qb),
+        corr=graph.merge_corr([qa, qb]) if qa._corr or qb._corr else qa._corr,
+        unit=unit,
+    )
+    if qa._form_cache is not exact.UNSET and qb._form_cache is not exact.UNSET:
+        out._form_cache = exact.node_form(out)  # eager: the exact path never walks the tree
+    return out
+
+
+def _fold(op: str, x: float, y: float) -> float:
+    """``x op y`` for two known numbers, in plain floats; one error beyond the float range."""
+    try:
+        if op == "add":
+            value = x + y
+        elif op == "sub":
+            value = x - y
+        elif op == "mul":
+            value = x * y
+        elif op == "div":
+            value = x / y
+        elif op == "pow":
+            value = x**y
+        else:
+            value = min(x, y) if op == "min" else max(x, y)
+    except ZeroDivisionError:
+        raise InputError(f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} divides by zero") from None
+    except OverflowError:
+        value = math.inf
+    if isinstance(value, complex):
+        raise InputError(
+            f"{fmt.number(x)} ^ {fmt.number(y)}: a negative number to a fractional power"
+        )
+    if not math.isfinite(value):
+        raise InputError(
+            f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} is beyond the float range "
+            "(above 1.8e308) or undefined"
+        )
+    return float(value)
 
 
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^", "min": "min", "max": "max"}
