@@ -222,6 +222,9 @@ class Mixture:
             below = self.cdf_vec(np.exp(mid) if logs else mid) < p
             a, b = np.where(below, mid, a), np.where(below, b, mid)
         out = np.exp(b) if logs else b
+        for atom in (c.v for c in self.comps if isinstance(c, Point)):
+            near = np.abs(out - atom) <= 1e-9 * max(abs(atom), 1e-300)
+            out = np.where(near, atom, out)  # the bisection converges onto an atom: snap to it
         return [float(v) for v in np.where(lo == hi, lo, out)]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from flopcast.core import graph
+from flopcast.core import checks, graph
 
 if TYPE_CHECKING:
     from flopcast.core.quantity import Uncertain
@@ -87,8 +87,12 @@ def euler_shares(a: dict[int, float], corr: frozenset) -> dict[int, float]:
 
 
 def value(c: float, m: float) -> float:
-    """``c e^m`` without losing an exact ``c`` when ``m`` is 0."""
-    return c if m == 0.0 else c * math.exp(m)
+    """``c e^m`` without losing an exact ``c`` when ``m`` is 0 (one error beyond the float range)."""
+    if m == 0.0:
+        return c
+    if m < checks.MAX_LOG:
+        return c * math.exp(m)
+    return checks.exp(math.log(c) + m)
 
 
 # ---- private ----------------------------------------------------------------------------------

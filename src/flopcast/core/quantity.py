@@ -178,7 +178,7 @@ class Uncertain:
             c, m, a = f
             if not a:
                 return exact.value(c, m)
-            return c * checks.exp(m + exact.log_var(a, self._corr) / 2, "the mean")
+            return checks.exp(math.log(c) + m + exact.log_var(a, self._corr) / 2, "the mean")
         dist = self._dist()
         if dist is not None:
             return dist.mean()
