@@ -109,7 +109,9 @@ def test_closed_form_leaves_the_draws_unchanged():
     q = fc.ci(1, 10, name="a") + fc.ci(1, 10, name="b")
     a, b = fc.ci(1, 10, name="a"), fc.ci(1, 10, name="b")
     # sample identity: the same inputs, seeded by name, give the same draws
-    assert np.array_equal(q.samples(1000, seed=4), (a * 1).samples(1000, seed=4) + b.samples(1000, seed=4))
+    assert np.array_equal(
+        q.samples(1000, seed=4), (a * 1).samples(1000, seed=4) + b.samples(1000, seed=4)
+    )
 
 
 def test_percentile_edges():

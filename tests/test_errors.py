@@ -26,6 +26,13 @@ def test_expression_error_draws_a_caret_under_the_position():
     assert str(errors.ExpressionError("plain")) == "plain"
 
 
+def test_a_long_expression_is_shown_as_a_window_around_the_caret():
+    text = "1 + " * 100 + "x" + " + 1" * 100  # 801 characters, the bad token at 400
+    lines = str(errors.ExpressionError("unknown name 'x'", text, 400)).splitlines()
+    assert lines[1] == "  ..." + text[340:460] + "..."  # 60 characters either side
+    assert lines[2] == "  " + " " * (3 + 60) + "^"  # under the x, after "..."
+
+
 def test_unknown_name_error_is_unquoted_with_suggestions():
     err = errors.UnknownNameError("chip", "H10", ["H100", "H200"])
     assert str(err) == "unknown chip 'H10'; did you mean 'H100', 'H200'?"

@@ -109,3 +109,41 @@ def test_parse_never_uses_python_eval():
         parse("__import__('os').system('true')")
     with pytest.raises(fc.ExpressionError):
         evaluate("[1, 2]")
+
+
+# ---- regression tests for the reported repros (issue 14) -----------------------------------
+
+
+def test_exact_inputs_stay_exact():
+    assert evaluate("123").median() == 123.0  # was 122.99999999999994
+    assert evaluate("140k").median() == 140_000.0
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("(" * 150 + "1" + ")" * 150, "nests deeper than 50 levels"),
+        ("+".join(["1"] * 1000), "more than 250 operations"),
+        ("ci(" * 200 + "1, 2" + ")" * 200, "nests deeper than 50 levels"),
+        ("(1 to 2) * 1e308", "the number '1e308' is too large"),
+        ("1e-308 to 1e308", "the number '1e-308' is too small"),
+        ("0^-1", "zero to a negative power"),
+        ("ci(1,10,level=1e-20)", "interval level 1e-20 is below 1e-06"),
+        ("mix(" + ", ".join(["1 to 2"] * 2000) + ")", "characters; the limit is 5,000"),
+    ],
+)
+def test_repros_are_one_expression_error(text, message):
+    with pytest.raises(fc.ExpressionError, match=message):
+        evaluate(text)
+
+
+def test_a_mixture_of_many_parts_is_refused_by_count():
+    parts = ", ".join(str(i + 1) for i in range(300))  # 1,191 characters, one operation
+    with pytest.raises(fc.ExpressionError, match="mix has 300 components; the limit is 256"):
+        evaluate(f"mix({parts})")
+
+
+def test_a_wide_sum_at_1e7_samples_is_refused_not_sampled():
+    q = evaluate(" + ".join(f'between(1, 2, name="t{i}")' for i in range(20)))
+    with pytest.raises(fc.InputError, match="GiB"):
+        q.summary(n=10_000_000)

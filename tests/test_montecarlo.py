@@ -76,7 +76,9 @@ def test_contributions_reuse_the_cached_draws(monkeypatch):
     shares = q.contributions(n=50_000)
     assert len(calls) == 1
     # spreads of ln: (ln 10)^2 : (ln 1000)^2 = 1 : 9
-    assert shares["a"] == pytest.approx(0.1, abs=0.02) and shares["b"] == pytest.approx(0.9, abs=0.02)
+    assert shares["a"] == pytest.approx(0.1, abs=0.02) and shares["b"] == pytest.approx(
+        0.9, abs=0.02
+    )
 
 
 def test_memory_budget_refuses_a_large_sampling_before_it_starts():

@@ -32,7 +32,9 @@ def test_duplicates_are_refused():
 
 def test_unknown_name_suggests_the_closest():
     reg: Registry[int] = Registry("chip")
-    for i, name in enumerate(["h100", "h200", "a100", "b200", "mi300x", "tpu-v5p", "l40s", "v100", "gb200"]):
+    for i, name in enumerate(
+        ["h100", "h200", "a100", "b200", "mi300x", "tpu-v5p", "l40s", "v100", "gb200"]
+    ):
         reg.register(name, i)
     with pytest.raises(UnknownNameError) as info:
         reg["h10"]

@@ -62,7 +62,9 @@ def test_scaled_units_are_converted_when_they_meet_another_unit():
 def test_mismatched_sum_is_one_clear_error():
     rate = fc.point(9.89e14, unit="FLOP/s")
     flop = fc.point(1e23, unit="FLOP")
-    with pytest.raises(InputError, match="^cannot add FLOP/s and FLOP: both sides need the same unit"):
+    with pytest.raises(
+        InputError, match="^cannot add FLOP/s and FLOP: both sides need the same unit"
+    ):
         rate + flop
     with pytest.raises(InputError, match="cannot subtract FLOP and a plain number"):
         flop - 5

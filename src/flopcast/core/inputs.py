@@ -61,7 +61,7 @@ class Input:
 
     def replace(self, **changes: Any) -> Input:
         """A copy with ``changes`` (same uid: it is the same source of uncertainty)."""
-        fields = {
+        fields: dict[str, Any] = {
             "name": self.name,
             "kind": self.kind,
             "params": self.params,
