@@ -95,8 +95,9 @@ def ci(
         return point(lo, name, description=description, source=source, unit=unit)
     z = checks.z((1 + level) / 2)
     if dist == "lognormal":
-        mu = (math.log(lo) + math.log(hi)) / 2
-        sigma = (math.log(hi) - math.log(lo)) / (2 * z)
+        log_lo, log_hi = math.log(lo), math.log(hi)
+        mu = (log_lo + log_hi) / 2
+        sigma = (log_hi - log_lo) / (2 * z)
     else:
         mu = (lo + hi) / 2
         sigma = (hi - lo) / (2 * z)

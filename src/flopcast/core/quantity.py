@@ -20,6 +20,7 @@ from flopcast.core.montecarlo import Context
 
 DEFAULT_SAMPLES = 100_000
 DEFAULT_SEED = 0
+_NO_META: dict[str, Any] = {}
 
 
 class Uncertain:
@@ -53,8 +54,10 @@ class Uncertain:
         self._input = input
         self._corr = corr  # frozenset of (uid_a, uid_b, rho) with uid_a < uid_b
         self._unit: units.Unit | None = units.parse(unit) if isinstance(unit, str) else unit
-        self._meta: dict[str, Any] = {}
-        self._form_cache: Any = exact.leaf_form(op, args, input)
+        self._meta: dict[str, Any] = _NO_META  # shared and never changed in place
+        self._form_cache: Any = (
+            exact.leaf_form(op, args, input) if op == "const" or op == "input" else exact.UNSET
+        )
         self._dist_cache: Any = exact.UNSET
         self._sample_cache: dict[tuple[int, int], tuple[np.ndarray, Context]] = {}
         self.disagreement: dict[str, Any] | None = None
@@ -170,6 +173,9 @@ class Uncertain:
 
     # ---- summaries ------------------------------------------------------------------------
     def median(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
+        f = self._form_cache
+        if f is not None and f is not exact.UNSET:
+            return exact.value(f[0], f[1])  # the exact path: c e^m
         return self.percentile(50, n=n, seed=seed)  # type: ignore[no-any-return]
 
     def mean(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
@@ -210,7 +216,10 @@ class Uncertain:
                 sd = math.sqrt(exact.log_var(a, self._corr))
                 out = [_scaled(c, m + sd * checks.z(p / 100)) for p in qs]
         elif (dist := self._dist()) is not None:
-            out = dist.quantiles([p / 100 for p in qs])
+            uniq = sorted(set(qs))  # monotone to the last bit: one solve per distinct p
+            found = np.maximum.accumulate(dist.quantiles([p / 100 for p in uniq])).tolist()
+            values = dict(zip(uniq, found, strict=True))
+            out = [values[p] for p in qs]
         else:
             x = self.samples(n, seed)
             uniq = sorted(set(qs))
@@ -385,10 +394,19 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         and op in ("add", "sub", "mul", "div")
     ):
         return constant(_fold(op, a._args[0], checks.finite(b, "value")))  # fast: two numbers
-    qa, qb = as_uncertain(a), as_uncertain(b)
+    qa = a if type(a) is Uncertain else as_uncertain(a)
+    if type(b) is Uncertain:
+        qb = b
+    elif type(b) is float and -checks.MAX_MAGNITUDE <= b <= checks.MAX_MAGNITUDE:
+        qb = Uncertain("const", (b,))  # fast: a plain factor
+    else:
+        qb = as_uncertain(b)
     if op == "sub" and qa is qb:
         return Uncertain("const", (0.0,), unit=qa._unit)  # x - x is exactly 0
-    unit, fa, fb = _result_unit(op, qa, qb)
+    if qa._unit is None and qb._unit is None:
+        unit, fa, fb = None, 1.0, 1.0
+    else:
+        unit, fa, fb = _result_unit(op, qa, qb)
     if fa != 1.0:
         qa = binary("mul", qa, fa)
     if fb != 1.0:
