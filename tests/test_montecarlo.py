@@ -105,3 +105,14 @@ def test_deep_sums_are_sampled_without_recursion():
         q = q + fc.between(1, 2, name=f"x{i}")
     x = q.samples(20)
     assert x.shape == (20,) and np.all((x > 2500) & (x < 5000))  # each term in [1, 2]
+
+
+def test_normal_score_bins_have_known_edges():
+    z = np.random.default_rng(0).standard_normal(200_000)
+    y = z + np.random.default_rng(1).standard_normal(200_000)  # half the variance is z's
+    known = montecarlo.correlation_ratio(z, y, discrete=False, normal=True)
+    sorted_edges = montecarlo.correlation_ratio(z, y, discrete=False)
+    assert known == pytest.approx(sorted_edges, abs=0.002)
+    # 20 equal-probability bins keep sum_k 0.05 * E[z | bin k]^2 = 0.9833 of Var(z) = 1, with
+    # E[z | bin k] = (phi(e_k) - phi(e_k+1)) / 0.05; Var(y) = 1 + 1 = 2
+    assert known == pytest.approx(0.9833 / 2, abs=0.01)

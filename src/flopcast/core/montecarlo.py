@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -113,7 +114,8 @@ def contributions(y: np.ndarray, ctx: Context) -> dict[str, float]:
         driver = ctx.selector.get(uid)
         if driver is None:
             driver = ctx.normal_scores(uid)
-        shares[ctx.keys[uid]] = correlation_ratio(driver, y, discrete=uid in ctx.selector)
+        discrete = uid in ctx.selector
+        shares[ctx.keys[uid]] = correlation_ratio(driver, y, discrete=discrete, normal=not discrete)
     total = sum(shares.values())
     if total <= 0:
         return {}
@@ -149,12 +151,22 @@ BINARY = {
 }
 
 
+# The 5%, 10%, ..., 95% quantiles of the standard normal: the bin edges of a normal score.
+_NORMAL_EDGES = np.array([NormalDist().inv_cdf(k / 20) for k in range(1, 20)])
+
+
 def correlation_ratio(
-    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20
+    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20, normal: bool = False
 ) -> float:
-    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories)."""
+    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories).
+
+    ``normal=True``: the driver is a standard normal score, so its 20 equal-probability bins
+    have known edges (no sort of the draws).
+    """
     if discrete:
         labels = driver
+    elif normal and bins == 20:
+        labels = np.searchsorted(_NORMAL_EDGES, driver)
     else:
         edges = np.quantile(driver, np.linspace(0, 1, bins + 1)[1:-1])
         labels = np.searchsorted(edges, driver)
