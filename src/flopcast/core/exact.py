@@ -15,6 +15,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from flopcast.core import checks, graph
+from flopcast.core.errors import InputError
 
 if TYPE_CHECKING:
     from flopcast.core.quantity import Uncertain
@@ -93,6 +94,22 @@ def value(c: float, m: float) -> float:
     if m < checks.MAX_LOG:
         return c * math.exp(m)
     return checks.exp(math.log(c) + m)
+
+
+def scaled(c: float, log_x: float) -> float:
+    """``c e^log_x`` (a percentile), refusing a result beyond the float range."""
+    try:
+        out = c * math.exp(log_x)
+    except OverflowError:
+        out = math.inf
+    if out == math.inf and log_x != math.inf:
+        if math.log(c) + log_x <= checks.MAX_LOG:
+            return math.exp(math.log(c) + log_x)
+        raise InputError(
+            "a percentile of this quantity is beyond the float range (above 1.8e308); "
+            "check the magnitudes and the width of the intervals"
+        )
+    return out
 
 
 # ---- private ----------------------------------------------------------------------------------

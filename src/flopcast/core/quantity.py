@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from flopcast.core import checks, closedform, exact, fmt, graph, montecarlo, units
+from flopcast.core import arith, checks, closedform, exact, fmt, graph, montecarlo, units
 from flopcast.core import summary as _summary
 from flopcast.core.errors import InputError
 from flopcast.core.inputs import Input
@@ -200,7 +200,7 @@ class Uncertain:
             if not a:
                 return exact.value(c, m)
             sd = math.sqrt(exact.log_var(a, self._corr))
-            return _scaled(c, m + sd * checks.z(q / 100))
+            return exact.scaled(c, m + sd * checks.z(q / 100))
         many = not isinstance(q, (int, float))
         qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
         for p in qs:
@@ -214,7 +214,7 @@ class Uncertain:
                 out = [v] * len(qs)
             else:
                 sd = math.sqrt(exact.log_var(a, self._corr))
-                out = [_scaled(c, m + sd * checks.z(p / 100)) for p in qs]
+                out = [exact.scaled(c, m + sd * checks.z(p / 100)) for p in qs]
         elif (dist := self._dist()) is not None:
             uniq = sorted(set(qs))  # monotone to the last bit: one solve per distinct p
             found = np.maximum.accumulate(dist.quantiles([p / 100 for p in uniq])).tolist()
@@ -393,7 +393,7 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         and a._unit is None
         and op in ("add", "sub", "mul", "div")
     ):
-        return constant(_fold(op, a._args[0], checks.finite(b, "value")))  # fast: two numbers
+        return constant(arith.fold(op, a._args[0], checks.finite(b, "value")))  # fast: two numbers
     qa = a if type(a) is Uncertain else as_uncertain(a)
     if type(b) is Uncertain:
         qb = b
@@ -406,13 +406,13 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
     if qa._unit is None and qb._unit is None:
         unit, fa, fb = None, 1.0, 1.0
     else:
-        unit, fa, fb = _result_unit(op, qa, qb)
+        unit, fa, fb = arith.result_unit(op, qa, qb)
     if fa != 1.0:
         qa = binary("mul", qa, fa)
     if fb != 1.0:
         qb = binary("mul", qb, fb)
     if qa._op == "const" and qb._op == "const":
-        return constant(_fold(op, qa._args[0], qb._args[0]), unit)
+        return constant(arith.fold(op, qa._args[0], qb._args[0]), unit)
     out = Uncertain(
         op,
         (qa, qb),
@@ -421,82 +421,4 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
     )
     if qa._form_cache is not exact.UNSET and qb._form_cache is not exact.UNSET:
         out._form_cache = exact.node_form(out)  # eager: the exact path never walks the tree
-    return out
-
-
-def _fold(op: str, x: float, y: float) -> float:
-    """``x op y`` for two known numbers, in plain floats; one error beyond the float range."""
-    try:
-        if op == "add":
-            value = x + y
-        elif op == "sub":
-            value = x - y
-        elif op == "mul":
-            value = x * y
-        elif op == "div":
-            value = x / y
-        elif op == "pow":
-            value = x**y
-        else:
-            value = min(x, y) if op == "min" else max(x, y)
-    except ZeroDivisionError:
-        raise InputError(f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} divides by zero") from None
-    except OverflowError:
-        value = math.inf
-    if isinstance(value, complex):
-        raise InputError(
-            f"{fmt.number(x)} ^ {fmt.number(y)}: a negative number to a fractional power"
-        )
-    if not math.isfinite(value):
-        raise InputError(
-            f"{fmt.number(x)} {_SYMBOL[op]} {fmt.number(y)} is beyond the float range "
-            "(above 1.8e308) or undefined"
-        )
-    return float(value)
-
-
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^", "min": "min", "max": "max"}
-
-
-def _result_unit(op: str, a: Uncertain, b: Uncertain) -> tuple[units.Unit | None, float, float]:
-    ua, ub = a._unit, b._unit
-    if ua is None and ub is None:
-        return None, 1.0, 1.0
-    if op in ("add", "sub", "min", "max"):
-        if ua is None and _is_zero(a):
-            return ub, 1.0, 1.0
-        if ub is None and _is_zero(b):
-            return ua, 1.0, 1.0
-        return units.add(ua, ub, op)
-    if op in ("mul", "div"):
-        unit, factor = units.multiply(ua, ub, 1.0 if op == "mul" else -1.0)
-        return unit, factor, 1.0
-    k = exact.point_value(b)
-    if ub is not None and not ub.dimensionless:
-        raise InputError(f"an exponent must be a plain number, not a quantity in {ub.label}")
-    if k is None:
-        if ua is not None and not ua.dimensionless:
-            raise InputError(f"a quantity in {ua.label} needs a known exponent")
-        return None, 1.0, 1.0
-    unit, factor = units.power(ua, k)
-    return unit, factor, 1.0
-
-
-def _is_zero(q: Uncertain) -> bool:
-    return q._op == "const" and q._args[0] == 0.0
-
-
-def _scaled(c: float, log_x: float) -> float:
-    """``c e^log_x`` (a percentile), refusing a result beyond the float range."""
-    try:
-        out = c * math.exp(log_x)
-    except OverflowError:
-        out = math.inf
-    if out == math.inf and log_x != math.inf:
-        if math.log(c) + log_x <= checks.MAX_LOG:
-            return math.exp(math.log(c) + log_x)
-        raise InputError(
-            "a percentile of this quantity is beyond the float range (above 1.8e308); "
-            "check the magnitudes and the width of the intervals"
-        )
     return out
