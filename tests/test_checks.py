@@ -24,6 +24,7 @@ def test_finite_accepts_numbers_within_the_bound():
         (math.nan, "x must be a finite number, got nan"),
         (math.inf, "x must be a finite number, got inf"),
         (1e301, "x is 1e301; numbers are limited to 1e300 in size"),
+        (10**400, "x is too large; numbers are limited to 1e300 in size"),
     ],
 )
 def test_finite_refuses(value, message):

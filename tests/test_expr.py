@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flopcast as fc
 from flopcast.core.expr import evaluate, parse
@@ -147,3 +149,56 @@ def test_a_wide_sum_at_1e7_samples_is_refused_not_sampled():
     q = evaluate(" + ".join(f'between(1, 2, name="t{i}")' for i in range(20)))
     with pytest.raises(fc.InputError, match="GiB"):
         q.summary(n=10_000_000)
+
+
+# ---- fuzz: any text is a quantity or one FlopcastError (issue 14) ---------------------------
+
+_PIECES = [
+    "1",
+    "0",
+    "2.5",
+    "1e308",
+    "1e-308",
+    "1e300",
+    "140k",
+    "20%",
+    "-",
+    "+",
+    "*",
+    "/",
+    "^",
+    "**",
+    "(",
+    ")",
+    ",",
+    " to ",
+    "hour",
+    "pflops_day",
+    "ci(",
+    "mix(",
+    "between(",
+    "at_most(",
+    "point(",
+    "normal(",
+    "level=",
+    "name=",
+    '"x"',
+    "@ref",
+    "zz",
+    "=",
+    "9" * 40,
+    "1e-20",
+    "0.0",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_fuzz_expressions_never_raise_anything_but_flopcast_errors(pieces):
+    text = "".join(pieces)
+    try:
+        q = evaluate(text)
+        q.percentile([5, 50, 95], n=200)
+        q.mean(n=200)
+    except fc.FlopcastError as exc:
+        assert str(exc).splitlines()[0]  # one line first: what was wrong

@@ -39,7 +39,9 @@ def finite(x: Any, what: str) -> float:
     try:
         v = float(x)
     except (TypeError, ValueError):
-        raise InputError(f"{what} must be a number, got {x!r}") from None
+        raise InputError(f"{what} must be a number, got {x!r:.60}") from None
+    except OverflowError:  # an int beyond the float range
+        raise InputError(f"{what} is too large; numbers are limited to 1e300 in size") from None
     if not math.isfinite(v):
         raise InputError(f"{what} must be a finite number, got {x!r}")
     if abs(v) > MAX_MAGNITUDE:

@@ -73,6 +73,10 @@ def ci(
 ) -> Uncertain:
     """A quantity whose central ``level`` interval is ``[lo, hi]`` (lognormal unless dist="normal")."""
     label = name or "interval"
+    if type(lo) is int and -(2**53) <= lo <= 2**53:  # exactly representable: fast
+        lo = float(lo)
+    if type(hi) is int and -(2**53) <= hi <= 2**53:
+        hi = float(hi)
     if not (type(lo) is float and -checks.MAX_MAGNITUDE <= lo <= checks.MAX_MAGNITUDE):
         lo = checks.finite(lo, f"{label} lower bound")
     if not (type(hi) is float and -checks.MAX_MAGNITUDE <= hi <= checks.MAX_MAGNITUDE):

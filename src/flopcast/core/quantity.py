@@ -202,7 +202,10 @@ class Uncertain:
             sd = math.sqrt(exact.log_var(a, self._corr))
             return exact.scaled(c, m + sd * checks.z(q / 100))
         many = not isinstance(q, (int, float))
-        qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
+        try:
+            qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"percentile must be between 0 and 100, got {q!r:.60}") from None
         for p in qs:
             if not 0.0 <= p <= 100.0:  # also refuses NaN
                 raise InputError(f"percentile must be between 0 and 100, got {q!r}")
