@@ -26,6 +26,7 @@ from flopcast.core.quantity import (
 )
 
 Number = int | float
+_TWO_Z90 = 2 * checks.z(0.95)  # the width of a central 90% interval in standard deviations
 
 __all__ = [
     "Number",
@@ -72,11 +73,23 @@ def ci(
     unit: str | None = None,
 ) -> Uncertain:
     """A quantity whose central ``level`` interval is ``[lo, hi]`` (lognormal unless dist="normal")."""
-    label = name or "interval"
     if type(lo) is int and -(2**53) <= lo <= 2**53:  # exactly representable: fast
         lo = float(lo)
     if type(hi) is int and -(2**53) <= hi <= 2**53:
         hi = float(hi)
+    if (
+        level == 0.9
+        and dist == "lognormal"
+        and type(lo) is float
+        and type(hi) is float
+        and 0.0 < lo < hi <= checks.MAX_MAGNITUDE
+    ):  # the common case, checked in one go (the exact path's speed, issue 13)
+        log_lo, log_hi = math.log(lo), math.log(hi)
+        params = {"lo": lo, "hi": hi, "level": 0.9, "mu": (log_lo + log_hi) / 2}
+        params["sigma"] = (log_hi - log_lo) / _TWO_Z90
+        inp = Input(name or None, "lognormal", params, description, source, None, bool(name))
+        return Uncertain("input", input=inp, unit=unit)
+    label = name or "interval"
     if not (type(lo) is float and -checks.MAX_MAGNITUDE <= lo <= checks.MAX_MAGNITUDE):
         lo = checks.finite(lo, f"{label} lower bound")
     if not (type(hi) is float and -checks.MAX_MAGNITUDE <= hi <= checks.MAX_MAGNITUDE):

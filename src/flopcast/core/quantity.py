@@ -35,6 +35,7 @@ class Uncertain:
         "_meta",
         "_form_cache",
         "_dist_cache",
+        "_sd",
         "_sample_cache",
         "disagreement",
         "__weakref__",
@@ -59,6 +60,7 @@ class Uncertain:
             exact.leaf_form(op, args, input) if op == "const" or op == "input" else exact.UNSET
         )
         self._dist_cache: Any = exact.UNSET
+        self._sd = -1.0  # the exact path's log-sd, computed once
         self._sample_cache: dict[tuple[int, int], tuple[np.ndarray, Context]] = {}
         self.disagreement: dict[str, Any] | None = None
 
@@ -184,7 +186,8 @@ class Uncertain:
             c, m, a = f
             if not a:
                 return exact.value(c, m)
-            return checks.exp(math.log(c) + m + exact.log_var(a, self._corr) / 2, "the mean")
+            sd = self._log_sd(a)
+            return checks.exp(math.log(c) + m + sd * sd / 2, "the mean")
         dist = self._dist()
         if dist is not None:
             return dist.mean()
@@ -199,8 +202,7 @@ class Uncertain:
             c, m, a = f  # the exact path for one percentile, in scalars
             if not a:
                 return exact.value(c, m)
-            sd = math.sqrt(exact.log_var(a, self._corr))
-            return exact.scaled(c, m + sd * checks.z(q / 100))
+            return exact.scaled(c, m + self._log_sd(a) * checks.z(q / 100))
         many = not isinstance(q, (int, float))
         try:
             qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
@@ -343,6 +345,11 @@ class Uncertain:
     def _form(self) -> exact.Form | None:
         return exact.form(self)
 
+    def _log_sd(self, a: dict[int, float]) -> float:
+        if self._sd < 0:
+            self._sd = math.sqrt(exact.log_var(a, self._corr))
+        return self._sd
+
     def _log_var(self) -> float:
         f = exact.form(self)
         assert f is not None
@@ -396,7 +403,11 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         and a._unit is None
         and op in ("add", "sub", "mul", "div")
     ):
-        return constant(arith.fold(op, a._args[0], checks.finite(b, "value")))  # fast: two numbers
+        if op == "mul" and -checks.MAX_MAGNITUDE <= b <= checks.MAX_MAGNITUDE:
+            v = a._args[0] * b
+            if -math.inf < v < math.inf:
+                return Uncertain("const", (float(v),))  # fast: a product of two numbers
+        return constant(arith.fold(op, a._args[0], checks.finite(b, "value")))
     qa = a if type(a) is Uncertain else as_uncertain(a)
     if type(b) is Uncertain:
         qb = b
