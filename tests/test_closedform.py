@@ -118,3 +118,15 @@ def test_percentile_edges():
     q = fc.ci(1, 10) + 3
     assert q.percentile(0) == 3.0  # the support starts at the shift
     assert q.percentile(100) == math.inf
+
+
+def test_a_zero_atom_and_extreme_magnitudes():
+    q = fc.mix([fc.point(0.0), fc.ci(1, 2)])  # half the mass exactly at 0
+    assert q.percentile([10, 50]) == [0.0, 0.0]
+    assert q.summary()["computed_by"] == "closed form"
+    tiny = fc.ci(1e-300, 1e-299, name="a") + fc.ci(1e-300, 1e-299, name="b")
+    huge = fc.ci(1e299, 1e300, name="a") + fc.ci(1e299, 1e300, name="b")
+    # the same shape 599 orders of magnitude apart: the medians are too (up to rounding)
+    assert math.log10(huge.median()) - math.log10(tiny.median()) == pytest.approx(599, abs=1e-9)
+    unit = fc.ci(1, 10, name="a") + fc.ci(1, 10, name="b")  # the same sum at scale 1
+    assert tiny.median() == pytest.approx(unit.median() * 1e-300, rel=1e-9)

@@ -105,8 +105,8 @@ class LogNormal:
         return np.where(x > 0, out, 0.0)
 
     def pdf_vec(self, x: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = (np.log(np.maximum(x, 1e-300)) - self.M) / self.s
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            u = (np.log(np.where(x > 0, x, 1.0)) - self.M) / self.s
             out = np.exp(-0.5 * u * u) / (_SQRT2PI * self.s * x)
         return np.where(x > 0, out, 0.0)
 
@@ -180,11 +180,13 @@ class Sum:
         lo = np.log(np.max([[t.q(pi) for pi in p] for t in self.terms], axis=0))
         hi_p = 1 - (1 - p) / k
         hi = math.log(k) + np.log(np.max([[t.q(pi) for pi in hi_p] for t in self.terms], axis=0))
-        mean = sum(t.mean() for t in self.terms)
-        var = sum(math.exp(2 * t.M + t.s**2) * math.expm1(t.s**2) for t in self.terms)
+        # Fenton-Wilkinson: the lognormal with T's mean and variance (scaled by e^M0: no overflow)
+        m0 = max(t.M for t in self.terms)
+        mean = sum(math.exp(t.M - m0 + t.s**2 / 2) for t in self.terms)
+        var = sum(math.exp(2 * (t.M - m0) + t.s**2) * math.expm1(t.s**2) for t in self.terms)
         s2 = math.log1p(var / mean**2)
         target = ndtri(p)
-        t = np.clip(math.log(mean) - s2 / 2 + math.sqrt(s2) * target, lo, hi)
+        t = np.clip(m0 + math.log(mean) - s2 / 2 + math.sqrt(s2) * target, lo, hi)
         for _ in range(50):
             s = np.exp(t)
             cdf = np.clip(F(s), 1e-300, 1 - 1e-16)
@@ -222,17 +224,22 @@ class Mixture:
         bounds = np.array([c.quantiles(list(ps)) for c in self.comps])
         lo, hi = bounds.min(axis=0), bounds.max(axis=0)
         p = np.asarray(ps, dtype=float)
-        logs = bool(np.all(lo > 0) and np.all(np.isfinite(hi)))
+        inner = (p > 0) & (p < 1)  # the ends are the bounds themselves
+        logs = bool(np.all(lo[inner] > 0) and np.all(np.isfinite(hi[inner])))
+        lo, hi = np.where(inner, lo, 1.0), np.where(inner, hi, 1.0)
         a, b = (np.log(lo), np.log(hi)) if logs else (lo, hi)
         for _ in range(60):
             mid = (a + b) / 2
             below = self.cdf_vec(np.exp(mid) if logs else mid) < p
             a, b = np.where(below, mid, a), np.where(below, b, mid)
         out = np.exp(b) if logs else b
-        for atom in (c.v for c in self.comps if isinstance(c, Point)):
-            near = np.abs(out - atom) <= 1e-9 * max(abs(atom), 1e-300)
-            out = np.where(near, atom, out)  # the bisection converges onto an atom: snap to it
-        return [float(v) for v in np.where(lo == hi, lo, out)]
+        for atom in {c.v for c in self.comps if isinstance(c, Point)}:
+            # where F jumps across p at an atom, the quantile is the atom itself, exactly
+            at = (p <= self.cdf(atom)) & (p > self.cdf_below(atom))
+            out = np.where(at, atom, out)
+        out = np.where(lo == hi, lo, out)
+        out = np.where(p <= 0, bounds.min(axis=0), np.where(p >= 1, bounds.max(axis=0), out))
+        return [float(v) for v in out]
 
 
 # ---- private ----------------------------------------------------------------------------------
@@ -247,6 +254,10 @@ def _node_dist(node: Uncertain, corr: frozenset) -> Dist | None:
         s = math.sqrt(exact.log_var(a, corr))
         return LogNormal(c, m, s, frozenset(a)) if s > 0 else Point(exact.value(c, m))
     op = node._op
+    if op == "const":
+        return Point(float(node._args[0]))  # zero or negative: no exact form, still a number
+    if op == "input" and node._input is not None and node._input.kind == "point":
+        return Point(node._input.params["value"])
     if op == "add":
         da, db = node._args[0]._dist_cache, node._args[1]._dist_cache
         return _add(da, db, corr)
