@@ -21,6 +21,7 @@ from flopcast.core.montecarlo import Context
 DEFAULT_SAMPLES = 100_000
 DEFAULT_SEED = 0
 _NO_META: dict[str, Any] = {}
+_KEEP_SCORES_BYTES = 64 * 1024**2  # cached normal scores per quantity, at most
 
 
 class Uncertain:
@@ -292,7 +293,10 @@ class Uncertain:
             keys = self.input_names()
             return {keys[u]: s for u, s in exact.euler_shares(f[2], self._corr).items()}
         y, ctx = self._draws(n, seed)
-        return montecarlo.contributions(y, ctx)
+        shares = montecarlo.contributions(y, ctx)
+        if 8 * ctx.n * len(ctx._z) > _KEEP_SCORES_BYTES:
+            ctx._z = {}  # bounded memory: see _draws
+        return shares
 
     def samples(self, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> np.ndarray:
         """``n`` draws, reproducible from ``seed``; inputs seeded by (seed, name)."""
@@ -373,6 +377,8 @@ class Uncertain:
         out = montecarlo.sample(self, ctx)
         out.setflags(write=False)
         ctx.memo = {}  # keep the inputs' scores (for contributions), not every node's draws
+        if 8 * n * len(ctx._z) > _KEEP_SCORES_BYTES:
+            ctx._z = {}  # too many to hold: contributions re-derive them from (seed, name)
         self._sample_cache.clear()  # keep one sample set: bounded memory
         self._sample_cache[key] = (out, ctx)
         return out, ctx
