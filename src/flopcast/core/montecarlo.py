@@ -43,6 +43,11 @@ class Context:
     def _rng(self, uid: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(self.keys[uid].encode())])
 
+    def bound_scores(self) -> None:
+        """Drop the cached scores when they exceed :data:`KEEP_SCORES_BYTES`."""
+        if 8 * self.n * len(self._z) > KEEP_SCORES_BYTES:
+            self._z = {}
+
     def normal_scores(self, uid: int) -> np.ndarray:
         z = self._z.get(uid)
         if z is not None:
@@ -57,6 +62,34 @@ class Context:
         for row, u in zip(chol @ indep, group, strict=True):
             self._z[u] = row
         return self._z[uid]
+
+
+KEEP_SCORES_BYTES = 64 * 1024**2  # the normal scores a quantity's sample cache holds, at most
+
+
+def draws(q: Uncertain, n: int, seed: int) -> tuple[np.ndarray, Context]:
+    """``q``'s ``n`` draws for ``seed`` and their context, cached on ``q`` (one set at a time).
+
+    The context keeps the inputs' normal scores and mixture selectors, so contributions read
+    them instead of sampling again; beyond :data:`KEEP_SCORES_BYTES` the scores are dropped and
+    re-derived from ``(seed, name)`` when asked for (the same numbers).
+    """
+    n = int(n)
+    if n < 1:
+        raise InputError(f"the number of samples must be at least 1, got {n}")
+    key = (n, int(seed))
+    cached = q._sample_cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    leaves = graph.leaves(q)
+    ctx = Context(n, int(seed), leaves, graph.keys(leaves), q._corr)
+    out = sample(q, ctx)
+    out.setflags(write=False)
+    ctx.memo = {}  # the inputs' scores, not every node's draws
+    ctx.bound_scores()
+    q._sample_cache.clear()  # one sample set per quantity: bounded memory
+    q._sample_cache[key] = (out, ctx)
+    return out, ctx
 
 
 def sample(q: Uncertain, ctx: Context) -> np.ndarray:

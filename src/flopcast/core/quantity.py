@@ -21,7 +21,6 @@ from flopcast.core.montecarlo import Context
 DEFAULT_SAMPLES = 100_000
 DEFAULT_SEED = 0
 _NO_META: dict[str, Any] = {}
-_KEEP_SCORES_BYTES = 64 * 1024**2  # cached normal scores per quantity, at most
 
 
 class Uncertain:
@@ -294,8 +293,7 @@ class Uncertain:
             return {keys[u]: s for u, s in exact.euler_shares(f[2], self._corr).items()}
         y, ctx = self._draws(n, seed)
         shares = montecarlo.contributions(y, ctx)
-        if 8 * ctx.n * len(ctx._z) > _KEEP_SCORES_BYTES:
-            ctx._z = {}  # bounded memory: see _draws
+        ctx.bound_scores()
         return shares
 
     def samples(self, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> np.ndarray:
@@ -365,23 +363,7 @@ class Uncertain:
         return self._dist_cache  # type: ignore[no-any-return]
 
     def _draws(self, n: int, seed: int) -> tuple[np.ndarray, Context]:
-        n = int(n)
-        if n < 1:
-            raise InputError(f"the number of samples must be at least 1, got {n}")
-        key = (n, int(seed))
-        cached = self._sample_cache.get(key)
-        if cached is not None:
-            return cached
-        leaves = graph.leaves(self)
-        ctx = Context(n, int(seed), leaves, graph.keys(leaves), self._corr)
-        out = montecarlo.sample(self, ctx)
-        out.setflags(write=False)
-        ctx.memo = {}  # keep the inputs' scores (for contributions), not every node's draws
-        if 8 * n * len(ctx._z) > _KEEP_SCORES_BYTES:
-            ctx._z = {}  # too many to hold: contributions re-derive them from (seed, name)
-        self._sample_cache.clear()  # keep one sample set: bounded memory
-        self._sample_cache[key] = (out, ctx)
-        return out, ctx
+        return montecarlo.draws(self, n, seed)
 
 
 def as_uncertain(x: Any) -> Uncertain:
