@@ -121,10 +121,10 @@ def test_normal_score_bins_have_known_edges():
 def test_large_samplings_do_not_hold_the_scores_but_give_the_same_contributions():
     q = fc.ci(1, 10, name="a") * fc.ci(1, 1000, name="b") - fc.point(0.0, "z")
     small = q.contributions(n=100_000)
-    _, ctx = q._draws(100_000, 0)
+    _, ctx = montecarlo.draws(q, 100_000, 0)
     assert len(ctx._z) == 2  # 2 x 100,000 x 8 bytes = 1.6 MB: kept
     big = fc.ci(1, 10, name="a") * fc.ci(1, 1000, name="b") - fc.point(0.0, "z")
-    _, ctx = big._draws(5_000_000, 0)
+    _, ctx = montecarlo.draws(big, 5_000_000, 0)
     assert ctx._z == {}  # 2 x 5e6 x 8 bytes = 80 MB > 64 MB: not held
     shares = big.contributions(n=5_000_000)  # re-derived from (seed, name): same draws
     assert shares["b"] == pytest.approx(small["b"], abs=0.01)

@@ -54,6 +54,8 @@ def point(
     unit: str | None = None,
 ) -> Uncertain:
     """A known number. Named points are listed among a result's inputs (its assumptions)."""
+    if not name and unit is None and type(value) is float and -1e300 <= value <= 1e300:
+        return Uncertain("const", (value,))  # the common case in one test (MAX_MAGNITUDE)
     value = checks.finite(value, name or "value")
     if not name:
         return Uncertain("const", (float(value),), unit=unit)

@@ -115,6 +115,22 @@ def scaled(c: float, log_x: float) -> float:
 # ---- private ----------------------------------------------------------------------------------
 
 
+def product(fa: Form, fb: Form, sign: float) -> Form:
+    """The form of ``A * B`` (``sign`` 1) or ``A / B`` (``sign`` -1)."""
+    coeffs = dict(fa[2])
+    for uid, c in fb[2].items():
+        new = coeffs.get(uid, 0.0) + sign * c
+        if new == 0.0:
+            coeffs.pop(uid, None)
+        else:
+            coeffs[uid] = new
+    scale = fa[0] * fb[0] if sign > 0 else fa[0] / fb[0]
+    m = fa[1] + sign * fb[1]
+    if not 0.0 < scale < math.inf:  # over- or underflow: carry the factor in log space
+        scale, m = 1.0, m + math.log(fa[0]) + sign * math.log(fb[0])
+    return scale, m, coeffs
+
+
 def node_form(q: Uncertain) -> Form | None:
     """The form of one node from its operands' cached forms."""
     op = q._op
@@ -134,19 +150,7 @@ def node_form(q: Uncertain) -> Form | None:
         fa, fb = q._args[0]._form_cache, q._args[1]._form_cache
         if fa is None or fb is None:
             return None
-        sign = 1.0 if op == "mul" else -1.0
-        coeffs = dict(fa[2])
-        for uid, c in fb[2].items():
-            new = coeffs.get(uid, 0.0) + sign * c
-            if new == 0.0:
-                coeffs.pop(uid, None)
-            else:
-                coeffs[uid] = new
-        scale = fa[0] * fb[0] if op == "mul" else fa[0] / fb[0]
-        m = fa[1] + sign * fb[1]
-        if not 0.0 < scale < math.inf:  # over- or underflow: carry the factor in log space
-            scale, m = 1.0, m + math.log(fa[0]) + sign * math.log(fb[0])
-        return scale, m, coeffs
+        return product(fa, fb, 1.0 if op == "mul" else -1.0)
     if op == "pow":
         base, expo = q._args
         fb = base._form_cache

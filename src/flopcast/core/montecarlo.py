@@ -149,6 +149,7 @@ def contributions(y: np.ndarray, ctx: Context) -> dict[str, float]:
             driver = ctx.normal_scores(uid)
         discrete = uid in ctx.selector
         shares[ctx.keys[uid]] = correlation_ratio(driver, y, discrete=discrete, normal=not discrete)
+    ctx.bound_scores()  # scores re-derived above are not held beyond the bound either
     total = sum(shares.values())
     if total <= 0:
         return {}

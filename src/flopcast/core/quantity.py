@@ -21,6 +21,7 @@ from flopcast.core.montecarlo import Context
 DEFAULT_SAMPLES = 100_000
 DEFAULT_SEED = 0
 _NO_META: dict[str, Any] = {}
+_UNSET = exact.UNSET
 
 
 class Uncertain:
@@ -54,12 +55,18 @@ class Uncertain:
         self._args = args
         self._input = input
         self._corr = corr  # frozenset of (uid_a, uid_b, rho) with uid_a < uid_b
-        self._unit: units.Unit | None = units.parse(unit) if isinstance(unit, str) else unit
-        self._meta: dict[str, Any] = _NO_META  # shared and never changed in place
-        self._form_cache: Any = (
-            exact.leaf_form(op, args, input) if op == "const" or op == "input" else exact.UNSET
+        self._unit: units.Unit | None = (
+            unit if unit is None or type(unit) is units.Unit else units.parse(unit)
         )
-        self._dist_cache: Any = exact.UNSET
+        self._meta: dict[str, Any] = _NO_META  # shared and never changed in place
+        if op == "const":  # a known number's exact form, made here (the common case)
+            v = args[0]
+            self._form_cache: Any = (float(v), 0.0, {}) if v > 0 else None
+        elif op == "input":
+            self._form_cache = exact.leaf_form(op, args, input)
+        else:
+            self._form_cache = _UNSET
+        self._dist_cache: Any = _UNSET
         self._sd = -1.0  # the exact path's log-sd, computed once
         self._sample_cache: dict[tuple[int, int], tuple[np.ndarray, Context]] = {}
         self.disagreement: dict[str, Any] | None = None
@@ -121,12 +128,38 @@ class Uncertain:
         return binary("sub", other, self)
 
     def __mul__(self, other: Any) -> Uncertain:
+        if (
+            type(other) is Uncertain
+            and self._unit is None
+            and other._unit is None
+            and not self._corr
+            and not other._corr
+            and self._op != "const"
+        ):  # the exact path's common case, inline: two unitless quantities
+            fa, fb = self._form_cache, other._form_cache
+            if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
+                out = Uncertain("mul", (self, other), corr=self._corr)
+                out._form_cache = exact.product(fa, fb, 1.0)
+                return out
         return binary("mul", self, other)
 
     def __rmul__(self, other: Any) -> Uncertain:
         return binary("mul", other, self)
 
     def __truediv__(self, other: Any) -> Uncertain:
+        if (
+            type(other) is Uncertain
+            and self._unit is None
+            and other._unit is None
+            and not self._corr
+            and not other._corr
+            and self._op != "const"
+        ):  # as in __mul__
+            fa, fb = self._form_cache, other._form_cache
+            if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
+                out = Uncertain("div", (self, other), corr=self._corr)
+                out._form_cache = exact.product(fa, fb, -1.0)
+                return out
         return binary("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Uncertain:
@@ -176,7 +209,7 @@ class Uncertain:
     # ---- summaries ------------------------------------------------------------------------
     def median(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
         f = self._form_cache
-        if f is not None and f is not exact.UNSET:
+        if f is not None and f is not _UNSET:
             return exact.value(f[0], f[1])  # the exact path: c e^m
         return self.percentile(50, n=n, seed=seed)  # type: ignore[no-any-return]
 
@@ -187,7 +220,8 @@ class Uncertain:
             if not a:
                 return exact.value(c, m)
             sd = self._log_sd(a)
-            return checks.exp(math.log(c) + m + sd * sd / 2, "the mean")
+            x = math.log(c) + m + sd * sd / 2
+            return math.exp(x) if x < 700.0 else checks.exp(x, "the mean")
         dist = self._dist()
         if dist is not None:
             return dist.mean()
@@ -198,11 +232,12 @@ class Uncertain:
     ) -> Any:
         """The q-th percentile (0-100); a list of q gives a list."""
         f = self._form_cache
-        if f is not None and f is not exact.UNSET and isinstance(q, (int, float)) and 0 <= q <= 100:
+        if f is not None and f is not _UNSET and isinstance(q, (int, float)) and 0 <= q <= 100:
             c, m, a = f  # the exact path for one percentile, in scalars
             if not a:
                 return exact.value(c, m)
-            return exact.scaled(c, m + self._log_sd(a) * checks.z(q / 100))
+            x = m + self._log_sd(a) * checks.z(q / 100)
+            return c * math.exp(x) if -700.0 < x < 700.0 else exact.scaled(c, x)
         many = not isinstance(q, (int, float))
         try:
             qs = [float(p) for p in q] if not isinstance(q, (int, float)) else [float(q)]
@@ -214,22 +249,18 @@ class Uncertain:
         f = exact.form(self)
         if f is not None:
             c, m, a = f
-            if not a:
-                v = exact.value(c, m)
-                out = [v] * len(qs)
-            else:
-                sd = math.sqrt(exact.log_var(a, self._corr))
-                out = [exact.scaled(c, m + sd * checks.z(p / 100)) for p in qs]
-        elif (dist := self._dist()) is not None:
-            uniq = sorted(set(qs))  # monotone to the last bit: one solve per distinct p
+            sd = self._log_sd(a) if a else 0.0
+            out = [
+                exact.scaled(c, m + sd * checks.z(p / 100)) if a else exact.value(c, m) for p in qs
+            ]
+            return out if many else out[0]
+        uniq = sorted(set(qs))  # one value per distinct p (closed form: monotone to the last bit)
+        if (dist := self._dist()) is not None:
             found = np.maximum.accumulate(dist.quantiles([p / 100 for p in uniq])).tolist()
-            values = dict(zip(uniq, found, strict=True))
-            out = [values[p] for p in qs]
         else:
-            x = self.samples(n, seed)
-            uniq = sorted(set(qs))
-            values = dict(zip(uniq, np.percentile(x, uniq).tolist(), strict=True))
-            out = [values[p] for p in qs]
+            found = np.percentile(self.samples(n, seed), uniq).tolist()
+        values = dict(zip(uniq, found, strict=True))
+        out = [values[p] for p in qs]
         return out if many else out[0]
 
     def interval(
@@ -291,14 +322,11 @@ class Uncertain:
         if f is not None:
             keys = self.input_names()
             return {keys[u]: s for u, s in exact.euler_shares(f[2], self._corr).items()}
-        y, ctx = self._draws(n, seed)
-        shares = montecarlo.contributions(y, ctx)
-        ctx.bound_scores()
-        return shares
+        return montecarlo.contributions(*montecarlo.draws(self, n, seed))
 
     def samples(self, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> np.ndarray:
         """``n`` draws, reproducible from ``seed``; inputs seeded by (seed, name)."""
-        return self._draws(n, seed)[0]
+        return montecarlo.draws(self, n, seed)[0]
 
     def summary(
         self,
@@ -344,26 +372,15 @@ class Uncertain:
     __str__ = __repr__
 
     # ---- internals ------------------------------------------------------------------------
-    def _form(self) -> exact.Form | None:
-        return exact.form(self)
-
     def _log_sd(self, a: dict[int, float]) -> float:
         if self._sd < 0:
             self._sd = math.sqrt(exact.log_var(a, self._corr))
         return self._sd
 
-    def _log_var(self) -> float:
-        f = exact.form(self)
-        assert f is not None
-        return exact.log_var(f[2], self._corr)
-
     def _dist(self) -> closedform.Dist | None:
         if self._dist_cache is exact.UNSET:
             self._dist_cache = closedform.analyse(self)
         return self._dist_cache  # type: ignore[no-any-return]
-
-    def _draws(self, n: int, seed: int) -> tuple[np.ndarray, Context]:
-        return montecarlo.draws(self, n, seed)
 
 
 def as_uncertain(x: Any) -> Uncertain:
@@ -405,14 +422,13 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         qb = as_uncertain(b)
     if op == "sub" and qa is qb:
         return Uncertain("const", (0.0,), unit=qa._unit)  # x - x is exactly 0
-    if qa._unit is None and qb._unit is None:
-        unit, fa, fb = None, 1.0, 1.0
-    else:
+    unit = None
+    if qa._unit is not None or qb._unit is not None:
         unit, fa, fb = arith.result_unit(op, qa, qb)
-    if fa != 1.0:
-        qa = binary("mul", qa, fa)
-    if fb != 1.0:
-        qb = binary("mul", qb, fb)
+        if fa != 1.0:
+            qa = binary("mul", qa, fa)
+        if fb != 1.0:
+            qb = binary("mul", qb, fb)
     if qa._op == "const" and qb._op == "const":
         return constant(arith.fold(op, qa._args[0], qb._args[0]), unit)
     out = Uncertain(
@@ -421,6 +437,10 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         corr=graph.merge_corr([qa, qb]) if qa._corr or qb._corr else qa._corr,
         unit=unit,
     )
-    if qa._form_cache is not exact.UNSET and qb._form_cache is not exact.UNSET:
-        out._form_cache = exact.node_form(out)  # eager: the exact path never walks the tree
+    fa_, fb_ = qa._form_cache, qb._form_cache
+    if fa_ is not _UNSET and fb_ is not _UNSET:  # eager: the exact path never walks the tree
+        if (op == "mul" or op == "div") and fa_ is not None and fb_ is not None:
+            out._form_cache = exact.product(fa_, fb_, 1.0 if op == "mul" else -1.0)
+        else:
+            out._form_cache = exact.node_form(out)
     return out
