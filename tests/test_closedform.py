@@ -130,3 +130,11 @@ def test_a_zero_atom_and_extreme_magnitudes():
     assert math.log10(huge.median()) - math.log10(tiny.median()) == pytest.approx(599, abs=1e-9)
     unit = fc.ci(1, 10, name="a") + fc.ci(1, 10, name="b")  # the same sum at scale 1
     assert tiny.median() == pytest.approx(unit.median() * 1e-300, rel=1e-9)
+
+
+def test_a_term_spanning_eight_orders_of_magnitude_matches_monte_carlo():
+    # the quadrature's hard case: the integrand's cutoff where the narrow term reaches s
+    q = fc.ci(1, 10, name="narrow") + fc.ci(1e-3, 1e5, name="wide")
+    rng = np.random.default_rng(5)
+    x = _lognormal(rng, 1, 10) + _lognormal(rng, 1e-3, 1e5)
+    _assert_within_sampling_error(q, x)

@@ -7,11 +7,15 @@ from Monte Carlo (issue 13); draws are still made when something needs them (``s
 * A **sum of independent lognormals** ``S = b + X_1 + ... + X_K`` (each ``X_k`` an exact product,
   no input shared and no correlation declared between terms, ``b`` a known shift): with the terms
   ordered by absolute spread, ``F_{T+X}(s) = E_z[F_T(s - X(z))]``, integrated over the narrower
-  ``X``'s normal score by the trapezoidal rule on ``z in [-8.5, 8.5]`` (step 0.04; the Gaussian
-  weight beyond holds 2e-17 of the mass). For ``K > 2`` the partial sums are tabulated on 400
-  points in ``log s``, interpolating the probit of the CDF (nearly linear in ``log s``).
-  Quantiles: a safeguarded Newton iteration in ``log s`` inside the bracket
-  ``max_k Q_k(p) <= Q_S(p) - b <= K max_k Q_k(1 - (1-p)/K)``.
+  ``X``'s normal score up to where X reaches s (``z* = (ln s - M) / sigma``, capped at 8.5: the
+  Gaussian weight beyond holds 2e-17), by the trapezoidal rule in ``v`` with
+  ``z = z* - e^(-v)`` (400 nodes; the substitution removes the integrand's logarithmic
+  singularity at ``z*``). For ``K > 2`` the partial sums are tabulated on 400 points in
+  ``log s``, interpolating the probit of the CDF (nearly linear in ``log s``). Quantiles:
+  Newton on ``probit F(e^t) = probit p`` from the Fenton-Wilkinson lognormal, safeguarded by
+  the bracket ``max_k Q_k(p) <= Q_S(p) - b <= K max_k Q_k(1 - (1-p)/K)``.
+  Error, measured against a 10x denser grid on the tested cases (a term spanning 8 orders of
+  magnitude included): below 3e-5 relative in every quantile from the 1st to the 99th.
 * A **mixture** has the CDF ``sum_i w_i F_i(x)`` whatever the dependence between its
   components; quantiles by bisection (60 halvings of the bracket ``[min_i Q_i, max_i Q_i]``:
   exact to rounding, atoms included).
@@ -32,10 +36,12 @@ if TYPE_CHECKING:
     from flopcast.core.quantity import Uncertain
 
 MAX_TERMS = 8  # beyond this many lognormal terms a sum is sampled
-_Z = np.linspace(-8.5, 8.5, 426)
-_W = np.exp(-0.5 * _Z**2)
-_W /= _W.sum()
+_Z = np.array([-8.5, 8.5])  # the range of a normal score that carries mass
 _SQRT2PI = math.sqrt(2 * math.pi)
+# The cutoff grid of _convolve: d = e^(-v), v from -ln 17 (the far end of z) to 40 (d = 4e-18).
+_V = np.linspace(-math.log(17.0), 40.0, 400)
+_D = np.exp(-_V)
+_DW = _D * (_V[1] - _V[0]) / _SQRT2PI
 _PROBIT_CLIP = 38.0  # probit of the smallest positive float is about -38
 
 
@@ -304,23 +310,35 @@ def _add(da: Dist | None, db: Dist | None, corr: frozenset) -> Dist | None:
     for ua, ub, _ in corr:
         if ua in owner and ub in owner and owner[ua] != owner[ub]:
             return None  # a declared correlation between two terms
-    if len(parts) == 1:
-        return Sum(parts, shift)
     return Sum(parts, shift)
 
 
 def _convolve(fns: tuple[Callable, Callable], x: LogNormal) -> tuple[Callable, Callable]:
-    """F and f of ``T + X`` from T's (F, f), integrating over X's normal score."""
+    """F and f of ``T + X`` from T's (F, f), integrating over X's normal score ``z``.
+
+    The integrand ``F_T(s - X(z)) phi(z)`` vanishes beyond ``z* = (ln s - M) / sigma`` (where X
+    reaches s) with a logarithmic singularity there, so the nodes are ``z = z* - e^(-v)`` for v
+    on a uniform grid: smooth in v, and the trapezoidal rule converges fast (issue 13's
+    quadrature; without it a term spanning 8 orders of magnitude erred by 0.3%).
+    """
     F, f = fns
-    xs = x.at(_Z)
+
+    def nodes(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(divide="ignore"):
+            zc = np.minimum((np.log(np.maximum(s, 1e-300)) - x.M) / x.s, _Z[-1])
+        z = zc[..., None] - _D
+        w = np.exp(-0.5 * z * z) * _DW  # phi(z) dz, dz = e^(-v) dv
+        return s[..., None] - np.exp(x.M + x.s * z), w
 
     def cdf(s: np.ndarray) -> np.ndarray:
         s = np.asarray(s, dtype=float)
-        return F(s[..., None] - xs) @ _W  # type: ignore[no-any-return]
+        rest, w = nodes(s)
+        return np.where(s > 0, np.sum(F(rest) * w, axis=-1), 0.0)  # type: ignore[no-any-return]
 
     def pdf(s: np.ndarray) -> np.ndarray:
         s = np.asarray(s, dtype=float)
-        return f(s[..., None] - xs) @ _W  # type: ignore[no-any-return]
+        rest, w = nodes(s)
+        return np.where(s > 0, np.sum(f(rest) * w, axis=-1), 0.0)  # type: ignore[no-any-return]
 
     return cdf, pdf
 

@@ -337,8 +337,8 @@ class Uncertain:
         contributions: bool = True,
     ) -> dict[str, Any]:
         """The one summary shape (:mod:`flopcast.core.summary`) plus ``exact``, ``inputs``,
-        ``contributions`` (and ``samples``/``seed`` when sampled, ``method``, ``assumptions``,
-        ``disagreement`` when set)."""
+        ``contributions``; off the exact path ``computed_by`` ("closed form" or "monte carlo"),
+        ``samples``, ``seed``; ``method``, ``assumptions``, ``disagreement`` when set."""
         checks.level(level)
         out = _summary.summary(
             lambda ps: self.percentile(list(ps), n=n, seed=seed),
