@@ -38,7 +38,7 @@ def test_result_unit_rules():
     unit, fa, fb = arith.result_unit("mul", rate, t)
     assert unit.label == "FLOP" and (fa, fb) == (1.0, 1.0)
     unit, _, _ = arith.result_unit("add", flop, fc.point(0.0))
-    assert unit.label == "FLOP"  # an exact zero may be added to anything
+    assert unit.label == "FLOP"  # a side without a unit is read in the other side's
     with pytest.raises(InputError, match="cannot add FLOP and FLOP/s"):
         arith.result_unit("add", flop, rate)
     unit, _, _ = arith.result_unit("pow", t, fc.point(2.0))

@@ -53,10 +53,6 @@ def result_unit(op: str, a: Uncertain, b: Uncertain) -> tuple[units.Unit | None,
     if ua is None and ub is None:
         return None, 1.0, 1.0
     if op in ("add", "sub", "min", "max"):
-        if ua is None and _is_zero(a):
-            return ub, 1.0, 1.0
-        if ub is None and _is_zero(b):
-            return ua, 1.0, 1.0
         return units.add(ua, ub, op)
     if op in ("mul", "div"):
         unit, factor = units.multiply(ua, ub, 1.0 if op == "mul" else -1.0)
@@ -70,7 +66,3 @@ def result_unit(op: str, a: Uncertain, b: Uncertain) -> tuple[units.Unit | None,
         return None, 1.0, 1.0
     unit, factor = units.power(ua, k)
     return unit, factor, 1.0
-
-
-def _is_zero(q: Uncertain) -> bool:
-    return q._op == "const" and q._args[0] == 0.0

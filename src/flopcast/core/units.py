@@ -5,7 +5,9 @@ chip, US dollar, token, parameter), a ``scale`` (how many SI base units one of i
 3,600 s) and the label it was written with. ``FLOP/s`` is ``FLOP x s^-1``, chip-hours are
 ``chip x s`` at scale 3,600. Products and quotients add and subtract the exponents; a sum, a
 difference, a minimum or a maximum needs the same dimensions on both sides
-(``FLOP/s + FLOP`` is one :class:`~flopcast.core.errors.InputError`).
+(``FLOP/s + FLOP`` is one :class:`~flopcast.core.errors.InputError`). A side without a unit
+(a plain number or interval: the expression language has no unit literals) is read in the
+other side's unit, as people write ``@o1.rl + 1e24``.
 
 Why a vector and not pint: pint is not a dependency, and a unit-aware product on the exact
 path must cost well under a microsecond (issue 13 asks for the exact path within 10x of plain
@@ -147,12 +149,8 @@ def add(a: Unit | None, b: Unit | None, what: str = "add") -> tuple[Unit | None,
         return None, 1.0, 1.0
     if a is not None and b is not None and (a.dims is None or b.dims is None):
         return (a if a.label == b.label else None), 1.0, 1.0
-    if a is None or b is None:
-        known = a or b
-        assert known is not None
-        if known.dims is None or known.dims == _ZERO:
-            return known, 1.0, 1.0
-        raise InputError(_mismatch(a, b, what))
+    if a is None or b is None:  # no unit written: read in the other side's unit
+        return (a or b), 1.0, 1.0
     if a.dims != b.dims:
         raise InputError(_mismatch(a, b, what))
     if a.scale == b.scale:
