@@ -134,7 +134,7 @@ class Uncertain:
             and other._unit is None
             and not self._corr
             and not other._corr
-            and self._op != "const"
+            and (self._op != "const" or other._op != "const")
         ):  # the exact path's common case, inline: two unitless quantities
             fa, fb = self._form_cache, other._form_cache
             if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
@@ -153,7 +153,7 @@ class Uncertain:
             and other._unit is None
             and not self._corr
             and not other._corr
-            and self._op != "const"
+            and (self._op != "const" or other._op != "const")
         ):  # as in __mul__
             fa, fb = self._form_cache, other._form_cache
             if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
