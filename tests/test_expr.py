@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flopcast as fc
 from flopcast.core.expr import evaluate, parse
@@ -109,3 +111,94 @@ def test_parse_never_uses_python_eval():
         parse("__import__('os').system('true')")
     with pytest.raises(fc.ExpressionError):
         evaluate("[1, 2]")
+
+
+# ---- regression tests for the reported repros (issue 14) -----------------------------------
+
+
+def test_exact_inputs_stay_exact():
+    assert evaluate("123").median() == 123.0  # was 122.99999999999994
+    assert evaluate("140k").median() == 140_000.0
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("(" * 150 + "1" + ")" * 150, "nests deeper than 50 levels"),
+        ("+".join(["1"] * 1000), "more than 250 operations"),
+        ("ci(" * 200 + "1, 2" + ")" * 200, "nests deeper than 50 levels"),
+        ("(1 to 2) * 1e308", "the number '1e308' is too large"),
+        ("1e-308 to 1e308", "the number '1e-308' is too small"),
+        ("0^-1", "zero to a negative power"),
+        ("ci(1,10,level=1e-20)", "interval level 1e-20 is below 1e-06"),
+        ("mix(" + ", ".join(["1 to 2"] * 2000) + ")", "characters; the limit is 5,000"),
+    ],
+)
+def test_repros_are_one_expression_error(text, message):
+    with pytest.raises(fc.ExpressionError, match=message):
+        evaluate(text)
+
+
+def test_a_mixture_of_many_parts_is_refused_by_count():
+    parts = ", ".join(str(i + 1) for i in range(300))  # 1,191 characters, one operation
+    with pytest.raises(fc.ExpressionError, match="mix has 300 components; the limit is 256"):
+        evaluate(f"mix({parts})")
+
+
+def test_a_wide_sum_at_1e7_samples_is_refused_not_sampled():
+    q = evaluate(" + ".join(f'between(1, 2, name="t{i}")' for i in range(20)))
+    with pytest.raises(fc.InputError, match="GiB"):
+        q.summary(n=10_000_000)
+
+
+# ---- fuzz: any text is a quantity or one FlopcastError (issue 14) ---------------------------
+
+_PIECES = [
+    "1",
+    "0",
+    "2.5",
+    "1e308",
+    "1e-308",
+    "1e300",
+    "140k",
+    "20%",
+    "-",
+    "+",
+    "*",
+    "/",
+    "^",
+    "**",
+    "(",
+    ")",
+    ",",
+    " to ",
+    "hour",
+    "pflops_day",
+    "ci(",
+    "mix(",
+    "between(",
+    "at_most(",
+    "point(",
+    "normal(",
+    "level=",
+    "name=",
+    '"x"',
+    "@ref",
+    "zz",
+    "=",
+    "9" * 40,
+    "1e-20",
+    "0.0",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_fuzz_expressions_never_raise_anything_but_flopcast_errors(pieces):
+    text = "".join(pieces)
+    try:
+        q = evaluate(text)
+        q.percentile([5, 50, 95], n=200)
+        q.mean(n=200)
+    except fc.FlopcastError as exc:
+        assert str(exc).splitlines()[0]  # one line first: what was wrong

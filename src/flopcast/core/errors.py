@@ -31,11 +31,19 @@ class ExpressionError(InputError):
         self.position = position
         super().__init__(self._render())
 
+    WINDOW = 60  # characters of a long expression shown either side of the caret
+
     def _render(self) -> str:
         if not self.text or self.position is None:
             return self.message
-        caret = " " * max(0, self.position) + "^"
-        return f"{self.message}\n  {self.text}\n  {caret}"
+        text, pos = self.text, max(0, self.position)
+        if len(text) > 2 * self.WINDOW:  # a window around the position, not the whole text
+            start = max(0, pos - self.WINDOW)
+            end = min(len(text), pos + self.WINDOW)
+            head = "..." if start > 0 else ""
+            text = head + text[start:end] + ("..." if end < len(self.text) else "")
+            pos = pos - start + len(head)
+        return f"{self.message}\n  {text}\n  {' ' * pos}^"
 
 
 class UnknownNameError(FlopcastError, KeyError):

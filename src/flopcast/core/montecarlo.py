@@ -1,4 +1,4 @@
-"""The Monte Carlo engine behind :class:`flopcast.core.uncertain.Uncertain`.
+"""The Monte Carlo engine behind :class:`flopcast.core.quantity.Uncertain`.
 
 One evaluation is a :class:`Context`: every input of an expression draws its normal scores
 ``Z_i`` once, from a generator seeded by ``(seed, input name)``, and every node of the
@@ -12,14 +12,17 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from flopcast.core import checks, graph
 from flopcast.core.errors import InputError
 
 if TYPE_CHECKING:
-    from flopcast.core.uncertain import Input, Uncertain
+    from flopcast.core.inputs import Input
+    from flopcast.core.quantity import Uncertain
 
 
 class Context:
@@ -40,6 +43,11 @@ class Context:
     def _rng(self, uid: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(self.keys[uid].encode())])
 
+    def bound_scores(self) -> None:
+        """Drop the cached scores when they exceed :data:`KEEP_SCORES_BYTES`."""
+        if 8 * self.n * len(self._z) > KEEP_SCORES_BYTES:
+            self._z = {}
+
     def normal_scores(self, uid: int) -> np.ndarray:
         z = self._z.get(uid)
         if z is not None:
@@ -56,40 +64,96 @@ class Context:
         return self._z[uid]
 
 
+KEEP_SCORES_BYTES = 64 * 1024**2  # the normal scores a quantity's sample cache holds, at most
+
+
+def draws(q: Uncertain, n: int, seed: int) -> tuple[np.ndarray, Context]:
+    """``q``'s ``n`` draws for ``seed`` and their context, cached on ``q`` (one set at a time).
+
+    The context keeps the inputs' normal scores and mixture selectors, so contributions read
+    them instead of sampling again; beyond :data:`KEEP_SCORES_BYTES` the scores are dropped and
+    re-derived from ``(seed, name)`` when asked for (the same numbers).
+    """
+    n = int(n)
+    if n < 1:
+        raise InputError(f"the number of samples must be at least 1, got {n}")
+    key = (n, int(seed))
+    cached = q._sample_cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    leaves = graph.leaves(q)
+    ctx = Context(n, int(seed), leaves, graph.keys(leaves), q._corr)
+    out = sample(q, ctx)
+    out.setflags(write=False)
+    ctx.memo = {}  # the inputs' scores, not every node's draws
+    ctx.bound_scores()
+    q._sample_cache.clear()  # one sample set per quantity: bounded memory
+    q._sample_cache[key] = (out, ctx)
+    return out, ctx
+
+
 def sample(q: Uncertain, ctx: Context) -> np.ndarray:
+    """The draws of ``q`` in ``ctx`` (iterative: deep expressions need no recursion)."""
     hit = ctx.memo.get(id(q))
     if hit is not None:
         return hit
+    checks.memory(ctx.n, graph.size(q) + len(ctx.leaves))
+    for node in graph.postorder(q, lambda n: id(n) in ctx.memo):
+        ctx.memo[id(node)] = _sample_node(node, ctx)
+    return ctx.memo[id(q)]
+
+
+def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray:
     op = q._op
+    memo = ctx.memo
     if op == "const":
-        out = np.full(ctx.n, q._args[0])
-    elif op == "input":
-        out = _sample_input(q._input, ctx)
-    elif op == "mix":
+        return np.full(ctx.n, q._args[0])
+    if op == "input":
+        return _sample_input(q._input, ctx)
+    if op == "mix":
         inp, comps, probs = q._args
         u = ctx._rng(inp.uid).random(ctx.n)
-        draws = [sample(comp, ctx) for comp in comps]
+        draws = [memo[id(comp)] for comp in comps]
         if len(comps) == 2:
             first = u < probs[0]
             ctx.selector[inp.uid] = (~first).view(np.int8)
-            out = np.where(first, draws[0], draws[1])
-        else:
-            idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
-            ctx.selector[inp.uid] = idx
-            out = (
-                np.choose(idx, draws)
-                if len(draws) <= 32
-                else np.stack(draws)[idx, np.arange(ctx.n)]
-            )
-    elif op == "neg":
-        out = -sample(q._args[0], ctx)
-    else:
-        a = sample(q._args[0], ctx)
-        b = sample(q._args[1], ctx)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = BINARY[op](a, b)
-    ctx.memo[id(q)] = out
-    return out
+            return np.where(first, draws[0], draws[1])
+        idx = np.searchsorted(np.cumsum(probs)[:-1], u, side="right")
+        ctx.selector[inp.uid] = idx
+        if len(draws) <= 32:
+            return np.choose(idx, draws)
+        return np.stack(draws)[idx, np.arange(ctx.n)]
+    if op == "neg":
+        return -memo[id(q._args[0])]
+    a = memo[id(q._args[0])]
+    b = memo[id(q._args[1])]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return BINARY[op](a, b)
+
+
+def contributions(y: np.ndarray, ctx: Context) -> dict[str, float]:
+    """First-order correlation ratios of each input on ``y`` (log ``y`` when positive), normalised.
+
+    Reads the normal scores and mixture selectors already drawn in ``ctx``: no second sampling.
+    """
+    if np.all(y > 0):
+        y = np.log(y)
+    if not np.all(np.isfinite(y)) or np.var(y) == 0:
+        return {}
+    shares: dict[str, float] = {}
+    for uid, inp in ctx.leaves.items():
+        if inp.kind == "point":
+            continue
+        driver = ctx.selector.get(uid)
+        if driver is None:
+            driver = ctx.normal_scores(uid)
+        discrete = uid in ctx.selector
+        shares[ctx.keys[uid]] = correlation_ratio(driver, y, discrete=discrete, normal=not discrete)
+    ctx.bound_scores()  # scores re-derived above are not held beyond the bound either
+    total = sum(shares.values())
+    if total <= 0:
+        return {}
+    return {k: v / total for k, v in shares.items()}
 
 
 def _sample_input(inp: Input | None, ctx: Context) -> np.ndarray:
@@ -121,12 +185,22 @@ BINARY = {
 }
 
 
+# The 5%, 10%, ..., 95% quantiles of the standard normal: the bin edges of a normal score.
+_NORMAL_EDGES = np.array([NormalDist().inv_cdf(k / 20) for k in range(1, 20)])
+
+
 def correlation_ratio(
-    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20
+    driver: np.ndarray, y: np.ndarray, *, discrete: bool, bins: int = 20, normal: bool = False
 ) -> float:
-    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories)."""
+    """Var(E[y | driver]) / Var(y), the driver cut into quantile bins (or its categories).
+
+    ``normal=True``: the driver is a standard normal score, so its 20 equal-probability bins
+    have known edges (no sort of the draws).
+    """
     if discrete:
         labels = driver
+    elif normal and bins == 20:
+        labels = np.searchsorted(_NORMAL_EDGES, driver)
     else:
         edges = np.quantile(driver, np.linspace(0, 1, bins + 1)[1:-1])
         labels = np.searchsorted(edges, driver)

@@ -50,7 +50,8 @@ def of_samples(
     x = np.asarray(x, dtype=float)
     finite = x[np.isfinite(x)]
     m = float(finite.mean()) if mean and finite.size == x.size and x.size else None
-    return summary(lambda ps: np.percentile(x, ps), level=level, mean=m, unit=unit)
+    xs = np.sort(x)
+    return summary(lambda ps: _percentiles(xs, ps), level=level, mean=m, unit=unit)
 
 
 def of_point(value: float, *, level: float = 0.9, unit: str | None = None) -> dict[str, Any]:
@@ -68,3 +69,19 @@ def of_quantity(q: Any, *, level: float = 0.9, **kwargs: Any) -> dict[str, Any]:
         mean=q.mean(**kwargs),
         unit=q.unit,
     )
+
+
+def _percentiles(xs: np.ndarray, ps: Sequence[float]) -> list[float]:
+    """numpy's linear percentiles of sorted ``xs``, except that a rank touching ``inf`` is inf
+    (numpy gives NaN there: ``inf - inf``)."""
+    rank = np.asarray(ps, dtype=float) / 100 * (len(xs) - 1)
+    lo = np.floor(rank).astype(int)
+    hi = np.ceil(rank).astype(int)
+    frac = rank - lo
+    a, b = xs[lo], xs[hi]
+    with np.errstate(invalid="ignore"):
+        # numpy's own two-sided lerp, so finite results are bit-identical to np.percentile
+        out = np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
+        out = np.where(frac > 0, out, a)
+    out = np.where(np.isposinf(b) & (frac > 0) | np.isposinf(a), np.inf, out)
+    return [float(v) for v in out]

@@ -123,9 +123,9 @@ def line_for(lines: Lines, loc: Iterable[Any]) -> int | None:
     if "lines" in loc:
         i = loc.index("lines")
         cands.append(loc[:i] + loc[i + 2 :])
-    for cand in cands:
-        for n in range(len(cand), 0, -1):
-            if cand[:n] in lines:
+    for n in range(len(loc), 0, -1):  # the longest written key first, whichever reading
+        for cand in cands:
+            if len(cand) >= n and cand[:n] in lines:
                 return lines[cand[:n]]
     return lines.get(())
 
