@@ -41,7 +41,7 @@ H100_BF16 = 9.89e14
         ("$1M of H100 time for pre-training", "cost(1M, H100, stage=pretraining)"),
         ("10x o1", "10 * @o1.total"),
         ("10x o1.rl", "10 * @o1.rl"),
-        ("$5M", "5M"),
+        ("$5M", "(5M * usd)"),  # US dollars: the unit travels
     ],
 )
 def test_each_phrase_rewrites_to_the_expression_language(text, expected):

@@ -112,10 +112,10 @@ def test_deepseek_r1_recipes_against_published_h800_hours():
 @pytest.mark.parametrize(
     ("steps", "words"),
     [
-        ("(1 to 2) * 1e308", "cannot evaluate '(1 to 2) * 1e308': OverflowError"),
-        ("0^-1", "cannot evaluate '0^-1': ZeroDivisionError"),
-        ("ci(1,10,level=1e-20)", "cannot evaluate"),
-        ("(" * 300 + "1" + ")" * 300, "cannot evaluate"),
+        ("(1 to 2) * 1e308", "the number '1e308' is too large; numbers are limited to 1e300"),
+        ("0^-1", "zero to a negative power is a division by zero"),
+        ("ci(1,10,level=1e-20)", "interval level 1e-20 is below 1e-06"),
+        ("(" * 300 + "1" + ")" * 300, "the expression nests deeper than 50 levels"),
         (float("nan"), "must be finite, not nan"),
         (1e13, "must be at most 1e+12"),
         ("1e11 to 1e13", "'1e11 to 1e13' must stay below 1e+12"),

@@ -27,7 +27,13 @@ from flopcast.accounting.algorithms import Algorithm, get_algorithm
 from flopcast.accounting.architecture import Architecture, from_config
 from flopcast.accounting.step import PHASES, Histogram, Stage, step_flop
 from flopcast.core import summary, yamlio
-from flopcast.core.errors import ConfigError, DataError, InputError, UnknownNameError
+from flopcast.core.errors import (
+    ConfigError,
+    DataError,
+    ExpressionError,
+    InputError,
+    UnknownNameError,
+)
 from flopcast.estimate.functions import evaluate
 
 __all__ = [
@@ -118,6 +124,8 @@ def _evaluate(value: Any, *, positive: bool, limit: float) -> Any:
             q = evaluate(value)
             if not q.is_point:
                 lo, hi = (float(v) for v in q.percentile([1, 99]))
+        except ExpressionError as exc:  # a field's message is one line: no caret display
+            raise ValueError(exc.message) from None
         except (ArithmeticError, RecursionError) as exc:
             raise ValueError(f"cannot evaluate {value!r:.60}: {type(exc).__name__}") from None
         if not q.is_point:

@@ -32,6 +32,7 @@ SECONDS: dict[str, float] = {
 CONSTANTS: dict[str, Uncertain] = {
     **{name: constant(s, "s") for name, s in SECONDS.items()},
     "pflops_day": constant(8.64e19, "FLOP"),
+    "usd": constant(1.0, "USD"),  # one US dollar: `$5M` reads as 5M * usd
 }
 
 Resolver = Callable[[str], Any]

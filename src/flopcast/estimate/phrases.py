@@ -13,7 +13,7 @@ by the tests):
 * a cluster: ``N CHIP for T days|hours|weeks|months [at U MFU] [for RL]`` -> ``hardware(...)``
   (``for RL``, ``for pre-training``, ``for fine-tuning``, ``for inference``, ``for rollouts``
   pick the stage whose fitted prior is the default utilisation);
-* money: ``$5M of H100 time [at $2/hour] [at U MFU]`` -> ``cost(...)``; a bare ``$5M`` -> ``5M``;
+* money: ``$5M of H100 time [at $2/hour] [at U MFU]`` -> ``cost(...)``; a bare ``$5M`` -> ``(5M * usd)`` (US dollars);
 * a multiple of a model: ``10x o1`` -> ``10 * @o1.total`` (``10x o1.rl`` for a field),
   resolved against a dataset by the caller.
 
@@ -147,9 +147,9 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "dollars",
-        "$5M / price(H100)",
+        "$5M / price(H100) / hour",
         re.compile(rf"\$(?P<usd>{_NUM})"),
-        lambda m: m.group("usd"),
+        lambda m: f"({m.group('usd')} * usd)",
     ),
 )
 
@@ -170,13 +170,13 @@ def evaluate(text: str, resolve: Resolver | None = None) -> Uncertain:
     except ExpressionError as exc:
         hint = nearest_form(text)
         shown = f" (read as: {rewritten})" if rewritten != text else ""
-        raise ExpressionError(
-            f"{exc.message}{shown}; nearest form that works: {hint!r}", exc.text, exc.position
-        ) from None
+        tail = f"; nearest form that works: {hint!r}" if hint else ""
+        raise ExpressionError(f"{exc.message}{shown}{tail}", exc.text, exc.position) from None
 
 
-def nearest_form(text: str) -> str:
-    """The example phrase closest to ``text`` (by difflib's similarity ratio)."""
+def nearest_form(text: str) -> str | None:
+    """The example phrase closest to ``text`` (difflib's similarity ratio at least 0.5), or None
+    when nothing is close (``0^-1`` is not a phrase gone wrong, so no phrase is suggested)."""
     examples = [p.example for p in PHRASES]
-    best = difflib.get_close_matches(text, examples, n=1, cutoff=0.0)
-    return best[0] if best else examples[0]
+    best = difflib.get_close_matches(text, examples, n=1, cutoff=0.5)
+    return best[0] if best else None
