@@ -216,6 +216,9 @@ def export_command(
     out: Path = OutFileOpt,
     data: list[Path] = DataOpt,
     seed: int = SeedOpt,
+    json_out: bool = typer.Option(
+        False, "--json", help="Print one JSON object: the rows (or, with --out, what was written)."
+    ),
 ) -> None:
     """Write the dataset in Epoch AI's CSV layout (RL-stage compute in 'Finetune compute (FLOP)')."""
     from flopcast.core.errors import InputError
@@ -224,12 +227,18 @@ def export_command(
     if fmt_name != "epoch-csv":
         raise InputError(f"unknown export format {fmt_name!r}; allowed: 'epoch-csv'")
     ds = dataset.load(data)
-    if out is None:
+    if out is None and not json_out:
         epoch.export_csv(ds, sys.stdout, seed=seed)
         return
     rows = epoch.export_rows(ds, seed=seed)  # every value computed before the file is touched
-    epoch.atomic_write(out, lambda fh: csv.writer(fh, lineterminator="\n").writerows(rows))
-    typer.echo(f"wrote {len(ds.records)} rows to {out}")
+    if out is not None:
+        epoch.atomic_write(out, lambda fh: csv.writer(fh, lineterminator="\n").writerows(rows))
+    if json_out:
+        doc: dict[str, Any] = {"format": fmt_name, "columns": rows[0], "count": len(rows) - 1}
+        doc.update({"out": str(out)} if out is not None else {"rows": rows[1:]})
+        print_json(doc)
+    else:
+        typer.echo(f"wrote {len(ds.records)} rows to {out}")
 
 
 def reestimate_command(
