@@ -13,7 +13,14 @@ The utilisation ``u`` (``basis``):
   (:data:`EPOCH_DEFAULTS`), with the spread of flopcast's fitted pre-training prior; where the
   row gives one, flopcast's fitted pre-training prior itself (a row's own utilisation is often
   derived from its FLOP, so using it would be circular);
-* ``"prior"``: flopcast's fitted pre-training prior for every row.
+* ``"prior"``: flopcast's fitted pre-training prior for every row;
+* ``"crossval"``: a prior fitted, **leaving the row out**, to the utilisations implied by the
+  file's *independent* rows: those whose figure Epoch obtained by operation counting or took
+  as reported, not by the hardware method (:data:`INDEPENDENT_METHODS`), so their
+  ``FLOP / (chip-hours x peak)`` measures what published runs achieved, reporting
+  of hours and chips included. Same statistics as the shipped priors
+  (:func:`flopcast.estimate.censored.predict_groups`: one level per precision, a shared
+  spread, Student-t predictive). Each row is scored out of sample.
 
 Which figure is compared: Epoch's "Training compute" includes a base model's pre-training
 ("training compute is provided as the total training compute, including pretraining, and
@@ -36,12 +43,15 @@ from typing import Any, Literal
 
 from flopcast.core.errors import FlopcastError, InputError, PlausibilityWarning
 from flopcast.core.uncertain import Uncertain, ci
-from flopcast.estimate import chips, methods
+from flopcast.estimate import chips
+from flopcast.estimate import methods as methods_mod
+from flopcast.estimate.censored import predict_groups
 from flopcast.estimate.functions import evaluate
 from flopcast.estimate.utilization import fits
 from flopcast.evidence.epoch import EpochRow, read_csv
 
-Basis = Literal["epoch", "prior"]
+Basis = Literal["epoch", "prior", "crossval"]
+BASES = ("epoch", "prior", "crossval")
 # Epoch AI's documented hardware-method defaults: "our recommendation is 30% for Large Language
 # Models and 40% for other models" (Sevilla et al., "Estimating Training Compute of Deep
 # Learning Models", Epoch AI, 2022, https://epoch.ai/blog/estimating-training-compute; summary
@@ -52,6 +62,14 @@ EPOCH_DEFAULTS_SOURCE = "https://epoch.ai/blog/estimating-training-compute"
 # hardware estimates use the precision a paper states; the CSV does not record it)
 PRECISION_ORDER = ("bf16", "fp16", "fp32")
 PIT_BINS = 10
+# Epoch's methods that need no utilisation assumption. A row is independent evidence when it
+# lists one of them: "When there is enough information to count the operations, this is
+# preferred ... because typically hardware-based estimates require assumptions about
+# utilization" (https://epoch.ai/data/ai-models-documentation/estimation), so a row listing
+# "Operation counting, Hardware" carries the count, the hardware figure being the cross-check.
+# NB: where Epoch averaged the two methods instead, such a row is partly hardware-based.
+INDEPENDENT_METHODS = frozenset({"operation counting", "reported"})
+EPOCH_METHODS_SOURCE = "https://epoch.ai/data/ai-models-documentation/estimation"
 
 
 @dataclass(frozen=True)
@@ -76,26 +94,36 @@ def calibrate_csv(
     """Read an Epoch-format CSV (via :func:`flopcast.evidence.epoch.read_csv`) and score it."""
     rows = read_csv(path)
     domains = _column(path, "domain")
-    cases, skipped = cases_from_rows(rows, domains=domains, basis=basis)
-    out = score(cases, seed=seed, n=n)
-    # Epoch's own (first-listed) method for each figure, where the file says: a hardware-method
-    # figure made with Epoch's default utilisation is a consistency check, not an independent one
+    # Epoch's own method(s) for each figure, where the file says: a hardware-method figure
+    # made with Epoch's default utilisation is a consistency check, not an independent one
     methods_of = _column(path, "training compute estimation method")
+    cases, skipped = cases_from_rows(rows, domains=domains, basis=basis, methods=methods_of)
+    out = score(cases, seed=seed, n=n)
     for row in out["rows"]:
         listed = methods_of.get(row["line"]) or "not stated"
         row["epoch_method"] = listed.split(",")[0].strip() or "not stated"
+        row["independent"] = _independent(methods_of.get(row["line"], ""))
     out["by_epoch_method"] = _by(out["rows"], "epoch_method")
+    out["independent"] = _summary([r for r in out["rows"] if r["independent"]])
     out.update(source=str(path), basis=basis, skipped=skipped)
     return out
 
 
 def cases_from_rows(
-    rows: Iterable[EpochRow], *, domains: dict[int, str] | None = None, basis: Basis = "epoch"
+    rows: Iterable[EpochRow],
+    *,
+    domains: dict[int, str] | None = None,
+    basis: Basis = "epoch",
+    methods: dict[int, str] | None = None,
 ) -> tuple[list[Case], list[dict[str, Any]]]:
-    """The usable rows as :class:`Case` objects, and the others with the reason."""
-    if basis not in ("epoch", "prior"):
-        raise InputError(f"unknown basis {basis!r}; allowed: epoch, prior")
-    cases: list[Case] = []
+    """The usable rows as :class:`Case` objects, and the others with the reason.
+
+    ``methods``: Epoch's "Training compute estimation method" cell by row line, which
+    ``basis="crossval"`` needs to know which rows are independent evidence.
+    """
+    if basis not in BASES:
+        raise InputError(f"unknown basis {basis!r}; allowed: {', '.join(BASES)}")
+    usable: list[tuple[EpochRow, chips.Chip, str, float, float]] = []
     skipped: list[dict[str, Any]] = []
     for row in rows:
         if not (row.hardware and row.hardware_quantity and row.training_time_hours):
@@ -106,20 +134,33 @@ def cases_from_rows(
             continue
         try:
             spec = chips.lookup(row.hardware[0])
-            precision = next((p for p in PRECISION_ORDER if p in spec.peak), None)
-            if precision is None:
-                raise InputError(f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog")
-            hours = row.hardware_quantity * row.training_time_hours
-            domain = (domains or {}).get(row.line, "")
-            util, label = _utilization(row, domain, precision, basis)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PlausibilityWarning)
-                q = methods.hardware(
-                    spec.id, chip_hours=hours, precision=precision, utilization=util
-                )
         except FlopcastError as exc:
             skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
             continue
+        precision = next((p for p in PRECISION_ORDER if p in spec.peak), None)
+        if precision is None:
+            reason = f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog"
+            skipped.append({"model": row.model, "line": row.line, "reason": reason})
+            continue
+        usable.append(
+            (row, spec, precision, row.hardware_quantity * row.training_time_hours, stated)
+        )
+    evidence = [
+        (i, precision, stated / (hours * 3600 * chips.peak_flop_per_s(spec.id, precision)))
+        for i, (row, spec, precision, hours, stated) in enumerate(usable)
+        if _independent((methods or {}).get(row.line, ""))
+    ]
+    cases: list[Case] = []
+    for i, (row, spec, precision, hours, stated) in enumerate(usable):
+        if basis == "crossval":
+            util, label = _left_out(evidence, i, precision)
+        else:
+            util, label = _utilization(row, (domains or {}).get(row.line, ""), precision, basis)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlausibilityWarning)
+            q = methods_mod.hardware(
+                spec.id, chip_hours=hours, precision=precision, utilization=util
+            )
         cases.append(
             Case(
                 model=row.model,
@@ -158,7 +199,7 @@ def cases_from_dataset(ds: Any) -> list[Case]:
                     continue  # a hardware-method line or flopcast's own count: not a stated figure
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", PlausibilityWarning)
-                    q = methods.hardware(
+                    q = methods_mod.hardware(
                         hw.chip, chip_hours=hours, precision=hw.precision, stage=stage
                     )
                 out.append(
@@ -262,6 +303,40 @@ def _utilization(row: EpochRow, domain: str, precision: str, basis: Basis) -> tu
         source=EPOCH_DEFAULTS_SOURCE,
     )
     return u, f"epoch default {median:.0%} ({'LLM' if kind == 'llm' else 'other'})"
+
+
+def _independent(listed: str) -> bool:
+    """The cell lists a method that needs no utilisation (:data:`INDEPENDENT_METHODS`)."""
+    return any(m.strip().lower() in INDEPENDENT_METHODS for m in listed.split(","))
+
+
+def _left_out(
+    evidence: Sequence[tuple[int, str, float]], index: int, precision: str
+) -> tuple[Any, str]:
+    """The predictive utilisation prior fitted to the independent rows other than ``index``."""
+    rest = [(g, u, u) for i, g, u in evidence if i != index]
+    if not any(g == precision for g, _, _ in rest):
+        rest = [("all", u, u) for _, _, u in rest]
+        group = "all"
+    else:
+        group = precision
+    if len({g for g, _, _ in rest}) >= len(rest):
+        raise InputError(
+            f"basis crossval needs more independent rows (operation counting or reported) "
+            f"than precision groups; this file has {len(evidence)}"
+        )
+    pred = predict_groups(rest)[group]
+    u = ci(
+        math.exp(pred.lo),
+        math.exp(pred.hi),
+        name="utilization",
+        description=(
+            f"fitted (row left out) to {pred.n} independent {group} row(s) of the file "
+            f"({pred.n_total} in the fit, t with {pred.df} df)"
+        ),
+        source=EPOCH_METHODS_SOURCE,
+    )
+    return u, f"cross-validated ({group})"
 
 
 def _row(c: Case, seed: int, n: int) -> dict[str, Any]:
