@@ -96,31 +96,6 @@ def test_a_perfectly_centred_row_has_pit_one_half():
     assert out["summary"]["coverage50"] == 1.0
 
 
-def test_shipped_style_records_with_hardware_time_are_compared(tmp_path: Path):
-    from flopcast.evidence import dataset
-
-    (tmp_path / "test-run.yaml").write_text(
-        """id: test-run
-name: Test run
-developer: Test
-release_date: 2025-01-01
-rl:
-  hardware: {chip: H800, chip_hours: 100k, precision: bf16, sources: [&s {url: "https://example.org/a", title: t, states: s, accessed: 2026-12-01}]}
-  lines:
-    - {label: stated, estimate: "2e22", confidence: Likely, sources: [*s]}
-    - {label: lab, estimate: "hardware(H800, chip_hours=100k, utilization=0.05, stage=rl)", confidence: Likely, sources: [*s]}
-    - {label: count, estimate: "1.5e22", kind: count, confidence: Likely, sources: [*s]}
-""",
-        encoding="utf-8",
-    )
-    cases = [c for c in cal.cases_from_dataset(dataset.load([tmp_path])) if "test-run" in c.model]
-    assert len(cases) == 1 and cases[0].stated == pytest.approx(2e22)
-    # 100,000 H800-hours x 3,600 s x 9.89e14 x the whole-run RL prior's median
-    assert cases[0].estimate.median() == pytest.approx(
-        1e5 * 3600 * 9.89e14 * fits()["utilization.rl"].median, rel=1e-9
-    )
-
-
 def test_pit_plot_is_written(tmp_path: Path):
     pytest.importorskip("matplotlib")
     out = cal.plot_pit(cal.calibrate_csv(FIXTURE), tmp_path / "pit.png")

@@ -43,9 +43,9 @@ def calibrate_command(
     if file is not None:
         result = calibration.calibrate_csv(file, basis=basis, seed=seed)  # type: ignore[arg-type]
     else:
-        from flopcast.evidence import dataset  # lazily, as above
+        from flopcast.evidence import calibration_records, dataset  # lazily, as above
 
-        cases = calibration.cases_from_dataset(dataset.load(data or None))
+        cases = calibration_records.cases_from_dataset(dataset.load(data or None))
         result = calibration.score(cases, seed=seed)
         result.update(source="shipped records", basis="fitted priors", skipped=[])
     if plot is not None:

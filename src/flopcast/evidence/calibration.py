@@ -46,7 +46,6 @@ from flopcast.core.uncertain import Uncertain, ci
 from flopcast.estimate import chips
 from flopcast.estimate import methods as methods_mod
 from flopcast.estimate.censored import predict_groups
-from flopcast.estimate.functions import evaluate
 from flopcast.estimate.utilization import fits
 from flopcast.evidence.epoch import EpochRow, read_csv
 
@@ -177,48 +176,6 @@ def cases_from_rows(
     return cases, skipped
 
 
-def cases_from_dataset(ds: Any) -> list[Case]:
-    """Shipped records whose quantity has published hardware time and a stated figure.
-
-    Each line of that quantity that is neither a hardware-method line nor flopcast's own
-    operation count (``kind: count``) is a stated figure; the re-estimate uses the record's
-    chip-hours with the stage's fitted prior.
-    """
-    out: list[Case] = []
-    stage_of = {"pretraining": "pretraining", "post_training": "finetune", "rl": "rl"}
-    for rec in ds:
-        for field, stage in stage_of.items():
-            ev = rec.evidence(field)
-            if ev is None or ev.hardware is None or not ev.lines:
-                continue
-            hw = ev.hardware
-            hours = float(evaluate(hw.chip_hours).median())
-            values = ds.line_values(rec.id, field)
-            for line, value in zip(ev.lines, values, strict=True):
-                if "hardware(" in line.expression().replace(" ", "") or line.kind == "count":
-                    continue  # a hardware-method line or flopcast's own count: not a stated figure
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", PlausibilityWarning)
-                    q = methods_mod.hardware(
-                        hw.chip, chip_hours=hours, precision=hw.precision, stage=stage
-                    )
-                out.append(
-                    Case(
-                        model=f"{rec.id} ({field})",
-                        line=rec.line_of(field),
-                        year=(line.date or rec.release_date).year,
-                        chip=chips.lookup(hw.chip).id,
-                        precision=hw.precision,
-                        chip_hours=hours,
-                        stated=float(value.median()),
-                        estimate=q,
-                        basis=f"fitted prior utilization.{stage}",
-                        stage=stage,
-                    )
-                )
-    return out
-
-
 def score(cases: Sequence[Case], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
     """Coverage of the 50% and 90% intervals, |log10 ratio|, bias, PIT, with breakdowns."""
     rows = [_row(c, seed, n) for c in cases]
@@ -257,7 +214,8 @@ def plot_pit(result: dict[str, Any], path: str | Path) -> Path:
     ax.axhline(1 / len(counts), ls="--", color="black", lw=1, label="calibrated (uniform)")
     s = result["summary"]
     ax.set_title(
-        f"PIT of {s['compared']} stated figures: {s['coverage90']:.0%} in 90% intervals, "
+        f"PIT of {s['compared']} stated figures ({result.get('basis', '')}): "
+        f"{s['coverage90']:.0%} in 90% intervals, "
         f"{s['coverage50']:.0%} in 50%",
         fontsize=9,
     )
