@@ -141,9 +141,10 @@ def test_crossval_fits_the_other_independent_rows_and_leaves_each_row_out(tmp_pa
         tmp_path,
         [
             ("A", us["A"] * hours_peak, "Operation counting"),
-            ("B", us["B"] * hours_peak, "Reported,Hardware"),
-            ("C", us["C"] * hours_peak, "Operation counting,Hardware"),
-            ("D", us["D"] * hours_peak, "Hardware"),  # not evidence: Epoch assumed a utilisation
+            ("B", us["B"] * hours_peak, "Reported,Operation counting"),
+            ("C", us["C"] * hours_peak, "Reported"),
+            # not evidence: Epoch may have used (or averaged in) an assumed utilisation
+            ("D", us["D"] * hours_peak, "Operation counting,Hardware"),
         ],
     )
     result = cal.calibrate_csv(path, basis="crossval")
