@@ -69,7 +69,7 @@ def _print(result: dict[str, Any]) -> None:
         return
     console.print(
         f"{s['compared']} rows compared, {len(result['skipped'])} skipped; "
-        f"inside 90% intervals {s['coverage90']:.0%}, inside 50% {s['coverage50']:.0%}; "
+        f"inside 90% intervals {s['coverage90']:.1%}, inside 50% {s['coverage50']:.1%}; "
         f"median |log10 ratio| {s['median_abs_log10_ratio']:.3f}; "
         f"bias (mean log10 stated/median) {s['bias_log10']:+.3f}"
     )

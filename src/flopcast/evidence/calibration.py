@@ -214,8 +214,8 @@ def plot_pit(result: dict[str, Any], path: str | Path) -> Path:
     s = result["summary"]
     ax.set_title(
         f"PIT of {s['compared']} stated figures ({result.get('basis', '')}): "
-        f"{s['coverage90']:.0%} in 90% intervals, "
-        f"{s['coverage50']:.0%} in 50%",
+        f"{s['coverage90']:.1%} in 90% intervals, "
+        f"{s['coverage50']:.1%} in 50%",
         fontsize=9,
     )
     ax.set_xlabel("estimate's CDF at the stated figure")
