@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flopcast.core.errors import InputError
+from flopcast.estimate.censored import predict_groups
 from flopcast.estimate.utilization import fits
 from flopcast.evidence import calibration as cal
 from flopcast.evidence.epoch import EpochRow
@@ -77,7 +78,7 @@ def test_unknown_chips_and_fine_tunes_without_their_own_figure_are_skipped_with_
 def test_prior_basis_uses_the_fitted_prior_everywhere_and_bad_basis_is_refused():
     rows = _by_model(cal.calibrate_csv(FIXTURE, basis="prior"))
     assert rows["Phi-4"]["basis"] == "fitted prior utilization.pretraining.bf16"
-    with pytest.raises(InputError, match="unknown basis 'x'; allowed: epoch, prior"):
+    with pytest.raises(InputError, match="unknown basis 'x'; allowed: epoch, prior, crossval"):
         cal.calibrate_csv(FIXTURE, basis="x")  # type: ignore[arg-type]
 
 
@@ -93,31 +94,6 @@ def test_a_perfectly_centred_row_has_pit_one_half():
     out = cal.score(cal.cases_from_rows([row], domains={2: "Language"})[0])
     assert out["rows"][0]["pit"] == pytest.approx(0.5, abs=1e-9)
     assert out["summary"]["coverage50"] == 1.0
-
-
-def test_shipped_style_records_with_hardware_time_are_compared(tmp_path: Path):
-    from flopcast.evidence import dataset
-
-    (tmp_path / "test-run.yaml").write_text(
-        """id: test-run
-name: Test run
-developer: Test
-release_date: 2025-01-01
-rl:
-  hardware: {chip: H800, chip_hours: 100k, precision: bf16, sources: [&s {url: "https://example.org/a", title: t, states: s, accessed: 2026-12-01}]}
-  lines:
-    - {label: stated, estimate: "2e22", confidence: Likely, sources: [*s]}
-    - {label: lab, estimate: "hardware(H800, chip_hours=100k, utilization=0.05, stage=rl)", confidence: Likely, sources: [*s]}
-    - {label: count, estimate: "1.5e22", kind: count, confidence: Likely, sources: [*s]}
-""",
-        encoding="utf-8",
-    )
-    cases = [c for c in cal.cases_from_dataset(dataset.load([tmp_path])) if "test-run" in c.model]
-    assert len(cases) == 1 and cases[0].stated == pytest.approx(2e22)
-    # 100,000 H800-hours x 3,600 s x 9.89e14 x the whole-run RL prior's median
-    assert cases[0].estimate.median() == pytest.approx(
-        1e5 * 3600 * 9.89e14 * fits()["utilization.rl"].median, rel=1e-9
-    )
 
 
 def test_pit_plot_is_written(tmp_path: Path):
@@ -142,3 +118,47 @@ def test_epoch_method_column_is_read_when_present(tmp_path: Path):
     # B is not a language model: Epoch's 40% default; 10,000 H100-hours x 3,600 x 9.89e14 x 0.4
     assert result["rows"][1]["basis"] == "epoch default 40% (other)"
     assert result["rows"][1]["median"] == pytest.approx(1e4 * 3600 * H100_BF16 * 0.4, rel=1e-9)
+
+
+def _method_csv(tmp_path: Path, rows: list[tuple[str, float, str]]) -> Path:
+    """One H100 row per (model, stated FLOP, Epoch method), 100 chips x 100 h each."""
+    path = tmp_path / "methods.csv"
+    lines = [
+        "Model,Domain,Publication date,Training compute (FLOP),Training hardware,"
+        "Hardware quantity,Training time (hours),Training compute estimation method"
+    ]
+    lines += [
+        f'{m},Language,2024-01-01,{c},NVIDIA H100 SXM5 80GB,100,100,"{k}"' for m, c, k in rows
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_crossval_fits_the_other_independent_rows_and_leaves_each_row_out(tmp_path: Path):
+    hours_peak = 1e4 * 3600 * H100_BF16  # 100 x 100 H100-hours x 3,600 s x 9.89e14 FLOP/s
+    us = {"A": 0.1, "B": 0.2, "C": 0.4, "D": 0.3}
+    path = _method_csv(
+        tmp_path,
+        [
+            ("A", us["A"] * hours_peak, "Operation counting"),
+            ("B", us["B"] * hours_peak, "Reported,Operation counting"),
+            ("C", us["C"] * hours_peak, "Reported"),
+            # not evidence: Epoch may have used (or averaged in) an assumed utilisation
+            ("D", us["D"] * hours_peak, "Operation counting,Hardware"),
+        ],
+    )
+    result = cal.calibrate_csv(path, basis="crossval")
+    rows = _by_model(result)
+    assert [rows[m]["independent"] for m in "ABCD"] == [True, True, True, False]
+    # A is scored against the fit to B and C only; D against all three independent rows
+    for model, others in (("A", "BC"), ("D", "ABC")):
+        pred = predict_groups([("bf16", us[m], us[m]) for m in others])["bf16"]
+        assert rows[model]["basis"] == "cross-validated (bf16)"
+        assert rows[model]["median"] == pytest.approx(hours_peak * math.exp(pred.mu), rel=1e-6)
+    assert result["independent"]["compared"] == 3
+
+
+def test_crossval_with_too_few_independent_rows_is_one_clear_error(tmp_path: Path):
+    path = _method_csv(tmp_path, [("A", 1e22, "Operation counting"), ("B", 1e22, "Hardware")])
+    with pytest.raises(InputError, match="basis crossval needs more independent rows"):
+        cal.calibrate_csv(path, basis="crossval")

@@ -69,3 +69,18 @@ def test_predictive_interval_is_student_t_truncated_at_one():
     assert hi == pytest.approx(-1.0 + 0.5 * 2.1318, abs=1e-3)
     _, hi_cut = cz.predictive_interval(-1.0, 2.0, 4)  # ln u <= 0: u <= 1
     assert hi_cut < 0
+
+
+def test_predict_groups_is_the_student_t_predictive_of_each_group():
+    # exact points ln u = -2, -1, 0 (one group): MLE mean -1, MLE sd sqrt(2/3)
+    obs = [("a", math.exp(x), math.exp(x)) for x in (-2.0, -1.0, 0.0)]
+    pred = cz.predict_groups(obs)["a"]
+    assert pred.mu_mle == pytest.approx(-1.0, abs=1e-9)
+    assert pred.sigma_mle == pytest.approx(math.sqrt(2 / 3), abs=1e-9)
+    assert (pred.n, pred.n_total, pred.df) == (3, 3, 2)
+    # scale = sd * sqrt(3/2) * sqrt(1 + 1/3) = 1 * sqrt(4/3); t with 2 df, truncated at ln u = 0
+    lo, hi = cz.predictive_interval(-1.0, math.sqrt(4 / 3), 2)
+    assert (pred.lo, pred.hi) == pytest.approx((lo, hi), abs=1e-9)
+    assert pred.mu == pytest.approx((lo + hi) / 2) and pred.sigma == pytest.approx(
+        (hi - lo) / (2 * cz.Z90)
+    )

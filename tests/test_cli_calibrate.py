@@ -46,3 +46,21 @@ def test_bad_input_is_one_line_exit_1(tmp_path: Path):
     assert res.exit_code == 1
     assert "unknown basis 'x'; allowed: epoch, prior" in res.output
     assert "Traceback" not in res.output
+
+
+def test_crossval_without_independent_rows_is_one_line_and_exit_1():
+    # the fixture has no "Training compute estimation method" column: no independent rows
+    res = runner.invoke(app, ["calibrate", str(FIXTURE), "--basis", "crossval"])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [
+        "error: basis crossval needs more independent rows (operation counting or reported) "
+        "than precision groups; this file has 0"
+    ]
+
+
+def test_shipped_records_are_scored_without_a_file():
+    res = runner.invoke(app, ["calibrate", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["summary"]["compared"] == len(out["rows"]) >= 10
+    assert any("recipe deepseek-r1-zero" in r["model"] for r in out["rows"])

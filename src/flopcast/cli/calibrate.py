@@ -29,7 +29,9 @@ def calibrate_command(
         "epoch",
         "--basis",
         help="epoch: Epoch's documented 30%/40% default where a row gives no utilisation, "
-        "with the fitted prior's spread; prior: the fitted pre-training prior for every row.",
+        "with the fitted prior's spread; prior: the fitted pre-training prior for every row; "
+        "crossval: a prior fitted, leaving the row out, to the file's rows Epoch counted or "
+        "took as reported.",
     ),
     plot: Path = PlotOpt,
     data: list[Path] = DataOpt,
@@ -41,9 +43,9 @@ def calibrate_command(
     if file is not None:
         result = calibration.calibrate_csv(file, basis=basis, seed=seed)  # type: ignore[arg-type]
     else:
-        from flopcast.evidence import dataset  # lazily, as above
+        from flopcast.evidence import calibration_records, dataset  # lazily, as above
 
-        cases = calibration.cases_from_dataset(dataset.load(data or None))
+        cases = calibration_records.cases_from_dataset(dataset.load(data or None))
         result = calibration.score(cases, seed=seed)
         result.update(source="shipped records", basis="fitted priors", skipped=[])
     if plot is not None:
@@ -67,10 +69,17 @@ def _print(result: dict[str, Any]) -> None:
         return
     console.print(
         f"{s['compared']} rows compared, {len(result['skipped'])} skipped; "
-        f"inside 90% intervals {s['coverage90']:.0%}, inside 50% {s['coverage50']:.0%}; "
+        f"inside 90% intervals {s['coverage90']:.1%}, inside 50% {s['coverage50']:.1%}; "
         f"median |log10 ratio| {s['median_abs_log10_ratio']:.3f}; "
         f"bias (mean log10 stated/median) {s['bias_log10']:+.3f}"
     )
+    ind = result.get("independent")
+    if ind and ind["compared"]:
+        console.print(
+            f"rows Epoch counted or took as reported ({ind['compared']}): inside 90% "
+            f"{ind['coverage90']:.0%}, inside 50% {ind['coverage50']:.0%}, median |log10 ratio| "
+            f"{ind['median_abs_log10_ratio']:.3f}, bias {ind['bias_log10']:+.3f}"
+        )
     for key, title in (("by_precision", "precision"), ("by_year", "year"), ("by_basis", "basis")):
         table = Table(title=f"by {title}")
         for col in (title, "rows", "in 90%", "in 50%", "median |log10|", "bias"):

@@ -8,13 +8,15 @@ Pure functions, no data (the data and the choice of phases live in
   1977; the E-step uses the truncated-normal moments);
 * :func:`t_cdf`, :func:`t_ppf`: the Student-t distribution through the regularised incomplete
   beta function (continued fraction, Numerical Recipes 3rd ed. section 6.4);
-* :func:`predictive_interval`: a Student-t prediction interval truncated above.
+* :func:`predictive_interval`: a Student-t prediction interval truncated above;
+* :func:`predict_groups`: both together, the predictive prior of a new member of each group.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from flopcast.core.errors import DataError
 
@@ -83,6 +85,48 @@ def predictive_interval(
     mass = t_cdf((upper - mu) / scale, df)
     lo_p, hi_p = (1 - level) / 2 * mass, (1 + level) / 2 * mass
     return (mu + scale * t_ppf(lo_p, df), mu + scale * t_ppf(hi_p, df))
+
+
+@dataclass(frozen=True)
+class Predictive:
+    """The predictive prior of ``ln u`` for a new member of one group (see :func:`predict_groups`)."""
+
+    lo: float  # ln of the 90% interval's ends
+    hi: float
+    mu_mle: float
+    sigma_mle: float
+    n: int  # observations in the group
+    n_total: int  # observations in the fit (all groups)
+    df: int
+
+    @property
+    def mu(self) -> float:
+        """Centre of the 90% interval in ln u (the equivalent lognormal's ln-median)."""
+        return (self.lo + self.hi) / 2
+
+    @property
+    def sigma(self) -> float:
+        """Spread of the lognormal with the same 90% interval."""
+        return (self.hi - self.lo) / (2 * Z90)
+
+
+def predict_groups(observations: Sequence[tuple[str, float, float]]) -> dict[str, Predictive]:
+    """Fit :func:`fit_groups`, then each group's Student-t predictive truncated to ``u <= 1``.
+
+    ``N - G`` degrees of freedom; scale ``s * sqrt(1 + 1/n_g)`` with ``s`` the MLE spread
+    rescaled by ``sqrt(N / (N - G))`` (the unbiased-variance correction), so few points give
+    wide intervals.
+    """
+    mu, sigma = fit_groups(observations)
+    n_total = len(observations)
+    df = n_total - len(mu)
+    out: dict[str, Predictive] = {}
+    for g, mu_g in mu.items():
+        n_g = sum(1 for h, _, _ in observations if h == g)
+        scale = sigma * math.sqrt(n_total / df) * math.sqrt(1 + 1 / n_g)
+        lo, hi = predictive_interval(mu_g, scale, df)
+        out[g] = Predictive(lo, hi, mu_g, sigma, n_g, n_total, df)
+    return out
 
 
 # ---- helpers ---------------------------------------------------------------------------------

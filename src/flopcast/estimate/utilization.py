@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flopcast.core import yamlio
 from flopcast.core.uncertain import Uncertain, ci
-from flopcast.estimate.censored import Z90, fit_groups, norm_ppf, predictive_interval
+from flopcast.estimate.censored import norm_ppf, predict_groups
 
 Phase = Literal["pretraining", "finetune", "rl_run", "rollout", "rl_update", "inference"]
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "fp4"]
@@ -202,13 +202,8 @@ def fit_phase(
         layouts.append(True)
     for grouped in layouts:
         key = (lambda p: p.precision) if grouped else (lambda p: "all")
-        mu, sigma = fit_groups([(key(p), *p.bounds) for p in used])
-        n_total, n_groups = len(used), len(mu)
-        df = n_total - n_groups
-        for g, mu_g in mu.items():
+        for g, pred in predict_groups([(key(p), *p.bounds) for p in used]).items():
             members = [p for p in used if key(p) == g]
-            scale = sigma * math.sqrt(n_total / df) * math.sqrt(1 + 1 / len(members))
-            lo, hi = predictive_interval(mu_g, scale, df)
             fit_name = f"{name}.{g}" if grouped else name
             out[fit_name] = Fit(
                 name=fit_name,
@@ -216,13 +211,13 @@ def fit_phase(
                 precision=g if grouped else _only_precision(members),
                 points=tuple(p.id for p in members),
                 excluded=excluded,
-                mu=(lo + hi) / 2,
-                mu_mle=mu_g,
-                sigma_mle=sigma,
-                sigma=(hi - lo) / (2 * Z90),
-                n=len(members),
-                n_phase=n_total,
-                df=df,
+                mu=pred.mu,
+                mu_mle=pred.mu_mle,
+                sigma_mle=pred.sigma_mle,
+                sigma=pred.sigma,
+                n=pred.n,
+                n_phase=pred.n_total,
+                df=pred.df,
                 assumed=assumed,
                 sources=tuple(p.sources[0].url for p in members),
             )

@@ -13,7 +13,14 @@ The utilisation ``u`` (``basis``):
   (:data:`EPOCH_DEFAULTS`), with the spread of flopcast's fitted pre-training prior; where the
   row gives one, flopcast's fitted pre-training prior itself (a row's own utilisation is often
   derived from its FLOP, so using it would be circular);
-* ``"prior"``: flopcast's fitted pre-training prior for every row.
+* ``"prior"``: flopcast's fitted pre-training prior for every row;
+* ``"crossval"``: a prior fitted, **leaving the row out**, to the utilisations implied by the
+  file's *independent* rows: those whose figure Epoch obtained by operation counting or took
+  as reported, not by the hardware method (:data:`INDEPENDENT_METHODS`), so their
+  ``FLOP / (chip-hours x peak)`` measures what published runs achieved, reporting
+  of hours and chips included. Same statistics as the shipped priors
+  (:func:`flopcast.estimate.censored.predict_groups`: one level per precision, a shared
+  spread, Student-t predictive). Each row is scored out of sample.
 
 Which figure is compared: Epoch's "Training compute" includes a base model's pre-training
 ("training compute is provided as the total training compute, including pretraining, and
@@ -36,12 +43,14 @@ from typing import Any, Literal
 
 from flopcast.core.errors import FlopcastError, InputError, PlausibilityWarning
 from flopcast.core.uncertain import Uncertain, ci
-from flopcast.estimate import chips, methods
-from flopcast.estimate.functions import evaluate
+from flopcast.estimate import chips
+from flopcast.estimate import methods as methods_mod
+from flopcast.estimate.censored import predict_groups
 from flopcast.estimate.utilization import fits
 from flopcast.evidence.epoch import EpochRow, read_csv
 
-Basis = Literal["epoch", "prior"]
+Basis = Literal["epoch", "prior", "crossval"]
+BASES = ("epoch", "prior", "crossval")
 # Epoch AI's documented hardware-method defaults: "our recommendation is 30% for Large Language
 # Models and 40% for other models" (Sevilla et al., "Estimating Training Compute of Deep
 # Learning Models", Epoch AI, 2022, https://epoch.ai/blog/estimating-training-compute; summary
@@ -52,6 +61,13 @@ EPOCH_DEFAULTS_SOURCE = "https://epoch.ai/blog/estimating-training-compute"
 # hardware estimates use the precision a paper states; the CSV does not record it)
 PRECISION_ORDER = ("bf16", "fp16", "fp32")
 PIT_BINS = 10
+# Epoch's methods that need no utilisation assumption ("hardware-based estimates require
+# assumptions about utilization", https://epoch.ai/data/ai-models-documentation/estimation).
+# A row is independent evidence only when every method it lists is one of these: rows that
+# also list "Hardware" are left out, because Epoch may have used or averaged the hardware
+# figure (on the 2025 snapshot five such rows imply 29.8-30.4%, i.e. Epoch's 30% default).
+INDEPENDENT_METHODS = frozenset({"operation counting", "reported"})
+EPOCH_METHODS_SOURCE = "https://epoch.ai/data/ai-models-documentation/estimation"
 
 
 @dataclass(frozen=True)
@@ -76,26 +92,36 @@ def calibrate_csv(
     """Read an Epoch-format CSV (via :func:`flopcast.evidence.epoch.read_csv`) and score it."""
     rows = read_csv(path)
     domains = _column(path, "domain")
-    cases, skipped = cases_from_rows(rows, domains=domains, basis=basis)
-    out = score(cases, seed=seed, n=n)
-    # Epoch's own (first-listed) method for each figure, where the file says: a hardware-method
-    # figure made with Epoch's default utilisation is a consistency check, not an independent one
+    # Epoch's own method(s) for each figure, where the file says: a hardware-method figure
+    # made with Epoch's default utilisation is a consistency check, not an independent one
     methods_of = _column(path, "training compute estimation method")
+    cases, skipped = cases_from_rows(rows, domains=domains, basis=basis, methods=methods_of)
+    out = score(cases, seed=seed, n=n)
     for row in out["rows"]:
         listed = methods_of.get(row["line"]) or "not stated"
         row["epoch_method"] = listed.split(",")[0].strip() or "not stated"
+        row["independent"] = _independent(methods_of.get(row["line"], ""))
     out["by_epoch_method"] = _by(out["rows"], "epoch_method")
+    out["independent"] = _summary([r for r in out["rows"] if r["independent"]])
     out.update(source=str(path), basis=basis, skipped=skipped)
     return out
 
 
 def cases_from_rows(
-    rows: Iterable[EpochRow], *, domains: dict[int, str] | None = None, basis: Basis = "epoch"
+    rows: Iterable[EpochRow],
+    *,
+    domains: dict[int, str] | None = None,
+    basis: Basis = "epoch",
+    methods: dict[int, str] | None = None,
 ) -> tuple[list[Case], list[dict[str, Any]]]:
-    """The usable rows as :class:`Case` objects, and the others with the reason."""
-    if basis not in ("epoch", "prior"):
-        raise InputError(f"unknown basis {basis!r}; allowed: epoch, prior")
-    cases: list[Case] = []
+    """The usable rows as :class:`Case` objects, and the others with the reason.
+
+    ``methods``: Epoch's "Training compute estimation method" cell by row line, which
+    ``basis="crossval"`` needs to know which rows are independent evidence.
+    """
+    if basis not in BASES:
+        raise InputError(f"unknown basis {basis!r}; allowed: {', '.join(BASES)}")
+    usable: list[tuple[EpochRow, chips.Chip, str, float, float]] = []
     skipped: list[dict[str, Any]] = []
     for row in rows:
         if not (row.hardware and row.hardware_quantity and row.training_time_hours):
@@ -106,20 +132,33 @@ def cases_from_rows(
             continue
         try:
             spec = chips.lookup(row.hardware[0])
-            precision = next((p for p in PRECISION_ORDER if p in spec.peak), None)
-            if precision is None:
-                raise InputError(f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog")
-            hours = row.hardware_quantity * row.training_time_hours
-            domain = (domains or {}).get(row.line, "")
-            util, label = _utilization(row, domain, precision, basis)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PlausibilityWarning)
-                q = methods.hardware(
-                    spec.id, chip_hours=hours, precision=precision, utilization=util
-                )
         except FlopcastError as exc:
             skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
             continue
+        precision = next((p for p in PRECISION_ORDER if p in spec.peak), None)
+        if precision is None:
+            reason = f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog"
+            skipped.append({"model": row.model, "line": row.line, "reason": reason})
+            continue
+        usable.append(
+            (row, spec, precision, row.hardware_quantity * row.training_time_hours, stated)
+        )
+    evidence = [
+        (i, precision, stated / (hours * 3600 * chips.peak_flop_per_s(spec.id, precision)))
+        for i, (row, spec, precision, hours, stated) in enumerate(usable)
+        if _independent((methods or {}).get(row.line, ""))
+    ]
+    cases: list[Case] = []
+    for i, (row, spec, precision, hours, stated) in enumerate(usable):
+        if basis == "crossval":
+            util, label = _left_out(evidence, i, precision)
+        else:
+            util, label = _utilization(row, (domains or {}).get(row.line, ""), precision, basis)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlausibilityWarning)
+            q = methods_mod.hardware(
+                spec.id, chip_hours=hours, precision=precision, utilization=util
+            )
         cases.append(
             Case(
                 model=row.model,
@@ -134,48 +173,6 @@ def cases_from_rows(
             )
         )
     return cases, skipped
-
-
-def cases_from_dataset(ds: Any) -> list[Case]:
-    """Shipped records whose quantity has published hardware time and a stated figure.
-
-    Each line of that quantity that is neither a hardware-method line nor flopcast's own
-    operation count (``kind: count``) is a stated figure; the re-estimate uses the record's
-    chip-hours with the stage's fitted prior.
-    """
-    out: list[Case] = []
-    stage_of = {"pretraining": "pretraining", "post_training": "finetune", "rl": "rl"}
-    for rec in ds:
-        for field, stage in stage_of.items():
-            ev = rec.evidence(field)
-            if ev is None or ev.hardware is None or not ev.lines:
-                continue
-            hw = ev.hardware
-            hours = float(evaluate(hw.chip_hours).median())
-            values = ds.line_values(rec.id, field)
-            for line, value in zip(ev.lines, values, strict=True):
-                if "hardware(" in line.expression().replace(" ", "") or line.kind == "count":
-                    continue  # a hardware-method line or flopcast's own count: not a stated figure
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", PlausibilityWarning)
-                    q = methods.hardware(
-                        hw.chip, chip_hours=hours, precision=hw.precision, stage=stage
-                    )
-                out.append(
-                    Case(
-                        model=f"{rec.id} ({field})",
-                        line=rec.line_of(field),
-                        year=(line.date or rec.release_date).year,
-                        chip=chips.lookup(hw.chip).id,
-                        precision=hw.precision,
-                        chip_hours=hours,
-                        stated=float(value.median()),
-                        estimate=q,
-                        basis=f"fitted prior utilization.{stage}",
-                        stage=stage,
-                    )
-                )
-    return out
 
 
 def score(cases: Sequence[Case], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
@@ -216,8 +213,9 @@ def plot_pit(result: dict[str, Any], path: str | Path) -> Path:
     ax.axhline(1 / len(counts), ls="--", color="black", lw=1, label="calibrated (uniform)")
     s = result["summary"]
     ax.set_title(
-        f"PIT of {s['compared']} stated figures: {s['coverage90']:.0%} in 90% intervals, "
-        f"{s['coverage50']:.0%} in 50%",
+        f"PIT of {s['compared']} stated figures ({result.get('basis', '')}): "
+        f"{s['coverage90']:.1%} in 90% intervals, "
+        f"{s['coverage50']:.1%} in 50%",
         fontsize=9,
     )
     ax.set_xlabel("estimate's CDF at the stated figure")
@@ -262,6 +260,41 @@ def _utilization(row: EpochRow, domain: str, precision: str, basis: Basis) -> tu
         source=EPOCH_DEFAULTS_SOURCE,
     )
     return u, f"epoch default {median:.0%} ({'LLM' if kind == 'llm' else 'other'})"
+
+
+def _independent(listed: str) -> bool:
+    """Every method the cell lists needs no utilisation (:data:`INDEPENDENT_METHODS`)."""
+    found = {m.strip().lower() for m in listed.split(",") if m.strip()}
+    return bool(found) and found <= INDEPENDENT_METHODS
+
+
+def _left_out(
+    evidence: Sequence[tuple[int, str, float]], index: int, precision: str
+) -> tuple[Any, str]:
+    """The predictive utilisation prior fitted to the independent rows other than ``index``."""
+    rest = [(g, u, u) for i, g, u in evidence if i != index]
+    if not any(g == precision for g, _, _ in rest):
+        rest = [("all", u, u) for _, _, u in rest]
+        group = "all"
+    else:
+        group = precision
+    if len({g for g, _, _ in rest}) >= len(rest):
+        raise InputError(
+            f"basis crossval needs more independent rows (operation counting or reported) "
+            f"than precision groups; this file has {len(evidence)}"
+        )
+    pred = predict_groups(rest)[group]
+    u = ci(
+        math.exp(pred.lo),
+        math.exp(pred.hi),
+        name="utilization",
+        description=(
+            f"fitted (row left out) to {pred.n} independent {group} row(s) of the file "
+            f"({pred.n_total} in the fit, t with {pred.df} df)"
+        ),
+        source=EPOCH_METHODS_SOURCE,
+    )
+    return u, f"cross-validated ({group})"
 
 
 def _row(c: Case, seed: int, n: int) -> dict[str, Any]:
