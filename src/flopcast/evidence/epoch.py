@@ -201,6 +201,10 @@ def _row(get_raw: dict[str, str], path: str, line: int) -> EpochRow | None:
     model = get.get("model")
     if not model:
         return None
+    if get.get("finetune_compute") in ("0", "0.0"):
+        # NB: Epoch's snapshots write 0.0 in 'Finetune compute' for a model without a separate
+        # fine-tuning figure (924-row April 2025 export, row 952): read it as no figure.
+        get["finetune_compute"] = None
     nums = {
         k: _number(get.get(k), col, path, line, positive=k in _COMPUTE)
         for k, col in (
