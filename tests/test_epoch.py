@@ -160,3 +160,14 @@ def test_negative_or_zero_compute_is_refused(tmp_path):
         with pytest.raises(DataError) as err:
             epoch.read_csv(_csv(tmp_path, f"A,B,2024-01-01,{cell}\n"))
         assert "must be a finite positive number" in str(err.value) and err.value.line == 2
+
+
+def test_a_zero_fine_tune_figure_reads_as_none(tmp_path):
+    # Epoch's April 2025 export writes 0.0 in 'Finetune compute' for "no separate figure"
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "Model,Organization,Publication date,Training compute (FLOP),Finetune compute (FLOP)\n"
+        "A,B,2024-01-01,1e23,0.0\n"
+    )
+    (row,) = epoch.read_csv(path)
+    assert row.finetune_compute is None and row.training_compute == 1e23
