@@ -199,7 +199,7 @@ class Dataset:
 
     # -- views (flopcast.evidence.views) ------------------------------------------------------
     def table(self, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]]:
-        """One plain dict per record (see CONTRACTS.md); medians and 90% intervals of FLOP."""
+        """One plain dict per record (docs/dataset.md); medians and 90% intervals of FLOP."""
         return views.table(self, n=n, seed=seed)
 
     def benchmarks(

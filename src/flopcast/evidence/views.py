@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def table(ds: Dataset, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]]:
-    """One plain dict per record (see CONTRACTS.md); medians and 90% intervals of FLOP."""
+    """One plain dict per record (docs/dataset.md); medians and 90% intervals of FLOP."""
     rows = []
     for rec in ds.records:
         pre_id = ds.pretraining_source(rec.id)
