@@ -30,10 +30,10 @@ interval are kept exactly, the shape between them is the lognormal's).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,7 +218,9 @@ class Trend:
     points: list[FrontierPoint]
     fit: TrendFit
     prior: dict[str, Any] | None = None
-    excluded: list[str] = dataclasses.field(default_factory=list)  # frontier points inside the prior
+    excluded: list[str] = dataclasses.field(
+        default_factory=list
+    )  # frontier points inside the prior
 
     def describe(self) -> str:
         ids = ", ".join(p.id for p in self.points)
