@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flopcast.accounting.architecture import from_config
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,7 @@ from flopcast.forecast.params import PARAMETERS, check_draws, in_use
 
 
 def test_every_spec_has_its_default_with_a_source():
-    assert len(PARAMETERS) == 18
+    assert len(PARAMETERS) == 29  # 18 + 7 data.* (data cap) + 4 money.* (money cap)
     for key, spec in PARAMETERS.items():
         assert spec.key == key and spec.kind in ("quantity", "date", "choice")
         assert spec.description and spec.source, key
@@ -32,3 +34,13 @@ def test_check_draws_names_the_share_outside():
         check_draws("cap.share", np.array([0.5, 0.7, 0.9, 1.2]), "0.5 to 1.2")  # 1 of 4
     with pytest.raises(ScenarioError, match="'0.5' is outside"):
         check_draws("frontier.growth_per_year", np.array([0.5]), "0.5")
+
+
+def test_every_data_architecture_choice_is_a_shipped_config():
+    for name in PARAMETERS["data.architecture"].choices:
+        assert from_config(name).forward_flop_per_token(1000.0) > 0, name
+
+
+def test_plausible_ranges_are_data_with_a_reason():
+    for key in ("reasoning.start_flop", "frontier.flop"):
+        assert PARAMETERS[key].plausible == (1e15, 1e31) and PARAMETERS[key].plausible_why

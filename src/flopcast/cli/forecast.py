@@ -413,7 +413,9 @@ def _print_forecast(res: Any, b: dict[str, Any], data_date: str = "") -> None:
         typer.echo(f"Method: Monte Carlo, {res.n:,} draws, seed {res.seed} ({info['why']})")
     for k, v in sc.overrides.items():
         typer.echo(f"  override {k} = {v}")
-    cap = "a share of the frontier" if res.draws.cap_kind == "share" else "what the budget buys"
+    from flopcast.forecast.caps import CAPS  # lazily, as the command bodies
+
+    cap = CAPS[sc.cap_kind].description
     typer.echo(f"Reasoning compute (from {res.start_date}) meets its cap ({cap}):")
 
     def when(d: str | None) -> str:

@@ -113,7 +113,7 @@ def _check(
         cap = _cap_draws(res, to_year(released))
         x = math.log10(rl["median"])
         out.update(cap=float(10 ** np.median(cap)), prob_met=float(np.mean(cap <= x)))
-        out["against"] = "the scenario's budget cap"
+        out["against"] = f"the scenario's {res.scenario.cap_kind} cap"
         return out
     if picked is None:
         out.update(cap=None, prob_met=0.0, against="no record with a total before it")
