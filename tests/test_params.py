@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flopcast.accounting.architecture import from_config
-
 import numpy as np
 import pytest
 
+from flopcast.accounting.architecture import from_config
 from flopcast.core.errors import ScenarioError
 from flopcast.forecast.params import PARAMETERS, check_draws, in_use
 
