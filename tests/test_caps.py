@@ -128,8 +128,8 @@ def test_money_cap_is_the_final_run_share_of_rd_spend():
         "money.final_run_share": "0.1",
         "money.growth_per_year": "1",
         "money.date": "2025-04-16",
-        "budget.usd_per_flop": "1e-18",
-        "budget.price_decline_per_year": "1",
+        "money.usd_per_flop": "1e-18",
+        "money.price_decline_per_year": "1",
     }
     res = run("seed-analysis", n=200, seed=0, overrides=sets)
     start = np.log10(res.draws.values["reasoning.start_flop"])

@@ -11,7 +11,7 @@ from flopcast.forecast.params import PARAMETERS, check_draws, in_use
 
 
 def test_every_spec_has_its_default_with_a_source():
-    assert len(PARAMETERS) == 29  # 18 + 7 data.* (data cap) + 4 money.* (money cap)
+    assert len(PARAMETERS) == 31  # 18 + 7 data.* (data cap) + 6 money.* (money cap)
     for key, spec in PARAMETERS.items():
         assert spec.key == key and spec.kind in ("quantity", "date", "choice")
         assert spec.description and spec.source, key

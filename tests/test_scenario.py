@@ -91,3 +91,15 @@ def test_a_trend_as_of_a_date_sees_only_the_prior_and_older_records():
     # as of 2025-05-13 the RL frontier after o3 is empty: o3 anchors, the prior decides
     assert "from o3; prior o1 -> o3" in q.resolved["growth.months_per_10x: @months_per_10x.rl"]
     assert all(d <= "2025-05-13" for d in q.records.values())
+
+
+def test_a_trend_whose_prior_is_newer_than_the_cut_off_is_refused():
+    # the o1 -> o3 prior was published with o3 (2025-04-16): not known on 2025-03-01
+    sets = {
+        "evidence.as_of": "2025-03-01",
+        "reasoning.start_flop": "1e24",
+        "reasoning.start_date": "2024-12-05",
+    }
+    sc = load_scenario("rl-frontier-fit", sets)
+    with pytest.raises(ScenarioError, match="published 2025-04-16, after evidence.as_of"):
+        quantities(sc, dataset.load())

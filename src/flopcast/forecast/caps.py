@@ -206,8 +206,8 @@ CAPS.register(
 def _money_line(d: Draws) -> CapLine:
     v = d.values
     usd = v["money.rd_usd_per_year"] * v["money.final_run_share"]
-    c0 = np.log10(usd) - np.log10(v["budget.usd_per_flop"])
-    g_c = np.log10(v["money.growth_per_year"]) + np.log10(v["budget.price_decline_per_year"])
+    c0 = np.log10(usd) - np.log10(v["money.usd_per_flop"])
+    g_c = np.log10(v["money.growth_per_year"]) + np.log10(v["money.price_decline_per_year"])
     return c0, d.years["money.date"], g_c
 
 

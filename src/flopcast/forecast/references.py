@@ -26,7 +26,7 @@ from flopcast.core.registry import Registry
 from flopcast.core.uncertain import combine
 from flopcast.evidence import dataset as _dataset
 from flopcast.forecast.dates import parse_date
-from flopcast.forecast.trends import Trend, fit_trend, frontier_row
+from flopcast.forecast.trends import Trend, fit_trend, frontier_row, trend_spec
 
 Selector = Callable[[list[dict], str], tuple[dict, str] | None]  # -> (row, field read)
 SELECTORS: Registry[Selector] = Registry("reference selector")
@@ -135,6 +135,14 @@ class References:
                 "a trend needs a field, e.g. @months_per_10x.rl", self.path, field=key
             )
         if fld not in self.trends:
+            prior = trend_spec(fld, self.path, key).prior
+            if prior and prior.published and self.as_of and prior.published > self.as_of:
+                raise ScenarioError(
+                    f"the {fld} trend's prior ({prior.source}) was published {prior.published}, "
+                    f"after evidence.as_of {self.as_of}; give the growth by hand",
+                    path=self.path,
+                    field=key,
+                )
             rows = [r for r in self.ds.table() if self._visible(r["release_date"])]
             trend = fit_trend(
                 rows,
