@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from flopcast.accounting.architecture import from_config
 from flopcast.core.errors import ScenarioError
-from flopcast.forecast.dates import to_year
+from flopcast.forecast.caps import data_flop
+from flopcast.forecast.dates import to_date, to_year
 from flopcast.forecast.model import check_reachable, run
 from flopcast.forecast.scenario import load_scenario
 from flopcast.forecast.sensitivity import sensitivity
@@ -75,3 +77,65 @@ def test_parity_in_gpu_time_comes_before_parity_in_flop():
     assert gpu.method == "mc" and flop.method == "exact"
     assert gpu.headroom_oom["median"] < flop.headroom_oom["median"]
     assert gpu.meeting_date["median"] < flop.meeting_date["median"]
+
+
+def test_data_cap_is_problems_samples_tokens_passes_and_flop_per_token():
+    phi = from_config("qwen2.5-1.5b").forward_flop_per_token(500.0)  # mean position of 1,000
+    flop = data_flop(1_000, 16, 1_000, 4, "qwen2.5-1.5b")
+    assert flop == pytest.approx(1_000 * 16 * 1_000 * 4 * phi)  # 6.4e7 tokens x 4 x phi
+    # phi is about 2 x 1.5e9 parameters per token (3e9), plus attention: 1e17 - 5e17 FLOP
+    assert 1e17 < flop < 5e17
+
+
+def test_data_cap_line_in_a_forecast():
+    # 1M problems x 100 samples x 10k tokens x 4 passes x phi(5,000) of deepseek-v3, flat:
+    # 4e12 x phi with phi = 9.8e10 (37.6B active, x 2, + MLA attention) -> ~3.9e23 FLOP
+    sets = {
+        "cap.kind": "data",
+        "data.problems": "1M",
+        "data.samples_per_problem": "100",
+        "data.response_tokens": "10k",
+        "data.passes_per_token": "4",
+        "data.growth_per_year": "1",
+        "data.date": "2025-04-16",
+        "reasoning.start_flop": "1e22",
+        "reasoning.start_date": "2025-04-16",
+        "growth.months_per_10x": "4",
+    }
+    res = run("seed-analysis", n=200, seed=0, overrides=sets)
+    phi = from_config("deepseek-v3").forward_flop_per_token(5_000.0)
+    cap = 1e6 * 100 * 10_000 * 4 * phi
+    assert res.method == "mc"  # phi depends on the response length: no closed form
+    assert res.headroom_oom["median"] == pytest.approx(math.log10(cap) - 22, abs=1e-9)
+    # the flat cap is met after (log10(cap) - 22) / 3 years at 10x every 4 months
+    years = (math.log10(cap) - 22) / 3
+    assert res.meeting_date["median"] == to_date(O3_RELEASE + years)
+
+
+def test_data_cap_defaults_sit_below_o3_so_the_seed_refuses_it():
+    # the sourced defaults (public problem sets, R1's group size and lengths, DeepSeek-V3) give
+    # ~1e24 FLOP, below o3's ~1.7e25 start: one clear error naming data.problems
+    with pytest.raises(ScenarioError, match="below reasoning.start_flop") as exc:
+        run("seed-analysis", n=2_000, overrides={"cap.kind": "data"})
+    assert exc.value.field == "data.problems"
+
+
+def test_money_cap_is_the_final_run_share_of_rd_spend():
+    # $5B R&D x 10% final runs = $5e8 at $1e-18 per FLOP buys 5e26 FLOP, flat
+    sets = {
+        "cap.kind": "money",
+        "money.rd_usd_per_year": "5B",
+        "money.final_run_share": "0.1",
+        "money.growth_per_year": "1",
+        "money.date": "2025-04-16",
+        "money.usd_per_flop": "1e-18",
+        "money.price_decline_per_year": "1",
+    }
+    res = run("seed-analysis", n=200, seed=0, overrides=sets)
+    start = np.log10(res.draws.values["reasoning.start_flop"])
+    assert np.allclose(res.lines.headroom, math.log10(5e26) - start)  # 26.699 - start
+    # the default money cap runs (R&D $3-7B x 5-20% at 2024 prices, growing 2.0-2.9x per year)
+    default = run("seed-analysis", n=2_000, overrides={"cap.kind": "money"})
+    assert default.prob_at_start < 0.5
+    assert "money.final_run_share" in default.scenario.in_use()
+    assert "budget.usd_per_year" not in default.scenario.in_use()

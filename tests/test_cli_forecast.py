@@ -225,8 +225,38 @@ def test_backtest_prints_scores_and_coverage(runner):
 
 def test_backtest_before_any_evidence_is_one_line(runner):
     _one_line_error(
-        runner.invoke(app, ["backtest", "--as-of", "2000-01-01"]), "no evidence on or before"
+        runner.invoke(app, ["backtest", "--as-of", "2012-01-01"]), "no evidence on or before"
     )
+    # before 2010 (or after 2100) the date itself is refused
+    _one_line_error(runner.invoke(app, ["backtest", "--as-of", "2000-01-01"]), "outside the range")
+
+
+@pytest.mark.parametrize(
+    "override",
+    ["reasoning.start_date=9999-12-31", "frontier.date=2009-12-31", "evidence.as_of=2101-01-01"],
+)
+def test_dates_outside_the_sane_range_are_one_line(runner, override):
+    _one_line_error(
+        runner.invoke(app, ["forecast", "--set", override]),
+        "is outside the range a forecast covers (2010-01-01 to 2100-12-31)",
+    )
+
+
+def test_an_overflowing_interval_is_one_line(runner):
+    _one_line_error(
+        runner.invoke(app, ["forecast", "--set", "growth.months_per_10x=(1 to 2) * 1e308"]),
+        "overflows",
+    )
+
+
+def test_an_absurd_frontier_warns_in_one_line(runner):
+    r = runner.invoke(app, ["forecast", "--set", "frontier.flop=1e308", "--json"])
+    assert r.exit_code == 0
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("warning: frontier.flop = 1e308 FLOP")
+    # 1e308 is ~281 OOM above the records' frontier: the meeting lands after 2100 and says so
+    assert "after 2100-12-31" in lines[0]
+    assert json.loads(r.stdout)["warnings"][1].startswith("the median meeting date 21")
 
 
 def test_fit_within_run_curve(runner):

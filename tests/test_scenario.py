@@ -7,7 +7,9 @@ import math
 import pytest
 
 from flopcast.core.errors import ScenarioError, UnknownNameError
+from flopcast.evidence import dataset
 from flopcast.forecast.dates import to_year
+from flopcast.forecast.draws import quantities
 from flopcast.forecast.params import PARAMETERS
 from flopcast.forecast.scenario import list_scenarios, load_scenario
 
@@ -64,3 +66,40 @@ def test_unknown_scenario_suggests(tmp_path):
     bad.write_text("name: bad\nparameters:\n  cap.share:\n    value: 1\n")
     with pytest.raises(ScenarioError, match="needs a 'source'"):
         load_scenario(str(bad))
+
+
+def test_frontier_and_trend_references_resolve_on_the_shipped_records():
+    ds = dataset.load()
+    q = quantities(load_scenario("rl-frontier-fit"), ds)
+    rows = ds.table()
+    rl_top = max((r for r in rows if r["rl"]), key=lambda r: r["rl"]["median"])
+    # the start is the newest point of the running maximum of RL, i.e. the largest RL median
+    assert q.years["reasoning.start_date"] == to_year(rl_top["release_date"])
+    # growth: months per 10x from the fitted trend, its median 12 / slope
+    trend = q.resolved["growth.months_per_10x: @months_per_10x.rl"]
+    assert trend.startswith("trend of rl:") and "prior o1 -> o3" in trend
+    months = q.values["growth.months_per_10x"]
+    assert 1 < months.median() < 24
+    # the frontier: the largest total (or pre-training where the total is unknown)
+    best = max((r.get("total") or r.get("pretraining") or {"median": 0})["median"] for r in rows)
+    assert q.values["frontier.flop"].median() == pytest.approx(best, rel=0.05)
+
+
+def test_a_trend_as_of_a_date_sees_only_the_prior_and_older_records():
+    sc = load_scenario("rl-frontier-fit", {"evidence.as_of": "2025-05-13"})
+    q = quantities(sc, dataset.load())
+    # as of 2025-05-13 the RL frontier after o3 is empty: o3 anchors, the prior decides
+    assert "from o3; prior o1 -> o3" in q.resolved["growth.months_per_10x: @months_per_10x.rl"]
+    assert all(d <= "2025-05-13" for d in q.records.values())
+
+
+def test_a_trend_whose_prior_is_newer_than_the_cut_off_is_refused():
+    # the o1 -> o3 prior was published with o3 (2025-04-16): not known on 2025-03-01
+    sets = {
+        "evidence.as_of": "2025-03-01",
+        "reasoning.start_flop": "1e24",
+        "reasoning.start_date": "2024-12-05",
+    }
+    sc = load_scenario("rl-frontier-fit", sets)
+    with pytest.raises(ScenarioError, match="published 2025-04-16, after evidence.as_of"):
+        quantities(sc, dataset.load())

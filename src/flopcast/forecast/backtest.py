@@ -32,7 +32,7 @@ import numpy as np
 from flopcast.core import summary as summary_shape
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.evidence import dataset as _dataset
-from flopcast.forecast.dates import parse_date, to_year
+from flopcast.forecast.dates import bounded_date, parse_date, to_year
 from flopcast.forecast.model import ForecastResult, run
 from flopcast.forecast.references import value_as_of
 from flopcast.forecast.scenario import Scenario, load_scenario
@@ -52,7 +52,7 @@ def backtest(
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Forecast with what was public up to ``as_of`` and score it against what came after."""
-    cutoff = parse_date(as_of, "as_of")
+    cutoff = bounded_date(as_of, "as_of")
     ds = dataset if dataset is not None else _dataset.load()
     rows = sorted(ds.table(n=n, seed=seed), key=lambda r: r["release_date"])
     if not rows or parse_date(rows[0]["release_date"]) > cutoff:

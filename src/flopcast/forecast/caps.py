@@ -15,15 +15,26 @@ OOM per year); ``exact`` gives the same line in closed form (``c0`` as a
   and ``c = f + log10(k / (1 + k))``: with RL at a lower utilisation, GPU-time parity comes
   first.
 * ``budget``: what a yearly budget buys, ``c(t) = log10(B(t) / p(t))``.
+* ``data``: the verifiable problems available, ``c = log10(P k L n phi(L / 2))``: ``P``
+  problems x ``k`` samples per problem x ``L`` tokens per response x ``n`` forward-pass
+  equivalents per token (generate, update, reference) x ``phi``, the forward FLOP per token of
+  the policy model (:mod:`flopcast.accounting`, a shipped config) at the mean position of a
+  response; growing by ``data.growth_per_year``.
+* ``money``: what the final-run part of a lab's R&D compute spend buys, ``c(t) = log10(R(t)
+  s / p(t))``: final runs are a minority (``s`` ~10%) of the R&D compute (Epoch AI, March
+  2026), the rest is research overhead.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from flopcast.accounting.architecture import Architecture, from_config
 from flopcast.core.registry import Registry
 from flopcast.forecast.draws import Draws, Quantities
 from flopcast.forecast.lognormal import Log10Normal
@@ -147,4 +158,65 @@ def _budget_exact(q: Quantities) -> ExactCap | str:
 CAPS.register(
     "budget",
     Cap(_budget_line, _budget_exact, "budget.usd_per_year", "what a yearly budget buys"),
+)
+
+
+def _data_line(d: Draws) -> CapLine:
+    v = d.values
+    length = v["data.response_tokens"]
+    flop = data_flop(
+        v["data.problems"],
+        v["data.samples_per_problem"],
+        length,
+        v["data.passes_per_token"],
+        d.choices.get("data.architecture", "deepseek-v3"),
+    )
+    return np.log10(flop), d.years["data.date"], np.log10(v["data.growth_per_year"])
+
+
+def data_flop(problems: Any, samples: Any, tokens: Any, passes: Any, architecture: str) -> Any:
+    """RL FLOP the data allow: ``problems x samples x tokens x passes x phi(tokens / 2)``."""
+    phi = _architecture(architecture).forward_flop_per_token(np.asarray(tokens, float) / 2.0)
+    return problems * samples * tokens * passes * phi
+
+
+@functools.lru_cache(maxsize=16)
+def _architecture(name: str) -> Architecture:
+    return from_config(name)
+
+
+def _no_exact(why: str) -> Callable[[Quantities], str]:
+    def reason(q: Quantities) -> str:
+        return why
+
+    return reason
+
+
+CAPS.register(
+    "data",
+    Cap(
+        _data_line,
+        _no_exact("the data cap's FLOP per token depends on the response length (attention)"),
+        "data.problems",
+        "what the verifiable problems allow",
+    ),
+)
+
+
+def _money_line(d: Draws) -> CapLine:
+    v = d.values
+    usd = v["money.rd_usd_per_year"] * v["money.final_run_share"]
+    c0 = np.log10(usd) - np.log10(v["money.usd_per_flop"])
+    g_c = np.log10(v["money.growth_per_year"]) + np.log10(v["money.price_decline_per_year"])
+    return c0, d.years["money.date"], g_c
+
+
+CAPS.register(
+    "money",
+    Cap(
+        _money_line,
+        _no_exact("the money cap's growth is uncertain (its slope varies by draw)"),
+        "money.rd_usd_per_year",
+        "what the final-run share of R&D compute buys",
+    ),
 )

@@ -15,7 +15,14 @@ import numpy as np
 
 from flopcast.core.errors import ScenarioError
 
-__all__ = ["month_grid", "parse_date", "to_date", "to_year"]
+__all__ = ["EARLIEST", "LATEST", "bounded_date", "month_grid", "parse_date", "to_date", "to_year"]
+
+# The range of a date a scenario or a backtest may state: flopcast's choice (a limit, not a
+# measurement). The records of training compute that matter here start in the deep-learning
+# era (the earliest shipped record is 2023, Epoch's notable models with known compute are
+# mostly after 2010), and straight lines in log space extrapolated past 2100 say nothing.
+EARLIEST = _dt.date(2010, 1, 1)
+LATEST = _dt.date(2100, 12, 31)
 
 
 def parse_date(text: Any, key: str = "", path: str | None = None) -> _dt.date:
@@ -32,6 +39,19 @@ def parse_date(text: Any, key: str = "", path: str | None = None) -> _dt.date:
             path=path,
             field=key or None,
         ) from None
+
+
+def bounded_date(text: Any, key: str = "", path: str | None = None) -> _dt.date:
+    """:func:`parse_date`, then ScenarioError unless it lies in [EARLIEST, LATEST]."""
+    d = parse_date(text, key, path)
+    if not EARLIEST <= d <= LATEST:
+        raise ScenarioError(
+            f"date {d.isoformat()} is outside the range a forecast covers "
+            f"({EARLIEST.isoformat()} to {LATEST.isoformat()})",
+            path=path,
+            field=key or None,
+        )
+    return d
 
 
 def to_year(d: _dt.date | str) -> float:

@@ -138,4 +138,13 @@ def _evaluate(sc: Scenario, key: str, text: str, number: float | None, refs: Ref
     except FlopcastError as exc:
         first = str(exc).splitlines()[0]
         raise ScenarioError(f"cannot evaluate {text!r}: {first}", path=sc.path, field=key) from None
+    if getattr(q, "is_exact", False):
+        try:  # NB: an exact lognormal beyond float range overflows when its percentiles are read
+            q.percentile([5, 95])
+        except OverflowError:
+            raise ScenarioError(
+                f"{text!r} overflows: its values pass the largest float (~1.8e308)",
+                path=sc.path,
+                field=key,
+            ) from None
     return q

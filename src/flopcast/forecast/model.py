@@ -19,6 +19,7 @@ from scipy.special import ndtri
 
 from flopcast.core import summary as _summary
 from flopcast.core.errors import InputError, ScenarioError
+from flopcast.forecast import plausible
 from flopcast.forecast.bands import BAND_BYTES, band_percentiles
 from flopcast.forecast.caps import CAPS
 from flopcast.forecast.dates import month_grid, to_date, to_year
@@ -74,7 +75,8 @@ def run(
 
     Raises :class:`ScenarioError` if the cap sits below the start for the median outcome or if
     ``method="exact"`` is asked of a scenario with no closed form (:func:`check_reachable`
-    tells a cap that is never met).
+    tells a cap that is never met). Warns (PlausibilityWarning, :mod:`flopcast.forecast.plausible`)
+    when a parameter or the median meeting date lies outside its plausible range.
     """
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
@@ -99,6 +101,7 @@ def run(
         data_version=getattr(q.dataset, "version", None) if q.dataset is not None else None,
     )
     _check_cap(res)
+    res.warnings = plausible.warn(q.values, res.t0 + res._years_after_start([50])[0])
     return res
 
 
@@ -150,6 +153,7 @@ class ForecastResult:
     exact: ExactForecast | None = None
     method_note: str = ""  # why Monte Carlo, when it was used
     data_version: str | None = None
+    warnings: list[str] = field(default_factory=list)  # PlausibilityWarning messages issued
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -350,6 +354,7 @@ class ForecastResult:
                 f"{y}-01-01": self.prob_before(f"{y}-01-01") for y in range(first, first + 5)
             },
             "growth_per_year": self.growth,
+            "warnings": list(self.warnings),
         }
         if bands_years:
             out["bands"] = self.bands(bands_years)

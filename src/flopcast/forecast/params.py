@@ -101,6 +101,8 @@ class ParameterSpec(Entry):
     optional: bool = False  # a date that may be left empty
     cap_kinds: tuple[str, ...] = ()  # used only with these cap kinds (empty: always)
     when: dict[str, str] = {}  # used only when these choice keys have these values
+    plausible: tuple[float, float] | None = None  # a median outside warns (PlausibilityWarning)
+    plausible_why: str = ""
 
     @model_validator(mode="before")
     @classmethod

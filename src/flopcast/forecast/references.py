@@ -1,9 +1,14 @@
-"""Scenario values that point into the dataset: ``@o3.rl``, ``@max.total``, ``@latest.rl``.
+"""Scenario values that point into the dataset: ``@o3.rl``, ``@max.total``, ``@frontier.total``,
+``@months_per_10x.rl``.
 
 ``@ID.FIELD`` is a record's quantity (``rl``, ``pretraining``, ``total``, ``rl_share`` or any
 field the dataset can give), ``@ID`` alone (in a date) the record's release date. A selector
 (:data:`SELECTORS`, a :class:`~flopcast.core.registry.Registry`) picks the record: ``max`` the
-one with the largest median of the field, ``latest`` the most recently released one with it.
+one with the largest median of the field, ``latest`` the most recently released one with it,
+``frontier`` the newest point of the field's running maximum (for ``total``, a record without a
+total counts with its pre-training: :mod:`flopcast.forecast.trends`). A trend
+(:data:`TREND_VALUES`) is a growth fitted to that running maximum: ``@months_per_10x.FIELD``
+(months per 10x) and ``@per_year.FIELD`` (x per year).
 
 With ``evidence.as_of`` set, only records released on or before that day are visible and each
 record's value is pooled from its lines of evidence dated on or before it
@@ -21,26 +26,44 @@ from flopcast.core.registry import Registry
 from flopcast.core.uncertain import combine
 from flopcast.evidence import dataset as _dataset
 from flopcast.forecast.dates import parse_date
+from flopcast.forecast.trends import Trend, fit_trend, frontier_row, trend_spec
 
-Selector = Callable[[list[dict], str], dict | None]
+Selector = Callable[[list[dict], str], tuple[dict, str] | None]  # -> (row, field read)
 SELECTORS: Registry[Selector] = Registry("reference selector")
+TrendValue = Callable[[Trend, str], Any]  # (trend, input name) -> Uncertain
+TREND_VALUES: Registry[TrendValue] = Registry("trend value")
 TABLE_FIELDS = ("pretraining", "rl", "rl_share", "total")
 
-__all__ = ["SELECTORS", "References", "value_as_of"]
+__all__ = ["SELECTORS", "TREND_VALUES", "References", "value_as_of"]
 
 
 @SELECTORS.register("max")
-def _select_max(rows: list[dict], field_name: str) -> dict | None:
+def _select_max(rows: list[dict], field_name: str) -> tuple[dict, str] | None:
     """The record with the largest median of the field (the frontier of that quantity)."""
     known = [r for r in rows if r.get(field_name)]
-    return max(known, key=lambda r: r[field_name]["median"]) if known else None
+    return (max(known, key=lambda r: r[field_name]["median"]), field_name) if known else None
 
 
 @SELECTORS.register("latest")
-def _select_latest(rows: list[dict], field_name: str) -> dict | None:
+def _select_latest(rows: list[dict], field_name: str) -> tuple[dict, str] | None:
     """The most recently released record that has the field."""
     known = [r for r in rows if r.get(field_name)]
-    return max(known, key=lambda r: r["release_date"]) if known else None
+    return (max(known, key=lambda r: r["release_date"]), field_name) if known else None
+
+
+SELECTORS.register("frontier")(frontier_row)
+
+
+@TREND_VALUES.register("months_per_10x")
+def _months_per_10x(trend: Trend, name: str) -> Any:
+    """Months per 10x of the fitted running maximum."""
+    return trend.fit.months_per_10x(name)
+
+
+@TREND_VALUES.register("per_year")
+def _per_year(trend: Trend, name: str) -> Any:
+    """The yearly growth factor of the fitted running maximum."""
+    return trend.fit.per_year(name)
 
 
 class References:
@@ -56,6 +79,7 @@ class References:
         self.path = path
         self.resolved: dict[str, str] = {}
         self.records: dict[str, str] = {}
+        self.trends: dict[str, Trend] = {}
 
     @property
     def ds(self) -> Any:
@@ -77,6 +101,12 @@ class References:
 
     def quantity(self, ref: str, key: str) -> Any:
         ref = ref.lstrip("@")
+        kind, _, of = ref.partition(".")
+        if kind in TREND_VALUES:
+            trend = self.trend(of, key)
+            q = TREND_VALUES[kind](trend, f"trend {of} {kind}")
+            self.resolved[f"{key}: @{ref}"] = trend.describe()
+            return q
         rid, fld = self._pick(ref, key)
         if fld is None:
             raise ScenarioError(f"@{ref} needs a field, e.g. @{ref}.rl", path=self.path, field=key)
@@ -98,6 +128,34 @@ class References:
         self.records[rid] = parse_date(record.release_date).isoformat()
         return q
 
+    def trend(self, fld: str, key: str) -> Trend:
+        """The fitted growth of ``fld``'s running maximum over the visible records (cached)."""
+        if not fld:
+            raise ScenarioError(
+                "a trend needs a field, e.g. @months_per_10x.rl", self.path, field=key
+            )
+        if fld not in self.trends:
+            prior = trend_spec(fld, self.path, key).prior
+            if prior and prior.published and self.as_of and prior.published > self.as_of:
+                raise ScenarioError(
+                    f"the {fld} trend's prior ({prior.source}) was published {prior.published}, "
+                    f"after evidence.as_of {self.as_of}; give the growth by hand",
+                    path=self.path,
+                    field=key,
+                )
+            rows = [r for r in self.ds.table() if self._visible(r["release_date"])]
+            trend = fit_trend(
+                rows,
+                fld,
+                lambda rid, f: value_as_of(self.ds, rid, f, self.as_of),
+                path=self.path,
+                key=key,
+            )
+            for pt in trend.points:
+                self.records[pt.id] = pt.release_date
+            self.trends[fld] = trend
+        return self.trends[fld]
+
     def _pick(self, ref: str, key: str) -> tuple[str, str | None]:
         rid, _, fld = ref.lstrip("@").partition(".")
         if rid in SELECTORS:
@@ -108,15 +166,15 @@ class References:
             rows = [r for r in self.ds.table() if self._visible(r["release_date"])]
             if fld not in TABLE_FIELDS:
                 rows = [dict(r, **{fld: self._median_row(r["id"], fld)}) for r in rows]
-            row = SELECTORS[rid](rows, fld)
-            if row is None:
+            picked = SELECTORS[rid](rows, fld)
+            if picked is None:
                 raise ScenarioError(
                     f"no dataset record has {fld!r}"
                     + (f" before {self.as_of}" if self.as_of else ""),
                     path=self.path,
                     field=key,
                 )
-            rid = row["id"]
+            rid, fld = picked[0]["id"], picked[1]
         return rid, fld or None
 
     def _median_row(self, rid: str, fld: str) -> dict | None:

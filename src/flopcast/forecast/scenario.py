@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 
 from flopcast.core import yamlio
 from flopcast.core.errors import DataError, ScenarioError, UnknownNameError
-from flopcast.forecast.dates import parse_date, to_date, to_year
+from flopcast.forecast.dates import bounded_date, parse_date, to_date, to_year
 from flopcast.forecast.params import (
     PARAMETERS,
     SCENARIO_DIR,
@@ -207,7 +207,7 @@ def parse_value(key: str, text: str, path: str | None, line: int | None = None) 
                     "a date is required here (YYYY-MM-DD or @record)", path, line, key
                 )
             return Value(key, "date", text)
-        return Value(key, "date", text, date=parse_date(text, key, path))
+        return Value(key, "date", text, date=bounded_date(text, key, path))
     number = _plain_number(text)
     if number is not None:
         check_draws(key, np.array([number]), text, path)

@@ -6,7 +6,8 @@ module says, before any prediction, what the records show:
 * the **data date** is the newest release date among the records;
 * each record with an RL-stage figure, released on or before it, is held against the cap at its
   release: for the ``share`` and ``parity`` caps a fraction ``kappa`` of the frontier run, the
-  record with the largest median total compute released on or before it (``kappa`` = the
+  record with the largest median total compute released on or before it (pre-training where
+  its total is unknown, a lower bound: :func:`flopcast.forecast.trends.frontier_row`) (``kappa`` = the
   median ``cap.share``; 1/2 for parity in FLOP; ``k / (1 + k)`` with ``k`` the median ratio of
   the utilisation priors in GPU-time); for a budget cap the forecast's own cap line;
 * the probability that it meets the cap treats both figures as lognormal from their 5th, 50th
@@ -28,6 +29,7 @@ from flopcast.evidence import dataset as _dataset
 from flopcast.forecast.dates import parse_date, to_date, to_year
 from flopcast.forecast.lognormal import Z95
 from flopcast.forecast.model import PERCENTILES, ForecastResult
+from flopcast.forecast.trends import frontier_row
 
 __all__ = ["cap_status", "meeting_after"]
 
@@ -94,13 +96,16 @@ def _cap_fraction(res: ForecastResult) -> float | None:
     return None  # a budget cap is not a fraction of a run
 
 
-def _frontier_record(rows: list[dict]) -> dict | None:
-    known = [r for r in rows if r.get("total")]
-    return max(known, key=lambda r: r["total"]["median"]) if known else None
+def _frontier_record(rows: list[dict]) -> tuple[dict, str] | None:
+    return frontier_row(rows, "total")
 
 
 def _check(
-    res: ForecastResult, row: dict, frontier: dict | None, kappa: float | None, released: Any
+    res: ForecastResult,
+    row: dict,
+    picked: tuple[dict, str] | None,
+    kappa: float | None,
+    released: Any,
 ) -> dict[str, Any]:
     rl = row["rl"]
     out: dict[str, Any] = {"id": row["id"], "release_date": row["release_date"], "rl": rl["median"]}
@@ -108,13 +113,14 @@ def _check(
         cap = _cap_draws(res, to_year(released))
         x = math.log10(rl["median"])
         out.update(cap=float(10 ** np.median(cap)), prob_met=float(np.mean(cap <= x)))
-        out["against"] = "the scenario's budget cap"
+        out["against"] = f"the scenario's {res.scenario.cap_kind} cap"
         return out
-    if frontier is None:
+    if picked is None:
         out.update(cap=None, prob_met=0.0, against="no record with a total before it")
         return out
-    cap_median = kappa * frontier["total"]["median"]
-    out.update(cap=cap_median, against=f"{kappa:.3g} x {frontier['id']} total")
+    frontier, fld = picked
+    cap_median = kappa * frontier[fld]["median"]
+    out.update(cap=cap_median, against=f"{kappa:.3g} x {frontier['id']} {fld}")
     if frontier["id"] == row["id"] and row.get("rl_share"):
         mu, sd = _log_form(row["rl_share"])
         out["prob_met"] = (
@@ -122,7 +128,7 @@ def _check(
         )
         return out
     mu_r, sd_r = _log_form(rl)
-    mu_f, sd_f = _log_form(frontier["total"])
+    mu_f, sd_f = _log_form(frontier[fld])
     gap = mu_r - mu_f - math.log10(kappa)
     sd = math.hypot(sd_r, sd_f)
     out["prob_met"] = float(ndtr(gap / sd)) if sd > 0 else float(gap >= 0)
