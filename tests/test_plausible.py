@@ -36,8 +36,8 @@ def test_warn_issues_one_warning_for_all_problems():
 
 
 def test_run_warns_on_an_absurd_frontier_and_not_on_the_seed():
-    with pytest.warns(PlausibilityWarning, match="frontier.flop = 1e308"):
-        res = run("seed-analysis", n=2_000, overrides={"frontier.flop": "1e308"})
+    with pytest.warns(PlausibilityWarning, match="frontier.flop = 1e250"):
+        res = run("seed-analysis", n=2_000, overrides={"frontier.flop": "1e250"})
     assert len(res.warnings) == 2 and res.to_dict()["warnings"] == res.warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error", PlausibilityWarning)

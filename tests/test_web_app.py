@@ -105,7 +105,10 @@ def test_scenarios_list_and_detail(client):
 
 def test_unknown_scenario_is_404_and_a_path_is_refused(client):
     r = client.get("/api/scenarios/nope")
-    assert r.status_code == 404 and "shipped: latest-evidence, rl-frontier-fit, seed-analysis" in _detail(r)
+    assert (
+        r.status_code == 404
+        and "shipped: latest-evidence, rl-frontier-fit, seed-analysis" in _detail(r)
+    )
     # A scenario is a shipped name, never a path on the server.
     r = client.post("/api/forecast", json={"scenario": "../../etc/passwd"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "scenario"]
