@@ -80,22 +80,8 @@ def test_deepseek_sparse_attention_reads_top_k_keys_and_indexes_all():
 
 def test_qwen3_next_hybrid_layers():
     cfg = {
-        "model_type": "qwen3_next",
-        "hidden_size": 32,
+        **json.loads((CONFIGS / "tiny-qwen3_next.json").read_text()),
         "num_hidden_layers": 8,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 8,
-        "vocab_size": 64,
-        "linear_conv_kernel_dim": 4,
-        "linear_key_head_dim": 8,
-        "linear_value_head_dim": 8,
-        "linear_num_key_heads": 2,
-        "linear_num_value_heads": 4,
-        "moe_intermediate_size": 16,
-        "shared_expert_intermediate_size": 16,
-        "num_experts_per_tok": 2,
-        "num_experts": 4,
     }
     arch = from_config(cfg)  # no layer_types: every 4th layer is full attention (Qwen3-Next)
     attends = [bool(layer.attention.flop_per_pair) for layer in arch.layers]
