@@ -53,7 +53,7 @@ FAMILIES = [
     "qwen3_next",  # this and the next are read by test_readers and test_hybrid too
     "nemotron_h",
 ]
-# The other 2025-26 families, as tiny configs written here (4 layers, d=32, 4 query and 2 KV heads).
+# The other 2025-26 families, as tiny configs written here (4 layers, d=32, 4 query, 2 KV heads).
 _BASE = {
     "hidden_size": 32,
     "intermediate_size": 48,
@@ -62,6 +62,16 @@ _BASE = {
     "num_key_value_heads": 2,
     "vocab_size": 64,
     "max_position_embeddings": 128,
+}
+# DeepSeek-style MoE: first layer dense, then 8 routed experts (top-2) + 1 shared, one group
+_DEEPSEEK_MOE = {
+    "moe_intermediate_size": 16,
+    "n_routed_experts": 8,
+    "num_experts_per_tok": 2,
+    "n_shared_experts": 1,
+    "first_k_dense_replace": 1,
+    "n_group": 1,
+    "topk_group": 1,
 }
 INLINE = {
     # alternating window-8 / global layers, attention sinks, 4 experts with biases, top-2
@@ -72,31 +82,19 @@ INLINE = {
         "num_experts_per_tok": 2,
         "sliding_window": 8,
     },
-    # GLM-4.5: first layer dense, then 8 routed experts (top-2) + 1 shared, per-head qk norm
+    # GLM-4.5: the DeepSeek-style MoE above, per-head qk norm
     "glm4_moe": {
         **_BASE,
+        **_DEEPSEEK_MOE,
         "head_dim": 8,
-        "moe_intermediate_size": 16,
-        "n_routed_experts": 8,
-        "num_experts_per_tok": 2,
-        "n_shared_experts": 1,
-        "first_k_dense_replace": 1,
-        "n_group": 1,
-        "topk_group": 1,
         "use_qk_norm": True,
         "attention_bias": True,
     },
     # DeepSeek-V3.2: MLA reading the top-6 keys chosen by a 2-head lightning indexer
     "deepseek_v32": {
         **_BASE,
+        **_DEEPSEEK_MOE,
         "num_key_value_heads": 4,
-        "moe_intermediate_size": 16,
-        "n_routed_experts": 8,
-        "num_experts_per_tok": 2,
-        "n_shared_experts": 1,
-        "first_k_dense_replace": 1,
-        "n_group": 1,
-        "topk_group": 1,
         "kv_lora_rank": 16,
         "q_lora_rank": 24,
         "qk_rope_head_dim": 8,
