@@ -13,7 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from flopcast.accounting.hfconfig import MAX_DIM, MAX_LAYERS, MAX_VOCAB, Family, Fields, reader, spec
+from flopcast.accounting.hfconfig import (
+    MAX_DIM,
+    MAX_LAYERS,
+    MAX_VOCAB,
+    Family,
+    Fields,
+    reader,
+    spec,
+)
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
 
