@@ -41,11 +41,11 @@ __all__ = [
     "Fields",
     "Moe",
     "Reader",
+    "decoder_result",
     "families",
     "list_architectures",
     "load_config",
     "reader",
-    "spec",
 ]
 
 MAX_LAYERS = 4_096  # layers or NAS blocks in one model
@@ -140,7 +140,7 @@ def reader(name: str) -> Callable[[Reader], Reader]:
     return READERS.register(name)
 
 
-def spec(
+def decoder_result(
     cfg: Fields, fam: Family, d: int, vocab: int, layers: Sequence[Any], h: int, head_dim: int
 ) -> dict[str, Any]:
     """What a reader returns for a decoder whose only parameters outside its layers, embedding

@@ -19,8 +19,8 @@ from flopcast.accounting.hfconfig import (
     MAX_VOCAB,
     Family,
     Fields,
+    decoder_result,
     reader,
-    spec,
 )
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
@@ -85,7 +85,7 @@ def read_nemotron_nas(cfg: Fields, fam: Family) -> dict[str, Any]:
     vocab = cfg.integer("vocab_size", maximum=MAX_VOCAB)
     head_dim = d // h
     layers = [_nas_layer(cfg, blk, i, d, h, head_dim) for i, blk in enumerate(_blocks(cfg))]
-    return spec(cfg, fam, d, vocab, layers, h, head_dim)
+    return decoder_result(cfg, fam, d, vocab, layers, h, head_dim)
 
 
 def _blocks(cfg: Fields) -> list[NasBlock]:

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flopcast.accounting.hfconfig import MAX_LAYERS, MAX_VOCAB, Family, Fields, Moe, reader, spec
+from flopcast.accounting.hfconfig import (
+    MAX_LAYERS,
+    MAX_VOCAB,
+    Family,
+    Fields,
+    Moe,
+    decoder_result,
+    reader,
+)
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
 
@@ -58,7 +66,7 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
                 extra,
             )
         )
-    out = spec(cfg, fam, d, vocab, layers, h, head_dim)
+    out = decoder_result(cfg, fam, d, vocab, layers, h, head_dim)
     out["mtp_layers"] = _mtp(cfg, layers[-1], d) if fam.mtp and layers else ()
     return out
 
