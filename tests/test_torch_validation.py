@@ -50,7 +50,8 @@ FAMILIES = [
     "gemma2",
     "gemma3_text",
     "gpt2",
-    "qwen3_next",  # this and the next are read by test_readers and test_hybrid too
+    "deepseek_v32",  # this and the next two are read by test_readers and test_hybrid too
+    "qwen3_next",
     "nemotron_h",
 ]
 # The other 2025-26 families, as tiny configs written here (4 layers, d=32, 4 query, 2 KV heads).
@@ -63,16 +64,6 @@ _BASE = {
     "vocab_size": 64,
     "max_position_embeddings": 128,
 }
-# DeepSeek-style MoE: first layer dense, then 8 routed experts (top-2) + 1 shared, one group
-_DEEPSEEK_MOE = {
-    "moe_intermediate_size": 16,
-    "n_routed_experts": 8,
-    "num_experts_per_tok": 2,
-    "n_shared_experts": 1,
-    "first_k_dense_replace": 1,
-    "n_group": 1,
-    "topk_group": 1,
-}
 INLINE = {
     # alternating window-8 / global layers, attention sinks, 4 experts with biases, top-2
     "gpt_oss": {
@@ -82,27 +73,19 @@ INLINE = {
         "num_experts_per_tok": 2,
         "sliding_window": 8,
     },
-    # GLM-4.5: the DeepSeek-style MoE above, per-head qk norm
+    # GLM-4.5: first layer dense, then 8 routed experts (top-2) + 1 shared, per-head qk norm
     "glm4_moe": {
         **_BASE,
-        **_DEEPSEEK_MOE,
         "head_dim": 8,
+        "moe_intermediate_size": 16,
+        "n_routed_experts": 8,
+        "num_experts_per_tok": 2,
+        "n_shared_experts": 1,
+        "first_k_dense_replace": 1,
+        "n_group": 1,
+        "topk_group": 1,
         "use_qk_norm": True,
         "attention_bias": True,
-    },
-    # DeepSeek-V3.2: MLA reading the top-6 keys chosen by a 2-head lightning indexer
-    "deepseek_v32": {
-        **_BASE,
-        **_DEEPSEEK_MOE,
-        "num_key_value_heads": 4,
-        "kv_lora_rank": 16,
-        "q_lora_rank": 24,
-        "qk_rope_head_dim": 8,
-        "qk_nope_head_dim": 16,
-        "v_head_dim": 16,
-        "index_topk": 6,
-        "index_head_dim": 16,
-        "index_n_heads": 2,
     },
     "olmo2": dict(_BASE),  # full-width q/k RMSNorm, post-norms
     "olmo3": {**_BASE, "sliding_window": 8},  # three window-8 layers, then one global
