@@ -48,26 +48,7 @@ def test_expert_count_aliases_of_transformers_5():
 
 
 def test_deepseek_sparse_attention_reads_top_k_keys_and_indexes_all():
-    cfg = {
-        "model_type": "deepseek_v32",
-        "hidden_size": 32,
-        "intermediate_size": 48,
-        "num_hidden_layers": 1,
-        "num_attention_heads": 4,
-        "vocab_size": 64,
-        "moe_intermediate_size": 16,
-        "n_routed_experts": 8,
-        "num_experts_per_tok": 2,
-        "first_k_dense_replace": 1,
-        "kv_lora_rank": 16,
-        "q_lora_rank": 24,
-        "qk_rope_head_dim": 8,
-        "qk_nope_head_dim": 16,
-        "v_head_dim": 16,
-        "index_topk": 6,
-        "index_head_dim": 16,
-        "index_n_heads": 2,
-    }
+    cfg = {**json.loads((CONFIGS / "tiny-deepseek_v32.json").read_text()), "num_hidden_layers": 1}
     arch = from_config(cfg)
     main = 2 * 4 * (16 + 8) + 2 * 4 * 16  # MLA pair: 192 + 128 = 320
     indexer = 2 * 2 * 16 + 2 * 2  # 68
@@ -80,22 +61,8 @@ def test_deepseek_sparse_attention_reads_top_k_keys_and_indexes_all():
 
 def test_qwen3_next_hybrid_layers():
     cfg = {
-        "model_type": "qwen3_next",
-        "hidden_size": 32,
+        **json.loads((CONFIGS / "tiny-qwen3_next.json").read_text()),
         "num_hidden_layers": 8,
-        "num_attention_heads": 4,
-        "num_key_value_heads": 2,
-        "head_dim": 8,
-        "vocab_size": 64,
-        "linear_conv_kernel_dim": 4,
-        "linear_key_head_dim": 8,
-        "linear_value_head_dim": 8,
-        "linear_num_key_heads": 2,
-        "linear_num_value_heads": 4,
-        "moe_intermediate_size": 16,
-        "shared_expert_intermediate_size": 16,
-        "num_experts_per_tok": 2,
-        "num_experts": 4,
     }
     arch = from_config(cfg)  # no layer_types: every 4th layer is full attention (Qwen3-Next)
     attends = [bool(layer.attention.flop_per_pair) for layer in arch.layers]

@@ -41,6 +41,7 @@ __all__ = [
     "Fields",
     "Moe",
     "Reader",
+    "decoder_result",
     "families",
     "list_architectures",
     "load_config",
@@ -137,6 +138,22 @@ READERS: Registry[Reader] = Registry("config reader")
 def reader(name: str) -> Callable[[Reader], Reader]:
     """Register a config reader under ``name`` (duplicates rejected)."""
     return READERS.register(name)
+
+
+def decoder_result(
+    cfg: Fields, fam: Family, d: int, vocab: int, layers: Sequence[Any], h: int, head_dim: int
+) -> dict[str, Any]:
+    """What a reader returns for a decoder whose only parameters outside its layers, embedding
+    and head are the ``d`` weights of one final norm; the head is tied as the config says."""
+    return {
+        "hidden_size": d,
+        "vocab_size": vocab,
+        "tie_embeddings": cfg.flag("tie_word_embeddings", fam.tie_default),
+        "layers": tuple(layers),
+        "extra_params": d,
+        "n_heads": h,
+        "head_dim": head_dim,
+    }
 
 
 # ---- loading -----------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flopcast.accounting.hfconfig import MAX_LAYERS, MAX_VOCAB, Family, Fields, reader
+from flopcast.accounting.hfconfig import (
+    MAX_LAYERS,
+    MAX_VOCAB,
+    Family,
+    Fields,
+    decoder_result,
+    reader,
+)
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
 
@@ -39,15 +46,7 @@ def read_nemotron_h(cfg: Fields, fam: Family) -> dict[str, Any]:
             layers.append(Layer(mixer + norm, BlockCost(), None, kind))
         else:
             layers.append(Layer(norm, mixer, None, kind))
-    return {
-        "hidden_size": d,
-        "vocab_size": vocab,
-        "tie_embeddings": cfg.flag("tie_word_embeddings", fam.tie_default),
-        "layers": tuple(layers),
-        "extra_params": d,
-        "n_heads": h,
-        "head_dim": head_dim,
-    }
+    return decoder_result(cfg, fam, d, vocab, layers, h, head_dim)
 
 
 def _block_types(cfg: Fields) -> list[str]:

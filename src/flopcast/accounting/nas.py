@@ -13,7 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from flopcast.accounting.hfconfig import MAX_DIM, MAX_LAYERS, MAX_VOCAB, Family, Fields, reader
+from flopcast.accounting.hfconfig import (
+    MAX_DIM,
+    MAX_LAYERS,
+    MAX_VOCAB,
+    Family,
+    Fields,
+    decoder_result,
+    reader,
+)
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
 
@@ -77,15 +85,7 @@ def read_nemotron_nas(cfg: Fields, fam: Family) -> dict[str, Any]:
     vocab = cfg.integer("vocab_size", maximum=MAX_VOCAB)
     head_dim = d // h
     layers = [_nas_layer(cfg, blk, i, d, h, head_dim) for i, blk in enumerate(_blocks(cfg))]
-    return {
-        "hidden_size": d,
-        "vocab_size": vocab,
-        "tie_embeddings": cfg.flag("tie_word_embeddings", fam.tie_default),
-        "layers": tuple(layers),
-        "extra_params": d,
-        "n_heads": h,
-        "head_dim": head_dim,
-    }
+    return decoder_result(cfg, fam, d, vocab, layers, h, head_dim)
 
 
 def _blocks(cfg: Fields) -> list[NasBlock]:

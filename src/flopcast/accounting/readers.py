@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flopcast.accounting.hfconfig import MAX_LAYERS, MAX_VOCAB, Family, Fields, Moe, reader
+from flopcast.accounting.hfconfig import (
+    MAX_LAYERS,
+    MAX_VOCAB,
+    Family,
+    Fields,
+    Moe,
+    decoder_result,
+    reader,
+)
 from flopcast.accounting.layers import BlockCost, cost
 from flopcast.accounting.model import Layer
 
@@ -58,16 +66,9 @@ def read_decoder(cfg: Fields, fam: Family) -> dict[str, Any]:
                 extra,
             )
         )
-    return {
-        "hidden_size": d,
-        "vocab_size": vocab,
-        "tie_embeddings": cfg.flag("tie_word_embeddings", fam.tie_default),
-        "layers": tuple(layers),
-        "extra_params": d,
-        "n_heads": h,
-        "head_dim": head_dim,
-        "mtp_layers": _mtp(cfg, layers[-1], d) if fam.mtp and layers else (),
-    }
+    out = decoder_result(cfg, fam, d, vocab, layers, h, head_dim)
+    out["mtp_layers"] = _mtp(cfg, layers[-1], d) if fam.mtp and layers else ()
+    return out
 
 
 def _mtp(cfg: Fields, last: Layer, d: int) -> tuple[Layer, ...]:

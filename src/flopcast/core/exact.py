@@ -134,18 +134,8 @@ def product(fa: Form, fb: Form, sign: float) -> Form:
 def node_form(q: Uncertain) -> Form | None:
     """The form of one node from its operands' cached forms."""
     op = q._op
-    if op == "const":
-        v = q._args[0]
-        return (float(v), 0.0, {}) if v > 0 else None
-    if op == "input":
-        inp = q._input
-        assert inp is not None
-        if inp.kind == "point":
-            v = inp.params["value"]
-            return (v, 0.0, {}) if v > 0 else None
-        if inp.kind == "lognormal":
-            return 1.0, inp.params["mu"], {inp.uid: inp.params["sigma"]}
-        return None
+    if op == "const" or op == "input":
+        return leaf_form(op, q._args, q._input)
     if op in ("mul", "div"):
         fa, fb = q._args[0]._form_cache, q._args[1]._form_cache
         if fa is None or fb is None:

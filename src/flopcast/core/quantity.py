@@ -128,39 +128,15 @@ class Uncertain:
         return binary("sub", other, self)
 
     def __mul__(self, other: Any) -> Uncertain:
-        if (
-            type(other) is Uncertain
-            and self._unit is None
-            and other._unit is None
-            and not self._corr
-            and not other._corr
-            and (self._op != "const" or other._op != "const")
-        ):  # the exact path's common case, inline: two unitless quantities
-            fa, fb = self._form_cache, other._form_cache
-            if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
-                out = Uncertain("mul", (self, other), corr=self._corr)
-                out._form_cache = exact.product(fa, fb, 1.0)
-                return out
-        return binary("mul", self, other)
+        out = _exact_product("mul", self, other, 1.0)
+        return binary("mul", self, other) if out is None else out
 
     def __rmul__(self, other: Any) -> Uncertain:
         return binary("mul", other, self)
 
     def __truediv__(self, other: Any) -> Uncertain:
-        if (
-            type(other) is Uncertain
-            and self._unit is None
-            and other._unit is None
-            and not self._corr
-            and not other._corr
-            and (self._op != "const" or other._op != "const")
-        ):  # as in __mul__
-            fa, fb = self._form_cache, other._form_cache
-            if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
-                out = Uncertain("div", (self, other), corr=self._corr)
-                out._form_cache = exact.product(fa, fb, -1.0)
-                return out
-        return binary("div", self, other)
+        out = _exact_product("div", self, other, -1.0)
+        return binary("div", self, other) if out is None else out
 
     def __rtruediv__(self, other: Any) -> Uncertain:
         return binary("div", other, self)
@@ -397,6 +373,25 @@ def as_uncertain(x: Any) -> Uncertain:
 def constant(value: float, unit: units.Unit | str | None = None) -> Uncertain:
     """A known, unnamed number (not listed among a result's inputs)."""
     return Uncertain("const", (float(value),), unit=unit)
+
+
+def _exact_product(op: str, a: Uncertain, b: Any, sign: float) -> Uncertain | None:
+    """``a * b`` (sign 1) or ``a / b`` (sign -1) for the exact path's common case, inline:
+    two unitless, uncorrelated quantities whose forms are known; None when it does not apply."""
+    if (
+        type(b) is Uncertain
+        and a._unit is None
+        and b._unit is None
+        and not a._corr
+        and not b._corr
+        and (a._op != "const" or b._op != "const")
+    ):
+        fa, fb = a._form_cache, b._form_cache
+        if fa is not None and fb is not None and fa is not _UNSET and fb is not _UNSET:
+            out = Uncertain(op, (a, b), corr=a._corr)
+            out._form_cache = exact.product(fa, fb, sign)
+            return out
+    return None
 
 
 def binary(op: str, a: Any, b: Any) -> Uncertain:
