@@ -29,7 +29,9 @@ from flopcast.core.errors import InputError
 from flopcast.evidence import dataset
 from flopcast.forecast import model as forecast
 from flopcast.forecast.sensitivity import sensitivity
-from flopcast.report import gather, output, render
+from flopcast.forecast.status import cap_status
+from flopcast.report import backtest as report_backtest
+from flopcast.report import derivations, gather, output, render
 from flopcast.report.catalog import FIGURES, FigureSpec
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -37,6 +39,7 @@ Progress = Callable[[str, int, int], None]  # (step description, steps done, ste
 DEFAULT_BENCHMARK = gather.DEFAULT_BENCHMARK
 MAX_SAMPLES = 1_000_000
 SENSITIVITY_SAMPLES = 20_000  # NB: the tornado uses medians, which settle well before this
+BACKTEST_SAMPLES = 20_000  # `flopcast backtest`'s default
 
 
 @dataclass
@@ -49,7 +52,11 @@ class Report:
 
     @property
     def headline(self) -> str:
-        return self.data["headline"]["sentence"]
+        """What the report leads with: the as-of status, then the forecast from then on."""
+        lead = self.data.get("lead")
+        if not lead:
+            return self.data["headline"]["sentence"]
+        return f"{lead['status_sentence']} {lead['from_data_date_sentence']}"
 
 
 def build(
@@ -86,6 +93,8 @@ def build(
         "run forecast",
         "trajectory bands",
         "sensitivity",
+        "as-of status",
+        "backtest",
         "fit scores",
         *(f"figure: {f.stem}" for f in specs),
         "write files",
@@ -102,12 +111,30 @@ def build(
     sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
     tick()
     table = ds.table(seed=int(seed))
+    status = cap_status(res, ds)
+    derived = derivations.gather(ds, seed=int(seed))
+    tick()
+    # NB: the backtest at its own command's defaults (20,000 draws), so its numbers are those
+    # of `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
+    bt = report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed))
+    tick()
     scores = gather.scores(ds, table, benchmark, int(seed))
     tick()
 
     today = today or dt.date.today()
     data = gather.gather(
-        ds, sc, res, bands, sens, table, scores, today=today, horizon_years=horizon_years
+        ds,
+        sc,
+        res,
+        bands,
+        sens,
+        table,
+        scores,
+        today=today,
+        horizon_years=horizon_years,
+        status=status,
+        backtest=bt,
+        derivations=derived,
     )
     drawn = _draw(specs, data, tick)
     data["figures"] = [
