@@ -124,7 +124,14 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
             ),
             (
                 "table",
-                ["Record", "Released", "RL-stage FLOP", "Cap at release (FLOP)", "Against", "P(met)"],
+                [
+                    "Record",
+                    "Released",
+                    "RL-stage FLOP",
+                    "Cap at release (FLOP)",
+                    "Against",
+                    "P(met)",
+                ],
                 [
                     [
                         names.get(c["id"], c["id"]),

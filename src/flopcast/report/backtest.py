@@ -55,7 +55,11 @@ def blocks(bt: Mapping[str, Any] | None, names: Mapping[str, str]) -> list[Block
             f"The forecast made with only what was public on {bt['as_of']}: records released by "
             f"then ({used or 'none referenced'}) and parameters whose sources were published by "
             f"then ({len(params['dated'])} dated"
-            + (f"; undated, not checkable: {', '.join(params['undated'])}" if params["undated"] else "")
+            + (
+                f"; undated, not checkable: {', '.join(params['undated'])}"
+                if params["undated"]
+                else ""
+            )
             + "), scored against every record released later. Log score: ln of the forecast "
             "density at the observed median per order of magnitude (higher is better); CRPS in "
             "orders of magnitude (lower is better); PIT: the forecast's share below the "

@@ -40,7 +40,11 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
         ("h2", "Headline"),
         ("p", data["headline"]["sentence"]),
         ("h2", "Summary"),
-        ("table", ["Quantity", "Value"], _summary_rows(f, (data.get("status") or {}).get("data_date"))),
+        (
+            "table",
+            ["Quantity", "Value"],
+            _summary_rows(f, (data.get("status") or {}).get("data_date")),
+        ),
         ("h2", "Figures"),
     ]
     names = {r["id"]: r["name"] for r in data["models"]}

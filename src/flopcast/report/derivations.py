@@ -177,6 +177,4 @@ def _utilisation_text(u: Mapping[str, Any] | None) -> str:
     b = bounds(u)
     if b is None:
         return fmt.NOT_APPLICABLE
-    return (
-        f"{fmt.percent(b['median'])} ({fmt.percent(b['lo'])} to {fmt.percent(b['hi'])}) of peak"
-    )
+    return f"{fmt.percent(b['median'])} ({fmt.percent(b['lo'])} to {fmt.percent(b['hi'])}) of peak"
