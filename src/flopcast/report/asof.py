@@ -46,7 +46,10 @@ def lead(
     )
     first, closest = status.get("first_met"), status.get("closest")
     if status["met"] and first:
-        said = f"has met {target}: {_record(first, names)}"
+        k = sum(c["prob_met"] >= 0.5 for c in status.get("records") or [])
+        said = f"has met {target}: the first record to meet it is {_record(first, names)}" + (
+            f" ({k} records meet it with P(met) of at least 50%)" if k > 1 else ""
+        )
     elif closest:
         said = f"has not met {target}; the closest record is {_record(closest, names)}"
     else:
@@ -55,10 +58,15 @@ def lead(
     after = status["from_data_date"]
     p = after["prob_met_before"]
     md = after["meeting_date_given_not_met"]
+    then = (
+        f"it puts the meeting on {md['median']} (median; 90% interval {md.get('p5') or 'never'} "
+        f"to {md.get('p95') or 'never'})"
+        if md.get("median")
+        else "its median draw never meets the cap"
+    )
     from_then = (
         f"The forecast gave a meeting by {d} a probability of {fmt.percent(p, 3)}; from then on, "
-        f"given no meeting by {d}, it puts the meeting on {md.get('median') or 'never'} "
-        f"(median; 90% interval {md.get('p5') or 'never'} to {md.get('p95') or 'never'})."
+        f"given no meeting by {d}, {then}."
     )
     contradiction = None
     if p >= CONTRADICTION and not status["met"]:
@@ -104,7 +112,7 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
     status, lead_ = data.get("status"), data.get("lead")
     if not status or not lead_:
         return []
-    names = {r["id"]: r["name"] for r in data.get("models", [])}
+    names = {r["id"]: r["name"] for r in data.get("models", []) if "id" in r}
     out: list[Block] = [
         ("h2", f"As of {status['data_date']}: what the records show"),
         ("p", lead_["status_sentence"]),

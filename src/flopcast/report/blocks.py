@@ -47,7 +47,7 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
         ),
         ("h2", "Figures"),
     ]
-    names = {r["id"]: r["name"] for r in data["models"]}
+    names = {r["id"]: r["name"] for r in data["models"] if "id" in r}
     for fig in data.get("figures", []):
         out.append(("figure", fig["stem"], fig["title"], fig["caption"]))
     out += _sensitivity_blocks(data["sensitivity"])

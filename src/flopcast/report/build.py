@@ -52,11 +52,11 @@ class Report:
 
     @property
     def headline(self) -> str:
-        """What the report leads with: the as-of status, then the forecast from then on."""
-        lead = self.data.get("lead")
-        if not lead:
-            return self.data["headline"]["sentence"]
-        return f"{lead['status_sentence']} {lead['from_data_date_sentence']}"
+        """What the report leads with: the as-of status, the forecast from then on, then the
+        forecast from its start."""
+        lead = self.data.get("lead") or {}
+        said = [lead.get("status_sentence"), lead.get("from_data_date_sentence")]
+        return " ".join([*(s for s in said if s), self.data["headline"]["sentence"]])
 
 
 def build(

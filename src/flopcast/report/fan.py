@@ -43,7 +43,7 @@ YEARS_BEFORE = 0.25
 DECADES_ABOVE = 0.5
 DECADES_BELOW = 0.3
 # Label spacing for model points, in data units (years, decades of FLOP).
-_NEAR_YEARS, _LINE_DECADES = 0.35, 0.28
+_NEAR_YEARS, _LINE_DECADES = 0.35, 0.3
 
 
 def view(
