@@ -64,8 +64,12 @@ function drawFan(svg, data, models) {
     svg.append(el("svg:path", {d: area(x, y, t, p["25"], p["75"]), class: `band50 ${cls}`}));
     svg.append(el("svg:path", {d: line(x, y, t, p["50"]), class: `median ${cls}`, id: `fan-${key}-median`}));
   }
+  // Records released after the forecast's start are hollow: observations it did not see.
+  const start = t[0];
   for (const p of rlPoints) {
-    const g = el("svg:g", {class: "model-point"}, el("svg:title", {text: `${p.name}: RL-stage ${sci(10 ** p.y)} FLOP`}));
+    const after = p.x > start;
+    const g = el("svg:g", {class: after ? "model-point after-start" : "model-point"},
+      el("svg:title", {text: `${p.name}: RL-stage ${sci(10 ** p.y)} FLOP${after ? " (after the forecast's start)" : ""}`}));
     g.append(el("svg:line", {x1: x(p.x), x2: x(p.x), y1: y(p.lo), y2: y(p.hi)}));
     g.append(el("svg:circle", {cx: x(p.x), cy: y(p.y), r: 3.5}));
     svg.append(g);
@@ -80,6 +84,14 @@ function drawFan(svg, data, models) {
     if (m >= x0 && m <= x1) {
       svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting", id: "fan-meeting"}));
       svg.append(el("svg:text", {x: x(m) + 4, y: box.t + 12, class: "meeting-label", text: `meets ${md.median}`}));
+    }
+  }
+  const asOf = data.status?.data_date;
+  if (asOf) {  // the data date: what the records can already check lies left of it
+    const a = dateToYear(asOf);
+    if (a >= x0 && a <= x1) {
+      svg.append(el("svg:line", {x1: x(a), x2: x(a), y1: box.t, y2: box.b, class: "as-of", id: "fan-as-of"}));
+      svg.append(el("svg:text", {x: x(a) + 4, y: box.t + 26, class: "as-of-label", text: `as of ${asOf}`}));
     }
   }
   const legend = el("svg:g", {class: "legend", transform: `translate(${box.r - 230},${box.b - 40})`});
