@@ -230,13 +230,13 @@ function renderStatus(data) {
       : `No record has an RL-stage figure to hold against ${target}.`;
   const after = st.from_data_date, m = after.meeting_date_given_not_met;
   $("#asof-after").textContent = `The forecast gave a meeting by ${st.data_date} a probability of ` +
-    `${pct(after.prob_met_before)}; from then on, given no meeting by then, ` +
+    `${fmtPercent(after.prob_met_before, 3)}; from then on, given no meeting by then, ` +
     (m.median ? `it puts the meeting on ${m.median} (median; 90% interval ${m.p5 || "never"} to ${m.p95 || "never"}).`
       : "its median draw never meets the cap.");
   const p = after.prob_met_before, c = $("#asof-contradiction");
   const clash = (p >= 0.9 && !st.met) || (p <= 0.1 && st.met);
   c.hidden = !clash;
-  c.textContent = clash ? `The records contradict the forecast: it gave ${pct(p)} to a meeting by ${st.data_date}, ` +
+  c.textContent = clash ? `The records contradict the forecast: it gave ${fmtPercent(p, 3)} to a meeting by ${st.data_date}, ` +
     `and ${st.met ? "a record shows one" : "no record shows one"}.` : "";
   const rows = [...(st.records || [])].sort((a, b) => b.prob_met - a.prob_met).slice(0, 10);
   $("#asof-records tbody").replaceChildren(...rows.map(r => el("tr", {"data-id": r.id},
@@ -406,7 +406,7 @@ function renderDerivation(d) {
       li.append(el("code", {text: line.expression}));
       if (line.value) li.append(el("span", {class: "value", text: ` = ${summaryText(line.value, unit)}`}));
       const state_ = line.current === false ? `superseded by ${line.superseded_by || "a later line"}` : "current";
-      const meta = [state_, line.kind && (kinds[line.kind] || line.kind), line.recipe && `recipe ${line.recipe}`,
+      const meta = [state_, line.kind && (kinds[line.kind] || line.kind), line.recipe && `recipe ${[].concat(line.recipe).join(" + ")}`,
                     line.method && `method: ${line.method}`, `confidence: ${line.confidence}`,
                     line.date && `dated ${line.date}`,
                     line.implied_utilization != null && `implies ${pct(line.implied_utilization)} of peak`].filter(Boolean).join(" · ");
