@@ -131,7 +131,7 @@ def _summary_rows(f: Mapping[str, Any], data_date: str | None = None) -> list[li
         if g:
             rows.append([label, f"{fmt.number(g['median'])} (90% interval {_interval(g)})"])
     for date, p in (f.get("prob_before") or {}).items():
-        rows.append([f"P(meeting before {date})", _pct(p)])
+        rows.append([f"P(meeting before {when(date, data_date)})", _pct(p)])
     return rows
 
 
