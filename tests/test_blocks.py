@@ -88,3 +88,19 @@ def test_the_summary_uses_the_summarys_own_interval():
     assert cells[headroom] == "1.89 (90% interval 1.4 to 2.4)"  # the summary's lo/hi
     assert cells["Meeting date, 90% interval"] == f"{fmt.NOT_APPLICABLE} to never"
     assert cells["P(never meets)"] == "4%"
+
+
+def test_summary_marks_dates_the_data_date_has_passed():
+    f = {
+        "meeting_date": {"median": "2025-11-09", "p25": "2025-09-19", "p75": "2027-01-04"},
+        "headroom_oom": {"median": 1.0, "p5": 0.5, "p95": 2.0},
+        "prob_never": 0.0,
+        "start_date": "2025-04-16",
+        "prob_before": {"2026-01-01": 0.74, "2027-01-01": 1.0},
+    }
+    rows = dict(blocks._summary_rows(f, "2026-10-26"))
+    past = " (past as of the data date)"
+    assert rows["Meeting date, median"] == "2025-11-09" + past
+    assert rows["Meeting date, 50% interval"] == f"2025-09-19{past} to 2027-01-04"
+    assert f"P(meeting before 2026-01-01{past})" in rows
+    assert "P(meeting before 2027-01-01)" in rows  # after the data date: a prediction

@@ -88,7 +88,8 @@ def test_headline_in_report_md_equals_the_forecast(built, forecast_json):
     headline = text.split("## Headline\n\n", 1)[1].split("\n", 1)[0]
     assert f"on {md['median']} (median; 90% interval {md['p5']} to {md['p95']})" in headline
     assert f"{fmt.number(expected['headroom_oom']['median'])} orders of magnitude" in headline
-    assert f"| Meeting date, 50% interval | {md['p25']} to {md['p75']} |" in text
+    past = " (past as of the data date)"  # the shipped data runs past the whole 50% interval
+    assert f"| Meeting date, 50% interval | {md['p25']}{past} to {md['p75']}{past} |" in text
     assert summary["headline"]["meeting_date"] == md
     stated = json.loads((out / "report.json").read_text())
     assert stated["forecast"]["meeting_date"] == md
@@ -363,3 +364,72 @@ def test_headline_when_the_median_draw_never_meets(tmp_path):
     assert (
         "never meets the frontier of total training compute in 100% of the draws" in report.headline
     )
+
+
+def test_report_leads_with_the_as_of_status_and_the_method(built, forecast_json):
+    out, summary = built
+    _, ds = forecast_json
+    stated = json.loads((out / "report.json").read_text())
+    status = stated["status"]
+    assert status["data_date"] == max(r.release_date for r in ds.records).isoformat()
+    text = (out / "report.md").read_text()
+    first_h2 = text.split("\n## ", 1)[1].split("\n", 1)[0]
+    assert first_h2 == f"As of {status['data_date']}: what the records show"
+    assert text.index("## As of") < text.index("## Headline")
+    assert stated["lead"]["status_sentence"] in text
+    assert stated["lead"]["from_data_date_sentence"] in text
+    assert stated["method"]["used"] in ("exact", "mc")
+    assert stated["lead"]["method_sentence"].startswith("Method: ")
+    assert stated["lead"]["method_sentence"] in text
+    page = (out / "index.html").read_text()
+    assert page.index("what the records show") < page.index(">Headline<")
+
+
+def test_no_past_meeting_date_is_printed_as_a_prediction(built):
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())
+    data_date = stated["status"]["data_date"]
+    text = (out / "report.md").read_text()
+    rows = [ln for ln in text.splitlines() if ln.startswith("| Meeting date")]
+    assert len(rows) == 3
+    for row in rows:
+        for date in re.findall(r"\d{4}-\d{2}-\d{2}(?! \(past)", row):
+            assert date > data_date, row  # an unmarked date is after the data date
+    if stated["headline"]["past"]:
+        assert "not a prediction" in stated["headline"]["sentence"]
+
+
+def test_report_states_the_superseded_history_bound_and_implied_utilisation(built):
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())
+    r1 = next(r for r in stated["derivations"] if r["id"] == "deepseek-r1")["fields"]["rl"]
+    (history,) = r1["history"]
+    assert history.startswith("Epoch AI, January 2025: 6.1e23, superseded by DeepSeek")
+    text = (out / "report.md").read_text()
+    row = next(ln for ln in text.splitlines() if ln.startswith("| DeepSeek-R1 | RL stage |"))
+    assert history in row
+    assert fmt.number(r1["bound"]["bound_flop"]) in row  # 5.1e23: 142,336 H800-h at BF16 peak
+    assert f"{fmt.percent(r1['implied_utilization']['median'])} (" in row
+    assert history in (out / "index.html").read_text()
+
+
+def test_report_shows_the_backtest_of_the_seed_analysis(built):
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())["backtest"]
+    assert (stated["as_of"], stated["scenario"]) == ("2025-05-13", "seed-analysis")
+    text = (out / "report.md").read_text()
+    assert "## Backtest: seed-analysis as of 2025-05-13" in text
+    assert "Meeting observed?" in text
+    header = "| Record | Released | Quantity | Observed | Forecast (90%) | PIT | Log score | CRPS |"
+    assert header in text
+    body = text.split(header, 1)[1].split("\n\n", 1)[0]
+    assert body.count("\n| ") == len(stated["later"])  # one row per later observation
+
+
+def test_fan_chart_answers_the_question(built):
+    out, _ = built
+    stated = json.loads((out / "report.json").read_text())
+    text = (out / "fan_chart.svg").read_text()
+    assert f"As of {stated['status']['data_date']} (newest record)" in text
+    assert "after the start, hollow" in text
+    assert "Forecast start (" in text

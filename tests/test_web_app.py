@@ -140,6 +140,31 @@ def test_forecast_equals_the_library(client, ds):
     assert d["result"]["seed"] == 7 and d["result"]["n"] == N
 
 
+def test_forecast_leads_with_the_as_of_status_and_the_method(client, ds):
+    d = client.post("/api/forecast", json={"n": N, "seed": 7}).json()
+    assert list(d)[:2] == ["status", "method"]  # what the page reads first
+    res = forecast.run(forecast.load_scenario("seed-analysis"), n=N, seed=7, dataset=ds)
+    status = importlib.import_module("flopcast.forecast.status").cap_status(res, ds)
+    assert (
+        d["status"]["data_date"]
+        == status["data_date"]
+        == max(r.release_date for r in ds.records).isoformat()
+    )
+    assert d["status"]["met"] == status["met"]
+    assert d["status"]["closest"]["id"] == status["closest"]["id"]
+    assert d["status"]["from_data_date"] == status["from_data_date"]
+    assert d["method"]["used"] == res.method_info()["used"]
+
+
+def test_model_detail_shows_superseded_history_bound_and_utilisation(client):
+    rl_ = client.get("/api/models/deepseek-r1").json()["fields"]["rl"]
+    assert rl_["history"][0].startswith("Epoch AI, January 2025: 6.1e23, superseded by")
+    assert rl_["bound"]["bound_flop"] == pytest.approx(142_336 * 3600 * 989e12)  # H800 BF16
+    assert 0 < rl_["implied_utilization"]["median"] < 1
+    epoch = next(ln for ln in rl_["lines"] if ln["label"] == "Epoch AI, January 2025")
+    assert epoch["current"] is False and epoch["above_bound"] is True
+
+
 def test_forecast_override_moves_the_meeting_date(client):
     base = client.post("/api/forecast", json={"n": N}).json()["meeting_date"]["median"]
     slow = client.post(

@@ -263,3 +263,38 @@ def test_rl_preset_uses_the_runs_published_chip_and_price(page):
     assert "h800-sxm" in page.inner_text("#rl-hours")
     assert "Cost at $2/chip-hour" in page.inner_text("#rl-cost")
     assert "4.1e4" in page.inner_text("#rl-published")  # 40,960 H800-hours as published
+
+
+def test_page_leads_with_the_as_of_status_and_marks_a_past_meeting_date(page):
+    title = page.inner_text("#asof-title")
+    assert title.startswith("As of 20") and title.endswith("what the records show")
+    data_date = title.split()[2].rstrip(":")
+    status = page.inner_text("#asof-status")
+    assert "met its cap" in status and "P(met) =" in status
+    assert "from then on" in page.inner_text("#asof-after")
+    assert page.inner_text("#method").startswith("Method: ")
+    assert page.locator("#asof-records tbody tr").count() >= 1
+    # the status comes before the forecast-from-start meeting date on the page
+    order = page.evaluate(
+        "document.querySelector('#asof').compareDocumentPosition("
+        "document.querySelector('#meeting-median')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert order
+    median = page.inner_text("#meeting-median")
+    past = page.locator("#meeting-past")
+    assert past.is_visible() == (median <= data_date)  # ISO dates sort as text
+    if median <= data_date:
+        assert "not a prediction" in past.inner_text()
+    assert page.locator("#fan-as-of").count() == 1
+
+
+def test_derivation_shows_superseded_history_and_the_physics_bound(page):
+    page.fill("#model-filter", "deepseek-r1")
+    page.click("#model-table tbody tr[data-id='deepseek-r1'] a.model-link")
+    page.wait_for_selector("#derivation .derivation[data-id='deepseek-r1']")
+    rl = page.locator("#derivation .quantity[data-field='rl']")
+    assert "superseded by" in rl.locator(".history").inner_text()
+    bound = rl.locator("p.bound").inner_text()
+    assert bound.startswith("Physics bound: 5.1e23 FLOP") and "of peak" in bound
+    assert rl.locator("li.line.superseded").count() >= 1
+    assert "above the physics bound" in rl.locator("li.line.superseded").first.inner_text()

@@ -77,6 +77,7 @@ def report_command(
             {
                 "out": str(report.out_dir),
                 "files": files,
+                "lead": report.data.get("lead"),  # the as-of status, said first
                 "headline": report.data["headline"],
                 "meta": report.data["meta"],
             }

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flopcast.core import fmt
+from flopcast.report import asof, backtest, derivations
+from flopcast.report.asof import when
 from flopcast.report.catalog import bounds, tornado_ends
 
 Block = tuple[Any, ...]
@@ -34,15 +36,22 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
             + f" · seed {m['seed']} · {m['n']:,} Monte Carlo draws.",
         ),
         ("p", f"Reproduce with: `{m['command']}`"),
+        *asof.blocks(data),
         ("h2", "Headline"),
         ("p", data["headline"]["sentence"]),
         ("h2", "Summary"),
-        ("table", ["Quantity", "Value"], _summary_rows(f)),
+        (
+            "table",
+            ["Quantity", "Value"],
+            _summary_rows(f, (data.get("status") or {}).get("data_date")),
+        ),
         ("h2", "Figures"),
     ]
+    names = {r["id"]: r["name"] for r in data["models"] if "id" in r}
     for fig in data.get("figures", []):
         out.append(("figure", fig["stem"], fig["title"], fig["caption"]))
     out += _sensitivity_blocks(data["sensitivity"])
+    out += backtest.blocks(data.get("backtest"), names)
     out += _score_blocks(data.get("scores"))
     out += [
         ("h2", "Models"),
@@ -68,6 +77,7 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
                 for r in data["models"]
             ],
         ),
+        *derivations.blocks(data.get("derivations")),
         ("h2", f"Scenario: {data['scenario']['name']}"),
         ("p", data["scenario"]["description"] or ""),
         (
@@ -92,13 +102,18 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
 # ---------------------------------------------------------------------------- content helpers
 
 
-def _summary_rows(f: Mapping[str, Any]) -> list[list[str]]:
+def _summary_rows(f: Mapping[str, Any], data_date: str | None = None) -> list[list[str]]:
+    """The forecast from its start; a date the data date has passed is marked as past."""
     md = f["meeting_date"]
     h = f["headroom_oom"]
+
+    def w(key: str, missing: str = "never") -> str:
+        return when(md.get(key), data_date, missing=missing)
+
     rows = [
-        ["Meeting date, median", md.get("median") or "never"],
-        ["Meeting date, 50% interval", f"{md.get('p25') or _NA} to {md.get('p75') or 'never'}"],
-        ["Meeting date, 90% interval", f"{md.get('p5') or _NA} to {md.get('p95') or 'never'}"],
+        ["Meeting date, median", w("median")],
+        ["Meeting date, 50% interval", f"{w('p25', _NA)} to {w('p75')}"],
+        ["Meeting date, 90% interval", f"{w('p5', _NA)} to {w('p95')}"],
         ["P(never meets)", _pct(f["prob_never"])],
         ["Start date of the reasoning trajectory", f["start_date"]],
         [
@@ -116,7 +131,7 @@ def _summary_rows(f: Mapping[str, Any]) -> list[list[str]]:
         if g:
             rows.append([label, f"{fmt.number(g['median'])} (90% interval {_interval(g)})"])
     for date, p in (f.get("prob_before") or {}).items():
-        rows.append([f"P(meeting before {date})", _pct(p)])
+        rows.append([f"P(meeting before {when(date, data_date)})", _pct(p)])
     return rows
 
 

@@ -29,7 +29,10 @@ from flopcast.core.errors import InputError
 from flopcast.evidence import dataset
 from flopcast.forecast import model as forecast
 from flopcast.forecast.sensitivity import sensitivity
-from flopcast.report import gather, output, render
+from flopcast.forecast.status import cap_status
+from flopcast.report import backtest as report_backtest
+from flopcast.report import derivations, gather, output, render
+from flopcast.report.background import background
 from flopcast.report.catalog import FIGURES, FigureSpec
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -37,6 +40,7 @@ Progress = Callable[[str, int, int], None]  # (step description, steps done, ste
 DEFAULT_BENCHMARK = gather.DEFAULT_BENCHMARK
 MAX_SAMPLES = 1_000_000
 SENSITIVITY_SAMPLES = 20_000  # NB: the tornado uses medians, which settle well before this
+BACKTEST_SAMPLES = 20_000  # `flopcast backtest`'s default
 
 
 @dataclass
@@ -49,7 +53,11 @@ class Report:
 
     @property
     def headline(self) -> str:
-        return self.data["headline"]["sentence"]
+        """What the report leads with: the as-of status, the forecast from then on, then the
+        forecast from its start."""
+        lead = self.data.get("lead") or {}
+        said = [lead.get("status_sentence"), lead.get("from_data_date_sentence")]
+        return " ".join([*(s for s in said if s), self.data["headline"]["sentence"]])
 
 
 def build(
@@ -86,8 +94,10 @@ def build(
         "run forecast",
         "trajectory bands",
         "sensitivity",
+        "as-of status",
         "fit scores",
         *(f"figure: {f.stem}" for f in specs),
+        "backtest",
         "write files",
     ]
     tick = _Steps(steps, progress)
@@ -102,14 +112,39 @@ def build(
     sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
     tick()
     table = ds.table(seed=int(seed))
+    status = cap_status(res, ds)
+    tick()
     scores = gather.scores(ds, table, benchmark, int(seed))
     tick()
 
-    today = today or dt.date.today()
-    data = gather.gather(
-        ds, sc, res, bands, sens, table, scores, today=today, horizon_years=horizon_years
-    )
-    drawn = _draw(specs, data, tick)
+    # Each record's derivation and the backtest run in a child process while the figures draw
+    # (no figure needs them), so the report takes little longer for them. NB: the backtest at
+    # its own command's defaults (20,000 draws), so its numbers are those of
+    # `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
+    def text_only() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return (
+            derivations.gather(ds, seed=int(seed)),
+            report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
+        )
+
+    with background(text_only) as pending:
+        data, drawn = _data_and_figures(
+            ds,
+            sc,
+            res,
+            bands,
+            sens,
+            table,
+            scores,
+            status,
+            specs,
+            tick,
+            today=today or dt.date.today(),
+            horizon_years=horizon_years,
+        )
+        data["derivations"], data["backtest"] = pending()
+    tick()
+
     data["figures"] = [
         {"stem": s.stem, "title": s.title, "caption": s.caption}
         | {"png": f"{s.stem}.png", "svg": f"{s.stem}.svg"}
@@ -131,6 +166,39 @@ def build(
                 (tmp / name).write_text(content, encoding="utf-8")
     tick()
     return Report(out_dir=out, files={name: out / name for name in texts}, data=data)
+
+
+def _data_and_figures(
+    ds: Any,
+    sc: Any,
+    res: Any,
+    bands: dict,
+    sens: list[dict],
+    table: list[dict],
+    scores: dict | None,
+    status: dict[str, Any],
+    specs: list[FigureSpec],
+    tick: Callable[[], None],
+    *,
+    today: dt.date,
+    horizon_years: float,
+) -> tuple[dict[str, Any], dict[str, tuple[bytes, str]]]:
+    """The report's data (derivations and backtest still to come) and its figures."""
+    data = gather.gather(
+        ds,
+        sc,
+        res,
+        bands,
+        sens,
+        table,
+        scores,
+        today=today,
+        horizon_years=horizon_years,
+        status=status,
+        backtest=None,
+        derivations=None,
+    )
+    return data, _draw(specs, data, tick)
 
 
 def _draw(

@@ -229,10 +229,14 @@ def errorbar(
     label: str,
     *,
     horizontal: bool,
+    hollow: bool = False,
 ) -> None:
     vals = [p["median"] for p in points]
     xy, bars = ((vals, pos), "xerr") if horizontal else ((pos, vals), "yerr")
     style = {"fmt": marker, "color": colour, "ms": 5, "capsize": 3, "lw": 1.2, "label": label}
+    if hollow:
+        style["mfc"] = "white"
+
     ax.errorbar(*xy, **{bars: err(points)}, **style)
 
 

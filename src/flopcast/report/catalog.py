@@ -58,34 +58,64 @@ def bounds(stats: Mapping[str, Any] | None) -> dict[str, float] | None:
 # ---------------------------------------------------------------------------- the figures
 
 
+# Records shown on the fan chart: those released from a little before the forecast's start whose
+# median lies within this many orders of magnitude of the largest total compute released by then
+# (NB: a reading choice; every record is in the forest plot and the tables).
+FAN_DECADES_BELOW_FRONTIER = 3.0
+FAN_YEARS_BEFORE_START = 0.75
+
+
 @figure(
     "fan_chart",
     "Reasoning-training compute against the frontier",
     "Reasoning (RL-stage) training compute and the frontier of total training compute over "
-    "time: median, 25-75% and 5-95% bands of the forecast; the dataset's models with their "
-    "90% intervals (RL-stage compute of reasoning models, total compute of the others); the "
-    "meeting date's median and 90% interval.",
+    "time: median, 25-75% and 5-95% bands of the forecast; the records near the frontier "
+    f"(within {FAN_DECADES_BELOW_FRONTIER:g} orders of magnitude of the largest total compute "
+    "released by then) with their 90% intervals, RL-stage compute of reasoning models and total "
+    "compute of the others, hollow when released after the forecast's start; the as-of line "
+    "(the data date, the newest record's release); the meeting date's median and 90% interval. "
+    "The frame runs from a little before the start to two years past the meeting date's 95th "
+    "percentile or the data date, whichever is later.",
 )
 def _fan(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra
 
-    models = []
-    for row in data["models"]:
+    start = data["forecast"]["start_date"]
+    models = fan_models(data["models"], to_year(start))
+    md = data["forecast"]["meeting_date"]
+    meeting = {k: to_year(md[k]) if md.get(k) else math.inf for k in ("median", "p5", "p95")}
+    as_of = (data.get("status") or {}).get("data_date")
+    return figures.fan_chart(
+        data["bands"],
+        models,
+        meeting,
+        stamp,
+        sources=data["sources_short"]["forecast"],
+        as_of=to_year(as_of) if as_of else None,
+        as_of_text=as_of or "",
+        start=to_year(start),
+    )
+
+
+def fan_models(rows: list[dict[str, Any]], start: float) -> list[dict[str, Any]]:
+    """The records the fan chart shows, in release order: RL-stage compute of reasoning models,
+    total compute of the others, near the frontier of their day and not long before the start."""
+    out = []
+    frontier = -math.inf  # log10 of the largest total median released so far
+    for row in sorted(rows, key=lambda r: r["release_date"]):
+        if row.get("total"):
+            frontier = max(frontier, math.log10(row["total"]["median"]))
         if row.get("rl"):
             kind, stats = "rl", row["rl"]
         elif not row["reasoning"] and row.get("total"):
             kind, stats = "total", row["total"]
         else:
             continue
-        b = bounds(stats) or {}
-        models.append(
-            {"label": row["name"], "year": to_year(row["release_date"]), "kind": kind, **b}
-        )
-    md = data["forecast"]["meeting_date"]
-    meeting = {k: to_year(md[k]) if md.get(k) else math.inf for k in ("median", "p5", "p95")}
-    return figures.fan_chart(
-        data["bands"], models, meeting, stamp, sources=data["sources_short"]["forecast"]
-    )
+        year = to_year(row["release_date"])
+        near = math.log10(stats["median"]) >= frontier - FAN_DECADES_BELOW_FRONTIER
+        if year >= start - FAN_YEARS_BEFORE_START and near:
+            out.append({"label": row["name"], "year": year, "kind": kind, **(bounds(stats) or {})})
+    return out
 
 
 @figure(

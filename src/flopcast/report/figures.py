@@ -10,7 +10,6 @@ ticks, export as PNG and SVG from one layout) is :mod:`flopcast.report.canvas`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,10 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from flopcast.report import fan
 from flopcast.report.canvas import (
     FRONTIER,
     GREY,
-    MEETING,
     PRETRAINING,
     RC,
     REASONING,
@@ -36,19 +35,19 @@ from flopcast.report.canvas import (
     legend_and_footer,
     new_figure,
     pct_text,
-    percentiles,
-    pow10,
     save,
     svg_text,
-    when,
     year_text,
 )
 from flopcast.report.canvas import (
     rows as label_rows,
 )
 
-# Re-exported: the figure API as it was before the plumbing moved to canvas.
+# Re-exported: the figure API as it was before the plumbing moved to canvas and the fan chart
+# to its own module.
 _year_text = year_text
+fan_chart = fan.fan_chart
+label_points = fan.label_points
 __all__ = [
     "MonthTicks",
     "Stamp",
@@ -61,95 +60,6 @@ __all__ = [
     "svg_text",
     "tornado_chart",
 ]
-
-
-def fan_chart(
-    bands: Mapping[str, Any],
-    models: Sequence[Mapping[str, Any]],
-    meeting: Mapping[str, float],
-    stamp: Stamp,
-    *,
-    sources: Sequence[str] = (),
-) -> Figure:
-    """Reasoning-training compute against the frontier over time, on a log axis.
-
-    ``bands``: ``t`` (decimal years) and ``reasoning`` / ``frontier`` mapping percentile
-    (5, 25, 50, 75, 95) to log10 FLOP. ``models``: dicts with ``label``, ``year`` (decimal),
-    ``median``, ``lo``, ``hi`` (FLOP, 90% interval) and ``kind`` ("rl" or "total").
-    ``meeting``: decimal years ``median``, ``p5``, ``p95`` of the meeting date (``inf`` for
-    never); a date past the chart's end is named in the legend, not drawn.
-    """
-    t = list(bands["t"])
-    fig, ax = new_figure(11.0, 5.8)
-    with matplotlib.rc_context(RC):
-        for name, colour, key, width in (
-            ("Frontier (total)", FRONTIER, "frontier", 3.2),
-            ("Reasoning (RL stage)", REASONING, "reasoning", 1.6),
-        ):
-            pct = percentiles(bands[key])
-            ax.fill_between(
-                t,
-                pow10(pct[5]),
-                pow10(pct[95]),
-                color=colour,
-                alpha=0.15,
-                lw=0,
-                label=f"{name}: 5-95%",
-            )
-            ax.fill_between(
-                t,
-                pow10(pct[25]),
-                pow10(pct[75]),
-                color=colour,
-                alpha=0.30,
-                lw=0,
-                label=f"{name}: 25-75%",
-            )
-            # The frontier's median is drawn wider, so it still shows where reasoning rides the cap.
-            ax.plot(t, pow10(pct[50]), color=colour, lw=width, label=f"{name}: median")
-        for kind, colour, marker, label in (
-            ("rl", RL, "o", "Models: RL-stage compute, 90% CI"),
-            ("total", FRONTIER, "s", "Models: total compute, 90% CI"),
-        ):
-            pts = [m for m in models if m["kind"] == kind]
-            if pts:
-                errorbar(ax, [m["year"] for m in pts], pts, colour, marker, label, horizontal=False)
-        label_points(ax, models)
-        end = max(t)
-        lo, hi, mid = meeting["p5"], meeting["p95"], meeting["median"]
-        span_label = f"Meeting date, 90% interval\n({when(lo, end)} to {when(hi, end)})"
-        if math.isfinite(lo) and lo <= end:
-            ax.axvspan(lo, min(hi, end), color=MEETING, alpha=0.10, lw=0, label=span_label)
-        else:
-            ax.plot([], [], " ", label=span_label)  # nothing to shade inside the chart
-        if math.isfinite(mid) and mid <= end:
-            ax.axvline(
-                mid,
-                color=MEETING,
-                lw=1.5,
-                ls="--",
-                label=f"Meeting date, median ({year_text(mid)})",
-            )
-        else:
-            ax.plot(
-                [],
-                [],
-                color=MEETING,
-                lw=1.5,
-                ls="--",
-                label=f"Meeting date, median: {when(mid, end)}",
-            )
-        ax.set_yscale("log")
-        decade_ticks(ax.yaxis)
-        xs = t + [m["year"] for m in models]
-        ax.set_xlim(math.floor(min(xs)), max(t))
-        ax.set_xlabel("Date (calendar year)")
-        ax.set_ylabel("Training compute (FLOP, log scale)")
-        ax.set_title("Reasoning-training compute against the frontier of total training compute")
-        ax.grid(True, which="major", alpha=0.3)
-        fig.legend(loc="outside right upper", frameon=False)
-        footer(fig, stamp, sources)
-    return fig
 
 
 def forest_plot(
@@ -334,30 +244,3 @@ def tornado_chart(
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
         footer(fig, stamp, sources)
     return fig
-
-
-# Label spacing for model points, in data units of the fan chart (years, decades of FLOP).
-_NEAR_YEARS, _LINE_DECADES = 0.6, 0.3
-
-
-def label_points(ax: Any, models: Sequence[Mapping[str, Any]]) -> None:
-    """Name each model beside its point; a label that would sit on a nearby one moves down
-    (greedy, top to bottom) and is tied to its point by a thin line."""
-    placed: list[tuple[float, float]] = []  # (year, log10 y) of labels already placed
-    for m in sorted(models, key=lambda m: -m["median"]):
-        x, y = m["year"], math.log10(m["median"])
-        at = y
-        while any(abs(x - px) < _NEAR_YEARS and abs(at - py) < _LINE_DECADES for px, py in placed):
-            at -= _LINE_DECADES
-        placed.append((x, at))
-        ax.annotate(
-            m["label"],
-            (x, m["median"]),
-            xytext=(x + 0.06, 10.0**at),
-            textcoords="data",
-            fontsize=6.5,
-            color=GREY,
-            va="center",
-            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 0.3},
-            arrowprops={"arrowstyle": "-", "color": GREY, "lw": 0.4} if at != y else None,
-        )

@@ -24,6 +24,7 @@ import numpy as np
 from flopcast.core import fmt
 from flopcast.core.errors import InputError
 from flopcast.forecast import fit, scenario
+from flopcast.report import asof
 from flopcast.report.catalog import bounds
 
 DEFAULT_BENCHMARK = "AIME 2024"
@@ -102,10 +103,17 @@ def gather(
     *,
     today: dt.date,
     horizon_years: float,
+    status: dict[str, Any] | None = None,
+    backtest: dict[str, Any] | None = None,
+    derivations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report's data: meta (settings, command), headline, forecast, bands, scenario,
-    sensitivity, models, scores and sources."""
+    """The report's data: meta (settings, command), the as-of status and its lead sentences,
+    the method, headline, forecast, bands, scenario, sensitivity, models, each record's
+    derivation (history, bound, implied utilisation), scores, backtest and sources."""
     result = res.to_dict()
+    method = res.method_info()
+    names = {r["id"]: r["name"] for r in table}
+    data_date = status["data_date"] if status else None
     data_version = ds.version
     dated = _dated_sources(ds)
     in_use = _in_use_parameters(sc)
@@ -136,7 +144,10 @@ def gather(
     }
     return {
         "meta": meta,
-        "headline": headline(sc, result, res),
+        "status": status,
+        "lead": asof.lead(status, method, names) if status else None,
+        "method": method,
+        "headline": headline(sc, result, res, data_date),
         "forecast": result,
         "bands": {
             "t": bands["t"],
@@ -152,7 +163,9 @@ def gather(
         },
         "sensitivity": sens,
         "models": table,
+        "derivations": derivations,
         "scores": score_data,
+        "backtest": backtest,
         "sources": {
             "scenario": [{"url": u, **dated.get(u, {})} for u in scenario_sources],
             "dataset": sorted(dated.values(), key=lambda s: (s.get("title") or "", s["url"])),
@@ -167,7 +180,9 @@ def gather(
     }
 
 
-def headline(sc: Any, result: dict, res: Any) -> dict[str, Any]:
+def headline(sc: Any, result: dict, res: Any, data_date: str | None = None) -> dict[str, Any]:
+    """The forecast from its start in one sentence; a meeting date the data date has passed is
+    said to be past (the as-of status checks it against the records), never predicted."""
     md = result["meeting_date"]
     cap = sc.parameters.get("cap.kind", {}).get("value", "share")
     share = sc.parameters.get("cap.share", {}).get("value", "1")
@@ -180,14 +195,25 @@ def headline(sc: Any, result: dict, res: Any) -> dict[str, Any]:
     )
     h = result["headroom_oom"]
     run = f"scenario {sc.name}, {res.n:,} draws, seed {res.seed}"
+    past = bool(data_date and md.get("median") and md["median"] <= data_date)
+    verb = (
+        "From its start, the forecast put the meeting of reasoning-training compute with"
+        if past
+        else "Reasoning-training compute meets"
+    )
     if md.get("median"):
         sentence = (
-            f"Reasoning-training compute meets {target} on {md['median']} (median; 90% "
+            f"{verb} {target} on {md['median']} (median; 90% "
             f"interval {md['p5'] or fmt.NOT_APPLICABLE} to {md['p95'] or 'never'}), starting "
             f"{fmt.number(h['median'])} orders of magnitude (90% interval "
             f"{fmt.interval(h['p5'], h['p95'], sep=' to ')}) below it on "
             f"{result['start_date']} ({run})."
         )
+        if past:
+            sentence += (
+                f" That median is {asof.PAST} {data_date}: a date the records can check (the "
+                "status above), not a prediction."
+            )
     else:
         sentence = (
             f"Reasoning-training compute never meets {target} in "
@@ -199,6 +225,7 @@ def headline(sc: Any, result: dict, res: Any) -> dict[str, Any]:
         "headroom_oom": h,
         "start_date": result["start_date"],
         "prob_never": result["prob_never"],
+        "past": past,
     }
 
 

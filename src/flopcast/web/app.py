@@ -37,6 +37,7 @@ from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
 from flopcast.forecast import model as forecast
 from flopcast.forecast.scenario import PARAMETERS
 from flopcast.forecast.sensitivity import sensitivity
+from flopcast.forecast.status import cap_status
 from flopcast.web import rl_api
 from flopcast.web.cache import MISSING
 from flopcast.web.schemas import (
@@ -92,7 +93,7 @@ def create_app(
         def make() -> dict[str, Any]:
             sc = scenario(req.scenario, req.overrides)
             res = forecast.run(sc, n=req.n, seed=req.seed, dataset=state.dataset())
-            return forecast_payload(res, req)
+            return forecast_payload(res, req, cap_status(res, state.dataset()))
 
         return await state.compute(req.key(), make)
 

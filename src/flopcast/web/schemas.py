@@ -72,6 +72,15 @@ class Histogram(BaseModel):
 class ForecastResponse(BaseModel):
     """What ``POST /api/forecast`` returns (documented here; the body is built by the library)."""
 
+    status: dict[str, Any] | None = Field(
+        description="as of the data date (the newest record's release): has reasoning-stage "
+        "compute met the cap, which records, with what probability; the forecast from then on "
+        "(flopcast.forecast.status.cap_status)"
+    )
+    method: dict[str, Any] = Field(
+        description="how the forecast was computed: used (exact: closed form, or mc), why, "
+        "error bound (ForecastResult.method_info())"
+    )
     scenario: str
     overrides: dict[str, str]
     n: int

@@ -20,11 +20,17 @@ from flopcast.web.schemas import ForecastRequest
 BAND_SERIES = ("reasoning", "frontier")  # what the page and the CSV draw; growth is not sent
 
 
-def forecast_payload(res: Any, req: ForecastRequest) -> dict[str, Any]:
-    """What ``POST /api/forecast`` returns for the result ``res`` of request ``req``."""
+def forecast_payload(
+    res: Any, req: ForecastRequest, status: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What ``POST /api/forecast`` returns for the result ``res`` of request ``req``: the as-of
+    ``status`` (:func:`flopcast.forecast.status.cap_status`) first, the method, then the
+    forecast from its start."""
     bands = res.bands(years=req.horizon_years, series=BAND_SERIES)
     return jsonio.clean(
         {
+            "status": status,
+            "method": res.method_info(),
             "scenario": req.scenario,
             "overrides": req.overrides,
             "n": req.n,

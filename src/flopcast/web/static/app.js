@@ -210,9 +210,55 @@ function markStale(error) {  // error: the failure's message, or null once an up
   note.textContent = "Stale: the result below is for the previous inputs; the update failed (the reason is above).";
 }
 
+// What the dashboard leads with: what the records show as of the data date, then the forecast
+// from then on; a forecast date the data date has passed is labelled past, never a prediction.
+function renderStatus(data) {
+  const st = data.status;
+  const box = $("#asof");
+  if (!st) { box.hidden = true; return; }
+  box.hidden = false;
+  const names = Object.fromEntries((state.models || []).map(m => [m.id, m.name]));
+  const rec = c => `${names[c.id] || c.id} (${c.release_date}), RL-stage ${sci(c.rl)} FLOP against a cap of ` +
+    `${c.cap == null ? NOT_APPLICABLE : sci(c.cap)} FLOP (${c.against || ""}), P(met) = ${pct(c.prob_met)}`;
+  const kappa = st.cap.fraction_of_frontier_run;
+  const target = kappa == null ? "its cap (the scenario's budget)"
+    : `its cap (${sci(kappa)} x the largest total training compute released by then)`;
+  $("#asof-title").textContent = `As of ${st.data_date}: what the records show`;
+  $("#asof-status").textContent = st.met && st.first_met
+    ? `Reasoning-stage compute has met ${target}: the first record to meet it is ${rec(st.first_met)}.`
+    : st.closest ? `Reasoning-stage compute has not met ${target}; the closest record is ${rec(st.closest)}.`
+      : `No record has an RL-stage figure to hold against ${target}.`;
+  const after = st.from_data_date, m = after.meeting_date_given_not_met;
+  $("#asof-after").textContent = `The forecast gave a meeting by ${st.data_date} a probability of ` +
+    `${fmtPercent(after.prob_met_before, 3)}; from then on, given no meeting by then, ` +
+    (m.median ? `it puts the meeting on ${m.median} (median; 90% interval ${m.p5 || "never"} to ${m.p95 || "never"}).`
+      : "its median draw never meets the cap.");
+  const p = after.prob_met_before, c = $("#asof-contradiction");
+  const clash = (p >= 0.9 && !st.met) || (p <= 0.1 && st.met);
+  c.hidden = !clash;
+  c.textContent = clash ? `The records contradict the forecast: it gave ${fmtPercent(p, 3)} to a meeting by ${st.data_date}, ` +
+    `and ${st.met ? "a record shows one" : "no record shows one"}.` : "";
+  const rows = [...(st.records || [])].sort((a, b) => b.prob_met - a.prob_met).slice(0, 10);
+  $("#asof-records tbody").replaceChildren(...rows.map(r => el("tr", {"data-id": r.id},
+    el("td", {text: names[r.id] || r.id}), el("td", {class: "date", text: r.release_date}),
+    el("td", {class: "num", text: sci(r.rl)}), el("td", {class: "num", text: r.cap == null ? NOT_APPLICABLE : sci(r.cap)}),
+    el("td", {text: r.against || ""}), el("td", {class: "num", text: pct(r.prob_met)}))));
+  const mi = data.method || {};
+  $("#method").textContent = mi.used === "exact"
+    ? `Method: closed form (${String(mi.why || "").replace(/^closed form: /, "")}).`
+    : `Method: Monte Carlo, ${data.n.toLocaleString()} draws${mi.why ? ` (${mi.why})` : ""}.`;
+}
+
 function render(data) {
+  renderStatus(data);
   const md = data.meeting_date;
+  const start = data.result?.start_date || data.headroom_date;
+  const dataDate = data.status?.data_date;
+  $("#meeting-label").textContent = `Forecast from its start (${start || UNKNOWN}): median meeting date`;
   $("#meeting-median").textContent = md.median || "never (median draw)";
+  const past = Boolean(dataDate && md.median && md.median <= dataDate);
+  $("#meeting-past").hidden = !past;
+  $("#meeting-past").textContent = past ? `past as of the data date ${dataDate}: not a prediction (see above)` : "";
   $("#meeting-interval").textContent = `90%: ${md.p5 || NOT_APPLICABLE} to ${md.p95 || "never"}`;
   const h = data.headroom_oom;
   $("#headroom-label").textContent = `Headroom at ${data.headroom_date || data.result?.start_date || UNKNOWN}`;
@@ -341,15 +387,31 @@ function renderDerivation(d) {
       const parts = Object.entries(c).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v)}`).join(", ");
       sec.append(el("p", {class: "contrib", text: `Spread comes from: ${parts}`}));
     }
+    if (q.bound) {
+      const b = q.bound, u = q.implied_utilization;
+      sec.append(el("p", {class: "bound", text: `Physics bound: ${sci(b.bound_flop)} FLOP (${sci(b.chip_hours)} ` +
+        `${b.chip}-hours x 3,600 s x ${sci(b.peak_flop_per_s)} FLOP/s, ${b.precision} peak)` +
+        (u ? `; the current value implies ${pct(u.median)} (90% CI ${pct(u.lo ?? u.p5)} to ${pct(u.hi ?? u.p95)}) of peak` : "")}));
+    }
+    if ((q.history || []).length) {
+      sec.append(el("div", {class: "history"}, el("strong", {text: "Superseded history: "}),
+        el("ul", {}, ...q.history.map(h => el("li", {text: h})))));
+    }
+    if (q.widening) sec.append(el("p", {class: "relation", text: "The current lines disagree: the pooled interval is widened to cover them."}));
+    const kinds = {disclosure: "lab disclosure", outside: "outside estimate", count: "flopcast's own count"};
     const ol = el("ol", {class: "lines"});
     for (const line of q.lines || []) {
-      const li = el("li", {class: "line"});
+      const li = el("li", {class: line.current === false ? "line superseded" : "line", "data-current": String(line.current !== false)});
       if (line.label) li.append(el("strong", {text: line.label + ": "}));
       li.append(el("code", {text: line.expression}));
       if (line.value) li.append(el("span", {class: "value", text: ` = ${summaryText(line.value, unit)}`}));
-      const meta = [line.method && `method: ${line.method}`, `confidence: ${line.confidence}`,
-                    line.date && `dated ${line.date}`].filter(Boolean).join(" · ");
+      const state_ = line.current === false ? `superseded by ${line.superseded_by || "a later line"}` : "current";
+      const meta = [state_, line.kind && (kinds[line.kind] || line.kind), line.recipe && `recipe ${[].concat(line.recipe).join(" + ")}`,
+                    line.method && `method: ${line.method}`, `confidence: ${line.confidence}`,
+                    line.date && `dated ${line.date}`,
+                    line.implied_utilization != null && `implies ${pct(line.implied_utilization)} of peak`].filter(Boolean).join(" · ");
       li.append(el("div", {class: "meta", text: meta}));
+      if (line.above_bound) li.append(el("div", {class: "above-bound", text: "above the physics bound: more than 100% of peak over the published hours"}));
       for (const a of line.assumptions || []) li.append(el("div", {class: "notes", text: `assumes: ${a}`}));
       if (line.reasoning) li.append(el("div", {class: "notes", text: `reasoning: ${line.reasoning}`}));
       if (line.notes) li.append(el("div", {class: "notes", text: line.notes}));

@@ -37,22 +37,45 @@ function line(x, y, t, v) {
   return t.map((tv, i) => (i ? "L" : "M") + x(tv).toFixed(1) + "," + y(v[i]).toFixed(1)).join("");
 }
 
+const FAN_DECADES = 3;  // flopcast.report.catalog.FAN_DECADES_BELOW_FRONTIER
+
+// Reasoning models with an RL-stage figure within FAN_DECADES of the largest total compute
+// released on or before them (release order).
+function nearFrontier(models) {
+  let frontier = -Infinity;
+  const out = [];
+  for (const m of [...models].filter(m => m.release_date).sort((a, b) => (a.release_date < b.release_date ? -1 : 1))) {
+    if (m.total) frontier = Math.max(frontier, Math.log10(m.total.median));
+    if (m.rl && Math.log10(m.rl.median) >= frontier - FAN_DECADES) out.push(m);
+  }
+  return out;
+}
+
 function drawFan(svg, data, models) {
   svg.replaceChildren();
   const b = data.bands;
   const t = b.t;
   const box = {l: 58, r: 705, t: 12, b: 360};
-  const rlPoints = models.filter(m => m.rl && m.release_date)
+  // Framed around the question, as the report's fan chart (flopcast.report.fan): records near
+  // the frontier of their day (within FAN_DECADES of the largest total released by then), from
+  // a little before the start to two years past the later of the meeting's p95 and the data date.
+  const rlPoints = nearFrontier(models).filter(m => dateToYear(m.release_date) >= t[0] - 0.75)
     .map(m => ({x: dateToYear(m.release_date), y: Math.log10(m.rl.median), lo: Math.log10(m.rl.lo ?? m.rl.p5),
                 hi: Math.log10(m.rl.hi ?? m.rl.p95), name: m.name}));
-  const xs = t.concat(rlPoints.map(p => p.x));
-  const x0 = Math.floor(Math.min(...xs)), x1 = Math.max(...t);
-  const all = [...b.reasoning["5"], ...b.frontier["95"], ...rlPoints.map(p => p.lo)].filter(isFinite);
-  const y0 = Math.floor(Math.min(...all)), y1 = Math.ceil(Math.max(...b.frontier["95"]));
+  const md0 = data.meeting_date, asOf0 = data.status?.data_date;
+  const ends = [md0.p95, md0.median, asOf0].filter(Boolean).map(dateToYear);
+  const x0 = Math.min(t[0], ...rlPoints.map(p => p.x)) - 0.25;
+  const x1 = Math.min(Math.max(...t), Math.max(t[0], ...ends) + 2);
+  const inside = t.map((v, i) => [v, i]).filter(([v]) => v <= x1).map(([, i]) => i);
+  const tops = inside.map(i => Math.max(b.frontier["95"][i], b.reasoning["95"][i]));
+  const lows = rlPoints.map(p => p.lo).filter(isFinite);
+  const y0 = Math.floor((lows.length ? Math.min(...lows) : b.reasoning["5"][0]) - 0.3);
+  const y1 = Math.ceil(Math.max(...tops, ...rlPoints.map(p => p.hi).filter(isFinite)) + 0.3);
   const x = scale(x0, x1, box.l, box.r), y = scale(y0, y1, box.b, box.t);
   const xt = [];
   const step = Math.max(1, Math.ceil((x1 - x0) / 10));
   for (let v = Math.ceil(x0); v <= x1; v += step) xt.push([v, String(v)]);
+  svg.append(el("svg:clipPath", {id: "fan-clip"}, el("svg:rect", {x: box.l, y: box.t, width: box.r - box.l, height: box.b - box.t})));
   const yt = [];
   const ystep = Math.max(1, Math.ceil((y1 - y0) / 10));
   for (let v = y0; v <= y1; v += ystep) yt.push([v, `1e${v}`]);
@@ -60,12 +83,17 @@ function drawFan(svg, data, models) {
   const series = [["frontier", "frontier"], ["reasoning", "reasoning"]];
   for (const [key, cls] of series) {
     const p = b[key];
-    svg.append(el("svg:path", {d: area(x, y, t, p["5"], p["95"]), class: `band90 ${cls}`}));
-    svg.append(el("svg:path", {d: area(x, y, t, p["25"], p["75"]), class: `band50 ${cls}`}));
-    svg.append(el("svg:path", {d: line(x, y, t, p["50"]), class: `median ${cls}`, id: `fan-${key}-median`}));
+    const clip = {"clip-path": "url(#fan-clip)"};
+    svg.append(el("svg:path", {d: area(x, y, t, p["5"], p["95"]), class: `band90 ${cls}`, ...clip}));
+    svg.append(el("svg:path", {d: area(x, y, t, p["25"], p["75"]), class: `band50 ${cls}`, ...clip}));
+    svg.append(el("svg:path", {d: line(x, y, t, p["50"]), class: `median ${cls}`, id: `fan-${key}-median`, ...clip}));
   }
+  // Records released after the forecast's start are hollow: observations it did not see.
+  const start = t[0];
   for (const p of rlPoints) {
-    const g = el("svg:g", {class: "model-point"}, el("svg:title", {text: `${p.name}: RL-stage ${sci(10 ** p.y)} FLOP`}));
+    const after = p.x > start;
+    const g = el("svg:g", {class: after ? "model-point after-start" : "model-point"},
+      el("svg:title", {text: `${p.name}: RL-stage ${sci(10 ** p.y)} FLOP${after ? " (after the forecast's start)" : ""}`}));
     g.append(el("svg:line", {x1: x(p.x), x2: x(p.x), y1: y(p.lo), y2: y(p.hi)}));
     g.append(el("svg:circle", {cx: x(p.x), cy: y(p.y), r: 3.5}));
     svg.append(g);
@@ -80,6 +108,14 @@ function drawFan(svg, data, models) {
     if (m >= x0 && m <= x1) {
       svg.append(el("svg:line", {x1: x(m), x2: x(m), y1: box.t, y2: box.b, class: "meeting", id: "fan-meeting"}));
       svg.append(el("svg:text", {x: x(m) + 4, y: box.t + 12, class: "meeting-label", text: `meets ${md.median}`}));
+    }
+  }
+  const asOf = data.status?.data_date;
+  if (asOf) {  // the data date: what the records can already check lies left of it
+    const a = dateToYear(asOf);
+    if (a >= x0 && a <= x1) {
+      svg.append(el("svg:line", {x1: x(a), x2: x(a), y1: box.t, y2: box.b, class: "as-of", id: "fan-as-of"}));
+      svg.append(el("svg:text", {x: x(a) + 4, y: box.t + 26, class: "as-of-label", text: `as of ${asOf}`}));
     }
   }
   const legend = el("svg:g", {class: "legend", transform: `translate(${box.r - 230},${box.b - 40})`});
