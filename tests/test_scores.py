@@ -30,3 +30,14 @@ def test_scores_of_a_normal_forecast_match_closed_forms():
     s = score(x, 0.0)
     assert s["pit"] == pytest.approx(0.5) and s["inside_50"] and s["inside_90"]
     assert not score(x, 2.0)["inside_90"]  # Phi(2) = 0.977 > 0.95
+
+
+def test_log_score_equals_scipys_kernel_estimate_and_stays_finite_in_the_tail():
+    from scipy.stats import gaussian_kde
+
+    x = np.random.default_rng(3).normal(size=5_000)
+    for y in (-1.0, 0.2, 2.5):
+        assert log_score(x, y) == pytest.approx(np.log(gaussian_kde(x)(y)[0]), rel=1e-9)
+    # 40 sd out the density underflows a float; the log-space sum still gives a number
+    far = log_score(x, 40.0)
+    assert math.isfinite(far) and far < -500

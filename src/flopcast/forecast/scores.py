@@ -1,8 +1,10 @@
 """Proper scores of a forecast (draws) against one observation, in log10 units.
 
 * **log score**: the natural log of the forecast's density at the observation, the density
-  estimated from the draws by a Gaussian kernel (Scott's bandwidth, scipy's ``gaussian_kde``);
-  higher is better; per OOM.
+  estimated from the draws by a Gaussian kernel with Scott's bandwidth ``h = sd n^(-1/5)``
+  (what scipy's ``gaussian_kde`` uses in one dimension), summed in log space so that an
+  observation far in the tail gets a finite, very low score instead of ``-inf``; higher is
+  better; per OOM.
 * **CRPS** (continuous ranked probability score, Gneiting & Raftery 2007, JASA 102:359):
   ``E|X - y| - E|X - X'| / 2`` for draws ``X`` of the forecast, in OOM; lower is better; from
   sorted draws, ``E|X - X'| = 2 / n^2 sum_i (2 i - n - 1) x_(i)``.
@@ -18,7 +20,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.stats import gaussian_kde
 
 __all__ = ["crps", "log_score", "score"]
 
@@ -38,8 +39,11 @@ def log_score(draws: np.ndarray, y: float) -> float:
     x = np.asarray(draws, dtype=float)[:_KDE_DRAWS]
     if np.ptp(x) == 0:
         return math.inf if y == x[0] else -math.inf
-    dens = float(gaussian_kde(x)(np.array([y]))[0])
-    return math.log(dens) if dens > 0 else -math.inf
+    n = len(x)
+    h = float(np.std(x, ddof=1)) * n ** (-0.2)  # Scott's rule in one dimension
+    a = -0.5 * ((y - x) / h) ** 2
+    top = float(a.max())
+    return top + math.log(float(np.exp(a - top).sum())) - math.log(n * h * math.sqrt(2 * math.pi))
 
 
 def score(draws: np.ndarray, y: float) -> dict[str, Any]:
