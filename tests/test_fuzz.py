@@ -293,3 +293,27 @@ def test_any_epoch_csv_is_read_or_one_line(tmp_path_factory, rows: list) -> None
     path = tmp_path_factory.mktemp("csv") / "models.csv"
     path.write_text(CSV_HEADER + buf.getvalue())
     assert_one_line(run("data", "import-epoch", str(path), "--json"), codes=(0, 1))
+
+
+# ---- regression cases: the API (HTTP 500 before) -------------------------------------------
+
+API_CASES = [
+    ("/api/forecast", {"n": 2000, "overrides": {"growth.months_per_10x": "(1 to 2) * 1e308"}}),
+    ("/api/forecast", {"n": 2000, "overrides": {"reasoning.start_date": "9999-12-31"}}),
+    ("/api/forecast", {"n": 2000, "overrides": {"growth.months_per_10x": "0^-1"}}),
+    ("/api/rl", {"architecture": "deepseek-v3", "steps": "(1 to 2) * 1e308"}),
+    ("/api/rl", {"architecture": "deepseek-v3", "steps": "0^-1"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"), API_CASES, ids=[f"{p}-{i}" for i, (p, _) in enumerate(API_CASES)]
+)
+def test_hostile_api_bodies_are_422(path: str, body: dict) -> None:
+    from fastapi.testclient import TestClient  # lazily: the web extra
+
+    from flopcast.web.app import create_app
+
+    r = TestClient(create_app()).post(path, json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["msg"]  # a message for a person, not a server trace
