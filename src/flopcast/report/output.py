@@ -1,7 +1,7 @@
 """Atomic report folders: a report is written whole into a hidden sibling, then renamed in place.
 
 An existing report is never half-overwritten: :func:`staged` yields a temporary folder next to
-the target (``.NAME.partial-PID-XXXX``), and only when everything is written does the new folder
+the target (``.NAME.partial-<pid>-<random>``), and only when everything is written does the new folder
 take the target's name; the old one is then deleted.
 On Linux the swap is one atomic ``renameat2(RENAME_EXCHANGE)``; elsewhere it is two renames,
 and a run killed between them leaves the old report under its ``.old`` name, which the next run
