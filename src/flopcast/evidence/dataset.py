@@ -16,6 +16,7 @@ separated), then ``extra_dirs``; a later record with the same id replaces the ea
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import math
@@ -112,6 +113,7 @@ class Dataset:
         self.pool_all = pool_all
         self._by_id = {r.id: r for r in self.records}
         self._cache: dict[tuple[str, str], Any] = {}
+        self._tables: dict[tuple[int, int], list[dict[str, Any]]] = {}
         self._pooled: dict[tuple[str, str], pooling.Pooled] = {}
         self._bounds: dict[tuple[str, str], bounds.Bound | None] = {}
         self._line_cache: dict[tuple[str, str], list[Any]] = {}
@@ -199,8 +201,15 @@ class Dataset:
 
     # -- views (flopcast.evidence.views) ------------------------------------------------------
     def table(self, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]]:
-        """One plain dict per record (docs/dataset.md); medians and 90% intervals of FLOP."""
-        return views.table(self, n=n, seed=seed)
+        """One plain dict per record (docs/dataset.md); medians and 90% intervals of FLOP.
+
+        Computed once per (n, seed) for this loaded dataset (its records do not change after
+        loading); each call gets its own copy, so a caller may change the rows it is given.
+        """
+        key = (n, seed)
+        if key not in self._tables:
+            self._tables[key] = views.table(self, n=n, seed=seed)
+        return copy.deepcopy(self._tables[key])
 
     def benchmarks(
         self, benchmark: str | None = None, *, n: int = 20_000, seed: int = 0
