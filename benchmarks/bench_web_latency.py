@@ -19,7 +19,7 @@ import sys
 import time
 
 import httpx
-from bench_web_load import DEFAULT_FORECAST, free_port, percentile, start_server
+from bench_web_load import DEFAULT_FORECAST, free_port, percentile, start_server, wait_healthy
 
 PROTO_ZERO = """
 import socket, sys, uvicorn
@@ -33,15 +33,7 @@ uvicorn.Server(uvicorn.Config(create_app(), log_level="warning")).run(sockets=[s
 
 def start_anchor(port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-c", PROTO_ZERO, str(port)])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("anchor server did not start")
+    return wait_healthy(proc, port, "anchor server")
 
 
 def measure(base: str, n: int) -> dict[str, list[float]]:

@@ -53,17 +53,22 @@ def start_server(port: int) -> subprocess.Popen:
         str(port),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return wait_healthy(proc, port, "server")
+
+
+def wait_healthy(proc: subprocess.Popen, port: int, what: str) -> subprocess.Popen:
+    """``proc`` once ``/api/health`` on ``port`` answers 200; exits if it dies or takes 60 s."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+            raise SystemExit(f"{what} exited: {proc.stderr.read() if proc.stderr else ''}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                 return proc
         except httpx.HTTPError:
             time.sleep(0.1)
     proc.kill()
-    raise SystemExit("server did not start within 60 s")
+    raise SystemExit(f"{what} did not start within 60 s")
 
 
 async def load(url: str, clients: int, bodies: list[dict | None]) -> tuple[list[float], int, float]:
