@@ -50,7 +50,8 @@ def test_summary_is_the_arithmetic_of_the_rows():
     assert s["bias_log10"] == pytest.approx(statistics.fmean(logs))
     assert sum(result["pit_histogram"]["counts"]) == 11
     assert sum(g["compared"] for g in result["by_year"].values()) == 11
-    assert set(result["by_precision"]) == {"bf16", "fp16"}  # V100 (GPT-3) has no bf16 peak
+    # V100 (GPT-3) has no bf16 peak and the row does not say which it used: both peaks
+    assert set(result["by_precision"]) == {"bf16", "fp16 or fp32"}
     for r in rows:  # PIT is the estimate's CDF at the stated figure
         assert (r["pit"] < 0.05 or r["pit"] > 0.95) == (not r["inside90"]), r["model"]
 
@@ -80,6 +81,44 @@ def test_prior_basis_uses_the_fitted_prior_everywhere_and_bad_basis_is_refused()
     assert rows["Phi-4"]["basis"] == "fitted prior utilization.pretraining.bf16"
     with pytest.raises(InputError, match="unknown basis 'x'; allowed: epoch, prior, crossval"):
         cal.calibrate_csv(FIXTURE, basis="x")  # type: ignore[arg-type]
+
+
+def _v100_row(**kw: object) -> EpochRow:
+    base: dict = dict(
+        line=2,
+        model="v",
+        training_compute=1e21,
+        hardware=["NVIDIA V100"],
+        hardware_quantity=100,
+        training_time_hours=100,
+    )
+    return EpochRow(**{**base, **kw})
+
+
+def test_a_pre_bf16_chip_without_a_stated_format_is_an_equal_mixture_of_both_peaks():
+    (case,), _ = cal.cases_from_rows([_v100_row()], domains={2: "Language"})
+    assert case.precision == "fp16 or fp32"
+    # 10,000 V100-hours x 3,600 s x 0.30 (Epoch's LLM default) at each peak
+    fp16 = 1e4 * 3600 * 1.25e14 * 0.30
+    fp32 = 1e4 * 3600 * 1.57e13 * 0.30
+    # half the mass lies below each component's median (the components barely overlap)
+    assert 0.45 < float(case.estimate.prob_below(fp16, n=40_000, seed=1)) < 0.8
+    assert 0.2 < float(case.estimate.prob_below(fp32, n=40_000, seed=1)) < 0.55
+    lo, hi = (float(x) for x in case.estimate.percentile([5, 95], n=40_000, seed=1))
+    assert lo < fp32 and hi > fp16  # the 90% interval spans both readings
+
+
+def test_a_stated_numerical_format_picks_that_peak():
+    (case,), _ = cal.cases_from_rows([_v100_row(numerical_format="FP32")], domains={2: "Language"})
+    assert case.precision == "fp32"
+    assert float(case.estimate.median()) == pytest.approx(1e4 * 3600 * 1.57e13 * 0.30, rel=1e-9)
+    # an H100 row stating "BF16, FP8": an equal mixture of the two peaks the catalog has
+    h100 = _v100_row(hardware=["H100"], numerical_format="BF16, FP8")
+    (case,), _ = cal.cases_from_rows([h100], domains={2: "Language"})
+    assert case.precision == "bf16 or fp8"
+    # a format the catalog does not know for the chip falls back to the chip's default
+    (case,), _ = cal.cases_from_rows([_v100_row(numerical_format="INT4")])
+    assert case.precision == "fp16 or fp32"
 
 
 def test_a_perfectly_centred_row_has_pit_one_half():

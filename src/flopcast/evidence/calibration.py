@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import statistics
 import warnings
 from collections.abc import Iterable, Sequence
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from flopcast.core.constructors import mix
 from flopcast.core.errors import FlopcastError, InputError, PlausibilityWarning
 from flopcast.core.uncertain import Uncertain, ci
 from flopcast.estimate import chips
@@ -60,6 +62,8 @@ EPOCH_DEFAULTS_SOURCE = "https://epoch.ai/blog/estimating-training-compute"
 # peak used for a chip: the first precision the catalog has, in this order (NB: Epoch's own
 # hardware estimates use the precision a paper states; the CSV does not record it)
 PRECISION_ORDER = ("bf16", "fp16", "fp32")
+# a pre-bf16 chip's run may have used either peak when the row does not say (see precisions())
+UNSTATED_PRE_BF16 = ("fp16", "fp32")
 PIT_BINS = 10
 # Epoch's methods that need no utilisation assumption ("hardware-based estimates require
 # assumptions about utilization", https://epoch.ai/data/ai-models-documentation/estimation).
@@ -135,37 +139,44 @@ def cases_from_rows(
         except FlopcastError as exc:
             skipped.append({"model": row.model, "line": row.line, "reason": str(exc)})
             continue
-        precision = next((p for p in PRECISION_ORDER if p in spec.peak), None)
-        if precision is None:
-            reason = f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog"
-            skipped.append({"model": row.model, "line": row.line, "reason": reason})
+        peaks, why = precisions(row, spec)
+        if not peaks:
+            skipped.append({"model": row.model, "line": row.line, "reason": why})
             continue
-        usable.append(
-            (row, spec, precision, row.hardware_quantity * row.training_time_hours, stated)
-        )
+        usable.append((row, spec, peaks, row.hardware_quantity * row.training_time_hours, stated))
     evidence = [
-        (i, precision, stated / (hours * 3600 * chips.peak_flop_per_s(spec.id, precision)))
-        for i, (row, spec, precision, hours, stated) in enumerate(usable)
+        (i, peaks[0], stated / (hours * 3600 * chips.peak_flop_per_s(spec.id, peaks[0])))
+        for i, (row, spec, peaks, hours, stated) in enumerate(usable)
         if _independent((methods or {}).get(row.line, ""))
     ]
     cases: list[Case] = []
-    for i, (row, spec, precision, hours, stated) in enumerate(usable):
+    for i, (row, spec, peaks, hours, stated) in enumerate(usable):
         if basis == "crossval":
-            util, label = _left_out(evidence, i, precision)
-        else:
-            util, label = _utilization(row, (domains or {}).get(row.line, ""), precision, basis)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PlausibilityWarning)
-            q = methods_mod.hardware(
-                spec.id, chip_hours=hours, precision=precision, utilization=util
-            )
+            # the left-out fit is to implied utilisations against the first peak, so the
+            # share of fp32 runs on pre-bf16 chips is already in its data: no mixture on top
+            peaks = peaks[:1]
+        parts, label = [], ""
+        for precision in peaks:
+            if basis == "crossval":
+                util, label = _left_out(evidence, i, precision)
+            else:
+                domain = (domains or {}).get(row.line, "")
+                util, label = _utilization(row, domain, precision, basis)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PlausibilityWarning)
+                parts.append(
+                    methods_mod.hardware(
+                        spec.id, chip_hours=hours, precision=precision, utilization=util
+                    )
+                )
+        q = parts[0] if len(parts) == 1 else _either(parts, peaks, spec.name)
         cases.append(
             Case(
                 model=row.model,
                 line=row.line,
                 year=row.date.year if row.date else None,
                 chip=spec.id,
-                precision=precision,
+                precision=" or ".join(peaks),
                 chip_hours=hours,
                 stated=stated,
                 estimate=q,
@@ -173,6 +184,52 @@ def cases_from_rows(
             )
         )
     return cases, skipped
+
+
+def precisions(row: EpochRow, spec: chips.Chip) -> tuple[list[str], str]:
+    """The peaks the row's run may have used (several: an equal-weight mixture), or why none.
+
+    1. The row's "Numerical format" (Epoch's exports from mid-2025) where the catalog has it.
+    2. Else a chip with a bf16 peak: bf16 (the default flopcast's hardware method documents).
+    3. Else a chip with both an fp16 (tensor-core, mixed-precision) and an fp32 peak, the
+       pre-bf16 generations (Volta, Turing, Pascal): **both**, with equal weight. Such a run
+       may have used mixed precision or plain fp32, an 8x difference in peak on a V100, and
+       the row does not say which; the equal weight is an assumption (no sourced share of
+       fp32 runs on these chips was found), and it widens the interval rather than guessing.
+    4. Else whichever single peak the chip has.
+    """
+    if row.numerical_format:
+        stated: list[str] = []
+        for part in re.split(r"[,;/]| and ", row.numerical_format):
+            if not part.strip():
+                continue
+            try:
+                key = chips.normalize_precision(part.strip())
+            except FlopcastError:
+                continue
+            if key in spec.peak and key not in stated:
+                stated.append(key)
+        if stated:
+            return stated, ""
+    if "bf16" in spec.peak:
+        return ["bf16"], ""
+    if "fp16" in spec.peak and "fp32" in spec.peak:
+        return list(UNSTATED_PRE_BF16), ""
+    for precision in PRECISION_ORDER:
+        if precision in spec.peak:
+            return [precision], ""
+    return [], f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog"
+
+
+def _either(parts: Sequence[Uncertain], peaks: Sequence[str], chip: str) -> Uncertain:
+    return mix(
+        list(parts),
+        name="precision not stated",
+        description=(
+            f"equal-weight mixture of the {' and '.join(peaks)} peaks of {chip}: the row does "
+            "not say which the run used (assumed weights)"
+        ),
+    )
 
 
 def score(cases: Sequence[Case], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
@@ -319,8 +376,9 @@ def _row(c: Case, seed: int, n: int) -> dict[str, Any]:
         "inside50": p25 <= c.stated <= p75,
         "inside90": p5 <= c.stated <= p95,
         "pit": float(q.prob_below(c.stated, n=n, seed=seed)),
+        # against the first peak the case allows (fp16 for "fp16 or fp32")
         "implied_utilization": c.stated
-        / (c.chip_hours * 3600 * chips.peak_flop_per_s(c.chip, c.precision)),
+        / (c.chip_hours * 3600 * chips.peak_flop_per_s(c.chip, c.precision.split(" or ")[0])),
     }
 
 

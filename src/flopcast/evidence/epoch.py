@@ -73,6 +73,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "base_model": ("base model",),
     "finetune_compute": ("finetune compute (flop)",),
     "finetune_compute_notes": ("finetune compute notes",),
+    # the precision the run used, in Epoch's exports from mid-2025 ("FP16", "BF16, FP8", ...)
+    "numerical_format": ("numerical format",),
 }
 _COMPUTE = ("training_compute", "finetune_compute")
 _NUMERIC = (*_COMPUTE, "parameters", "training_time_hours", "hardware_quantity", "utilization")
@@ -103,6 +105,7 @@ class EpochRow:
     base_model: str | None = None
     finetune_compute: float | None = None
     finetune_compute_notes: str | None = None
+    numerical_format: str | None = None
     formula_cells: list[str] = field(default_factory=list)  # columns that began like a formula
 
 
@@ -227,6 +230,7 @@ def _row(get_raw: dict[str, str], path: str, line: int) -> EpochRow | None:
         utilization=_fraction(get.get("utilization"), path, line),
         base_model=get.get("base_model"),
         finetune_compute_notes=get.get("finetune_compute_notes"),
+        numerical_format=get.get("numerical_format"),
         formula_cells=formula,
         **nums,
     )
