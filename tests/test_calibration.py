@@ -201,3 +201,18 @@ def test_crossval_with_too_few_independent_rows_is_one_clear_error(tmp_path: Pat
     path = _method_csv(tmp_path, [("A", 1e22, "Operation counting"), ("B", 1e22, "Hardware")])
     with pytest.raises(InputError, match="basis crossval needs more independent rows"):
         cal.calibrate_csv(path, basis="crossval")
+
+
+def test_the_numerical_format_column_is_read_from_the_csv(tmp_path: Path):
+    path = tmp_path / "formats.csv"
+    path.write_text(
+        "Model,Domain,Publication date,Training compute (FLOP),Training hardware,"
+        "Hardware quantity,Training time (hours),Numerical format\n"
+        "A,Language,2019-01-01,1e21,NVIDIA Tesla V100 DGXS 32 GB,100,100,FP32\n"
+        "B,Language,2019-01-01,1e21,NVIDIA Tesla V100 DGXS 32 GB,100,100,\n",
+        encoding="utf-8",
+    )
+    rows = cal.calibrate_csv(path)["rows"]
+    assert [r["precision"] for r in rows] == ["fp32", "fp16 or fp32"]
+    # A: 10,000 V100-hours x 3,600 s x 1.57e13 FLOP/s (fp32) x 0.30 (Epoch's LLM default)
+    assert rows[0]["median"] == pytest.approx(1e4 * 3600 * 1.57e13 * 0.30, rel=1e-9)
