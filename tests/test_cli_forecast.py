@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from flopcast.cli import app
 from flopcast.cli.forecast import parse_sets
+from flopcast.forecast.fitcurves import read_curve
 
 DATA = Path(__file__).parent / "data" / "fit"
 
@@ -286,6 +288,26 @@ def test_fit_within_run_curve(runner):
     )
     lo, hi = d["slope_per_10x"]["interval"]
     assert d["within_run"] is True and lo < 8.0 < hi  # the synthetic truth: 8 points per 10x
+
+
+def test_fit_on_the_shipped_r1_zero_curve(runner):
+    d = json.loads(
+        _ok(
+            runner.invoke(
+                app, ["fit", "--curve", "deepseek-r1-zero-aime", "--json", "--bootstrap", "60"]
+            )
+        ).stdout
+    )
+    assert d["points"] == 35 and d["within_run"] is True and d["benchmark"] == "AIME 2024"
+    # x is cumulative RL compute (responses grow ~500 -> ~9,500 tokens): 3.6e19 FLOP at step
+    # 200 to 1.07e22 at step 8,400 is 2.47 decades for 15.6% -> 71.0%, 22.4 points per 10x
+    # end to end; the fitted slope and its interval sit near that
+    c = read_curve("deepseek-r1-zero-aime")
+    end_to_end = (c.score[-1] - c.score[0]) / math.log10(c.flop[-1] / c.flop[0])
+    slope, (lo, hi) = d["slope_per_10x"]["value"], d["slope_per_10x"]["interval"]
+    assert lo < slope < hi and abs(slope - end_to_end) < 4
+    assert {r["model"] for r in d["comparison"]} == {"linear", "saturating"}
+    assert d["saturating"]["params"]["A"]["interval"][1] <= 100  # max_score bounds the asymptote
 
 
 def test_fit_fewer_points_than_parameters_is_one_line(runner, tmp_path):

@@ -52,3 +52,65 @@ def test_bad_curve_files_are_one_line(tmp_path):
     )
     with pytest.raises(DataError, match="give run"):
         read_curve(f)
+
+
+def test_the_shipped_r1_zero_curve_reproduces_the_papers_stated_ends():
+    c = read_curve("deepseek-r1-zero-aime")
+    assert len(c.score) == 35 and c.max_score == 100
+    # x: 1,031 px per 2,000 steps from 474 px (step 0); the first marker at 577 px is step 200,
+    # the last at 4,804 px is step 8,400
+    steps = c.steps
+    assert steps is not None
+    assert steps[0] == pytest.approx(200, abs=2) and steps[-1] == pytest.approx(8400, abs=2)
+    # y: 354.7 px per 0.1; the paper's text gives the ends, "from an initial 15.6% to ... 71.0%"
+    assert c.score[0] == pytest.approx(15.6, abs=0.15)
+    assert c.score[-1] == pytest.approx(71.0, abs=0.15)
+    assert np.all(np.diff(steps) > 0)  # one point per evaluated step, in order
+
+
+def _profile_curve(tmp_path: Path, profile_points: str) -> Path:
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "name: p\nbenchmark: b\nsetting: s\nx: steps\nrun: deepseek-r1-zero\n"
+        "source: {url: 'https://example.org/x'}\n"
+        "cost_profile:\n  source: {url: 'https://example.org/len'}\n"
+        f"  points: {profile_points}\n"
+        "points: [{steps: 50, score: 10}, {steps: 100, score: 20}]\n"
+    )
+    return f
+
+
+def test_a_cost_profile_makes_x_the_cumulative_compute_of_the_recipes_steps(tmp_path):
+    from flopcast.accounting import rl
+    from flopcast.accounting.architecture import from_config
+    from flopcast.accounting.step import step_flop
+
+    recipe = rl.load_recipe("deepseek-r1-zero")
+    st = recipe.stages[0]
+    model = from_config(recipe.architecture)
+    prompt = float(st.prompt_length.median())
+
+    def per_step(length: float) -> float:
+        return sum(float(v) for v in step_flop(model, prompt, length, st).values())
+
+    # constant 1,000-token responses: C(s) = s x f(1000)
+    c = read_curve(
+        _profile_curve(tmp_path, "[{steps: 0, length: 1000}, {steps: 100, length: 1000}]")
+    )
+    assert c.flop == pytest.approx([50 * per_step(1000), 100 * per_step(1000)], rel=1e-9)
+    # responses growing 1,000 -> 3,000 over 100 steps: trapezoids on steps 0, 50, 100
+    c = read_curve(
+        _profile_curve(tmp_path, "[{steps: 0, length: 1000}, {steps: 100, length: 3000}]")
+    )
+    f0, f50, f100 = per_step(1000), per_step(2000), per_step(3000)
+    assert c.flop[0] == pytest.approx(50 * (f0 + f50) / 2, rel=1e-9)
+    assert c.flop[1] == pytest.approx(50 * (f0 + f50) / 2 + 50 * (f50 + f100) / 2, rel=1e-9)
+    # later steps cost more, so the second half of the steps holds more than half the compute
+    assert c.flop[1] > 2 * c.flop[0]
+
+
+def test_a_cost_profile_needs_a_run(tmp_path):
+    f = _profile_curve(tmp_path, "[{steps: 0, length: 1000}, {steps: 100, length: 1000}]")
+    f.write_text(f.read_text().replace("run: deepseek-r1-zero\n", "flop_per_step: 1.0e+18\n"))
+    with pytest.raises(DataError, match="cost_profile needs run"):
+        read_curve(f)

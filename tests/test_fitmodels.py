@@ -52,3 +52,18 @@ def test_fixed_r0_drops_a_parameter():
     f = SaturatingFit(10.0, n_boot=0)
     assert f.param_names == ("A", "B", "x_mid")
     assert LogisticFit(0, 100).param_names == ("k", "x0")  # floor and ceiling fixed too
+
+
+def test_a_ceiling_bounds_the_saturating_asymptote():
+    # a curve still rising steeply at its last point: unbounded, the asymptote lands above 100
+    x = np.linspace(20.0, 22.0, 25)
+    y = 10 + 110 / (1 + 10 ** (0.8 * (22.5 - x)))  # true A = 120 > 100, R0 = 10
+    free = SaturatingFit(n_boot=0).fit(10**x, y)
+    assert free.params["A"] > 100
+    bounded = SaturatingFit(ceiling=100, n_boot=0).fit(10**x, y)
+    assert bounded.params["A"] <= 100 + 1e-9
+    # with errors in x (the ODR path) the bound holds too, by refitting with A at the bound
+    sx = np.full_like(x, 0.01)
+    with_x = SaturatingFit(ceiling=100, n_boot=20).fit(10**x, y, sx=sx)
+    assert with_x.params["A"] == pytest.approx(100)
+    assert np.all(with_x.boot_params_[:, 0] <= 100 + 1e-9)

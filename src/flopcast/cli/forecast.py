@@ -250,8 +250,9 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
     c = read_curve(curve)
     linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed)
     linear.fit(c.flop, c.score, sx=c.sx)
-    saturating = fitmod.SaturatingFit(n_boot=n_boot, seed=seed).fit(c.flop, c.score, sx=c.sx)
-    models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(seed=seed)]
+    saturating = fitmod.SaturatingFit(ceiling=c.max_score, n_boot=n_boot, seed=seed)
+    saturating.fit(c.flop, c.score, sx=c.sx)
+    models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(ceiling=c.max_score, seed=seed)]
     comparison = fitmod.compare(c.flop, c.score, models, seed=seed, sx=c.sx)
     lo, hi = linear.interval("slope", level)
     out = {
@@ -262,6 +263,7 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
         "source": c.source,
         "points": len(c.flop),
         "flop_per_step": c.flop_per_step,
+        "max_score": c.max_score,
         "within_run": True,
         "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
         "linear": linear.to_dict(level),

@@ -125,7 +125,7 @@ def cases_from_rows(
     """
     if basis not in BASES:
         raise InputError(f"unknown basis {basis!r}; allowed: {', '.join(BASES)}")
-    usable: list[tuple[EpochRow, chips.Chip, str, float, float]] = []
+    usable: list[tuple[EpochRow, chips.Chip, list[str], float, float]] = []
     skipped: list[dict[str, Any]] = []
     for row in rows:
         if not (row.hardware and row.hardware_quantity and row.training_time_hours):

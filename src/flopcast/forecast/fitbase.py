@@ -103,8 +103,12 @@ class ScoreFit(ABC):
         self.boot_params_ = self._bootstrap(x, y, fitted)
         return self
 
-    def _odr(self, x: np.ndarray, y: np.ndarray, start: np.ndarray) -> np.ndarray:
+    def _odr(
+        self, x: np.ndarray, y: np.ndarray, start: np.ndarray, fixed: Sequence[int] = ()
+    ) -> np.ndarray:
         """Orthogonal distance regression from ``start`` with x errors ``sx_``.
+
+        ``fixed``: indices of parameters held at their ``start`` value (scipy.odr's ``ifixb``).
 
         The y error is what the least-squares residuals leave once the x errors are accounted
         for: ``sy^2 = var(resid) - mean((f'(x) sx)^2)`` (at least 5% of ``var(resid)``), so
@@ -120,7 +124,9 @@ class ScoreFit(ABC):
         slope = (self._curve(start, x + h) - self._curve(start, x - h)) / (2 * h)
         sy = math.sqrt(max(var - float(np.mean((slope * sx) ** 2)), 0.05 * var, 1e-18))
         model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
-        out = odr.ODR(odr.RealData(x, y, sx=sx, sy=sy), model, beta0=start).run()
+        ifixb = [0 if i in fixed else 1 for i in range(p)] if fixed else None
+        data = odr.RealData(x, y, sx=sx, sy=sy)
+        out = odr.ODR(data, model, beta0=start, ifixb=ifixb).run()
         beta = np.asarray(out.beta, dtype=float)
         return beta if np.all(np.isfinite(beta)) else start
 

@@ -10,12 +10,22 @@ models. A curve file (YAML, read with :mod:`flopcast.core.yamlio`, validated her
   each (``axes.x.ticks: [[px, value], [px, value]]``, ``scale: linear|log``) and the reading
   error ``pixel_error`` (a 90% bound, pixels) -- the chart-reading method of
   :func:`flopcast.estimate.methods.chart_value`, for linear axes too;
-* ``run``: the RL recipe (``data/recipes``) whose count converts steps to FLOP, at the run's
-  mean FLOP per step. NB: a common factor on every x moves the intercept, not the slope per
-  10x, so its uncertainty does not enter the slope; later steps are longer (responses grow),
-  so the mean per step understates the late compute and overstates the early one.
+* ``max_score``: the score's largest possible value (100 for a percentage), which bounds the
+  saturating form's asymptote;
+* ``run``: the RL recipe (``data/recipes``) whose count converts steps to FLOP. Without a
+  cost profile, at the run's mean FLOP per step (a common factor on every x: it moves the
+  intercept, not the slope per 10x; but responses grow over a run, so later steps cost more
+  than the mean and the slope per 10x of compute is overstated);
+* ``cost_profile`` (optional, needs ``run``): the run's mean response length by step, read off
+  its length-by-step figure the same way (``axes``, ``points`` as ``px`` or ``steps`` with
+  ``length``). Then a step's FLOP is the recipe's own step count
+  (:func:`flopcast.accounting.step.step_flop`) at that step's response length and the
+  recipe's median prompt length, and a point's x is the **cumulative** RL compute to its step,
+  ``C(s) = integral_0^s f(t) dt`` (trapezoid rule on the profile's points, the length held at
+  its first and last reading outside them).
 
-Errors in x (``sx``, log10 units) come from the reading error of each point's x pixel.
+Errors in x (``sx``, log10 units) come from the reading error of each point's x pixel:
+``sd(log10 C) = f(s) sd(s) / (C(s) ln 10)`` with a profile, ``sd(s) / (s ln 10)`` without.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from flopcast.accounting import rl
+from flopcast.accounting.architecture import from_config
+from flopcast.accounting.step import step_flop
 from flopcast.core import yamlio
 from flopcast.core.errors import DataError, InputError
 from flopcast.forecast.lognormal import Z95
@@ -67,6 +79,28 @@ class _Source(BaseModel):
     accessed: str | None = None
 
 
+class _LengthPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    px: tuple[float, float] | None = None
+    steps: float | None = None
+    length: float | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> _LengthPoint:
+        if self.px is None and (self.steps is None or self.length is None):
+            raise ValueError("a profile point is px: [x, y], or steps with length")
+        return self
+
+
+class _Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    what: str = "mean response length (tokens) by step"
+    source: _Source
+    axes: dict[Literal["x", "y"], _Axis] = {}
+    points: list[_LengthPoint]
+    notes: str = ""
+
+
 class _CurveFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -79,6 +113,8 @@ class _CurveFile(BaseModel):
     source: _Source
     axes: dict[Literal["x", "y"], _Axis] = {}
     pixel_error: float = 2.0
+    max_score: float | None = None  # the score's largest possible value (100 for a percent)
+    cost_profile: _Profile | None = None
     points: list[_Point]
     notes: str = ""
 
@@ -96,6 +132,8 @@ class Curve:
     source: str
     path: str
     flop_per_step: float | None
+    max_score: float | None = None
+    steps: np.ndarray | None = None  # the points' steps, where x is steps
 
 
 def read_curve(name_or_path: str | Path) -> Curve:
@@ -129,12 +167,20 @@ def read_curve(name_or_path: str | Path) -> Curve:
         ys.append(y)
         errs.append(x_err)
     x_arr = np.array(xs, dtype=float)
-    per_step = _flop_per_step(doc, str(path)) if doc.x == "steps" else None
-    flop = x_arr * per_step if per_step is not None else x_arr
-    if np.any(flop <= 0):
-        raise DataError("every point needs positive compute (steps > 0 or flop > 0)", str(path))
-    # a 90% reading error e on x becomes sd e / 1.645 in x, / (x ln 10) in log10 x
-    sx = np.asarray(errs) / Z95 / (x_arr * math.log(10))
+    sd_x = np.asarray(errs) / Z95  # a 90% reading error e on x is sd e / 1.645
+    per_step: float | None
+    if doc.cost_profile is not None and doc.x == "steps":
+        if np.any(x_arr <= 0):
+            raise DataError("every point needs positive steps", str(path))
+        flop, per_step_now = _cumulative(doc, str(path), x_arr)
+        per_step = float(flop[-1] / x_arr[-1])  # the mean over the curve's steps, for display
+        sx = per_step_now * sd_x / (flop * math.log(10))
+    else:
+        per_step = _flop_per_step(doc, str(path)) if doc.x == "steps" else None
+        flop = x_arr * per_step if per_step is not None else x_arr
+        if np.any(flop <= 0):
+            raise DataError("every point needs positive compute (steps > 0 or flop > 0)", str(path))
+        sx = sd_x / (x_arr * math.log(10))
     return Curve(
         name=doc.name,
         benchmark=doc.benchmark,
@@ -145,6 +191,8 @@ def read_curve(name_or_path: str | Path) -> Curve:
         source=doc.source.url,
         path=str(path),
         flop_per_step=per_step,
+        max_score=doc.max_score,
+        steps=x_arr if doc.x == "steps" else None,
     )
 
 
@@ -170,6 +218,46 @@ def _flop_per_step(doc: _CurveFile, path: str) -> float:
     total = recipe.run().total
     steps = sum(float(np.median(np.atleast_1d(_number(st.steps)))) for st in recipe.stages)
     return float(total.median()) / steps
+
+
+def _cumulative(doc: _CurveFile, path: str, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative FLOP to each step, and the FLOP of that step, from the length profile."""
+    prof = doc.cost_profile
+    assert prof is not None
+    if doc.run is None:
+        raise DataError("cost_profile needs run (the recipe that counts a step)", path)
+    at, length = [], []
+    for i, pt in enumerate(prof.points):
+        if pt.px is not None:
+            for ax in ("x", "y"):
+                if ax not in prof.axes:
+                    raise DataError(
+                        f"cost_profile point {i} is in pixels but its axes.{ax} is not calibrated",
+                        path,
+                    )
+            at.append(_read(prof.axes["x"], pt.px[0], 0.0)[0])
+            length.append(_read(prof.axes["y"], pt.px[1], 0.0)[0])
+        else:
+            at.append(float(pt.steps))  # type: ignore[arg-type]
+            length.append(float(pt.length))  # type: ignore[arg-type]
+    order = np.argsort(at)
+    at_arr, len_arr = np.asarray(at)[order], np.maximum(np.asarray(length)[order], 1.0)
+    if len(at_arr) < 2:
+        raise DataError("cost_profile needs at least two points", path)
+    recipe = rl.load_recipe(doc.run)
+    model = from_config(recipe.architecture)
+    ends = np.cumsum([_number(st.steps) for st in recipe.stages])
+
+    def per_step(s: float, resp: float) -> float:
+        st = recipe.stages[min(int(np.searchsorted(ends, s, side="right")), len(ends) - 1)]
+        prompt = _number(st.prompt_length) if st.prompt_length is not None else 0.0
+        return sum(float(v) for v in step_flop(model, prompt, resp, st).values())
+
+    grid = np.union1d(np.concatenate([[0.0], at_arr]), steps)
+    f = np.array([per_step(g, float(np.interp(g, at_arr, len_arr))) for g in grid])
+    cum = np.concatenate([[0.0], np.cumsum(np.diff(grid) * (f[1:] + f[:-1]) / 2)])
+    idx = np.searchsorted(grid, steps)
+    return cum[idx], f[idx]
 
 
 def _number(x: object) -> float:

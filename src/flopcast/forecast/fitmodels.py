@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -151,19 +152,23 @@ class LogisticFit(ScoreFit):
 class SaturatingFit(ScoreFit):
     """``score = R0 + (A - R0) / (1 + 10^(B (x_mid - log10 C)))``, ScaleRL's form in log10.
 
-    ``R0`` given: held fixed (e.g. the score before RL); ``None``: fitted.
+    ``R0`` given: held fixed (e.g. the score before RL); ``None``: fitted. ``ceiling``: the
+    score's largest possible value (100 for a percentage), a bound on the asymptote ``A``
+    (ScaleRL's A is an attainable pass rate, so it cannot exceed it); ``None``: unbounded.
     """
 
     def __init__(
         self,
         r0: float | None = None,
         *,
+        ceiling: float | None = None,
         n_boot: int = 200,
         seed: int = 0,
         bootstrap: str = "residuals",
     ):
         super().__init__(n_boot=n_boot, seed=seed, bootstrap=bootstrap)
         self.r0 = r0
+        self.ceiling = ceiling
 
     @property
     def param_names(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -192,6 +197,18 @@ class SaturatingFit(ScoreFit):
             x = x_mid - np.log10(u) / b
         return np.where((u > 0) & (b != 0) & np.isfinite(x), x, np.nan)
 
+    def _odr(
+        self, x: np.ndarray, y: np.ndarray, start: np.ndarray, fixed: Sequence[int] = ()
+    ) -> np.ndarray:
+        """ODR as the base class does; with a ``ceiling``, an asymptote above it is refitted
+        with ``A`` held at the ceiling (the bounded optimum lies on the bound)."""
+        beta = super()._odr(x, y, start, fixed)
+        if self.ceiling is None or beta[0] <= self.ceiling:
+            return beta
+        at_bound = np.array(beta, dtype=float)
+        at_bound[0] = self.ceiling
+        return super()._odr(x, y, at_bound, (0, *fixed))
+
     def _reach_hint(self) -> str:
         a, _, _, r0 = (float(v) for v in self._full(self.params_))
         return f" (it stays between {r0:g} and {a:g})"
@@ -207,7 +224,19 @@ class SaturatingFit(ScoreFit):
             x0 = np.array(guess)
         else:
             x0 = np.asarray(start, dtype=float)
-        sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=4000)
+        if self.ceiling is None:
+            sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=4000)
+        else:  # A <= ceiling: a bounded trust-region fit, started inside the bound
+            hi = np.full_like(x0, np.inf)
+            hi[0] = self.ceiling
+            x0[0] = min(x0[0], self.ceiling - 1e-9 * max(abs(self.ceiling), 1.0))
+            sol = least_squares(
+                lambda p: self._curve(p, x) - y,
+                x0,
+                bounds=(np.full_like(x0, -np.inf), hi),
+                method="trf",
+                max_nfev=4000,
+            )
         if start is None and not sol.success:
             raise InputError("the saturating fit did not converge; try fixing R0 (--floor)")
         return sol.x if sol.success else np.full_like(x0, np.nan)
