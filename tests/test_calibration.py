@@ -216,3 +216,12 @@ def test_the_numerical_format_column_is_read_from_the_csv(tmp_path: Path):
     assert [r["precision"] for r in rows] == ["fp32", "fp16 or fp32"]
     # A: 10,000 V100-hours x 3,600 s x 1.57e13 FLOP/s (fp32) x 0.30 (Epoch's LLM default)
     assert rows[0]["median"] == pytest.approx(1e4 * 3600 * 1.57e13 * 0.30, rel=1e-9)
+
+
+def test_scores_are_broken_down_by_epochs_own_confidence_label():
+    result = cal.calibrate_csv(FIXTURE)
+    groups = result["by_epoch_confidence"]
+    assert sum(g["compared"] for g in groups.values()) == result["summary"]["compared"]
+    assert set(groups) <= {"Confident", "Likely", "Speculative", "Not stated"}
+    for r in result["rows"]:
+        assert groups[r["epoch_confidence"]]["compared"] >= 1

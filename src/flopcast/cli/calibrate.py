@@ -80,7 +80,14 @@ def _print(result: dict[str, Any]) -> None:
             f"{ind['coverage90']:.0%}, inside 50% {ind['coverage50']:.0%}, median |log10 ratio| "
             f"{ind['median_abs_log10_ratio']:.3f}, bias {ind['bias_log10']:+.3f}"
         )
-    for key, title in (("by_precision", "precision"), ("by_year", "year"), ("by_basis", "basis")):
+    for key, title in (
+        ("by_precision", "precision"),
+        ("by_year", "year"),
+        ("by_basis", "basis"),
+        ("by_epoch_confidence", "Epoch's label"),
+    ):
+        if key not in result:  # the shipped records carry no Epoch label
+            continue
         table = Table(title=f"by {title}")
         for col in (title, "rows", "in 90%", "in 50%", "median |log10|", "bias"):
             table.add_column(col, no_wrap=col == title)

@@ -106,6 +106,11 @@ def calibrate_csv(
         row["epoch_method"] = listed.split(",")[0].strip() or "not stated"
         row["independent"] = _independent(methods_of.get(row["line"], ""))
     out["by_epoch_method"] = _by(out["rows"], "epoch_method")
+    # Epoch's own confidence label of each figure, beside how far flopcast's re-estimate is
+    label = {r.line: (r.confidence or "not stated").strip().capitalize() for r in rows}
+    for row in out["rows"]:
+        row["epoch_confidence"] = label.get(row["line"], "not stated")
+    out["by_epoch_confidence"] = _by(out["rows"], "epoch_confidence")
     out["independent"] = _summary([r for r in out["rows"] if r["independent"]])
     out.update(source=str(path), basis=basis, skipped=skipped)
     return out
