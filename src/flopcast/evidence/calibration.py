@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 import statistics
 import warnings
 from collections.abc import Iterable, Sequence
@@ -42,13 +41,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from flopcast.core.constructors import mix
 from flopcast.core.errors import FlopcastError, InputError, PlausibilityWarning
 from flopcast.core.uncertain import Uncertain, ci
 from flopcast.estimate import chips
 from flopcast.estimate import methods as methods_mod
 from flopcast.estimate.censored import predict_groups
 from flopcast.estimate.utilization import fits
+from flopcast.evidence.calibration_peaks import either, precisions
 from flopcast.evidence.epoch import EpochRow, read_csv
 
 Basis = Literal["epoch", "prior", "crossval"]
@@ -59,11 +58,6 @@ BASES = ("epoch", "prior", "crossval")
 # at https://ansonwhho.github.io/2022/01/20/estimating-training-compute-of-deep-learning-models.html)
 EPOCH_DEFAULTS = {"llm": 0.30, "other": 0.40}
 EPOCH_DEFAULTS_SOURCE = "https://epoch.ai/blog/estimating-training-compute"
-# peak used for a chip: the first precision the catalog has, in this order (NB: Epoch's own
-# hardware estimates use the precision a paper states; the CSV does not record it)
-PRECISION_ORDER = ("bf16", "fp16", "fp32")
-# a pre-bf16 chip's run may have used either peak when the row does not say (see precisions())
-UNSTATED_PRE_BF16 = ("fp16", "fp32")
 PIT_BINS = 10
 # Epoch's methods that need no utilisation assumption ("hardware-based estimates require
 # assumptions about utilization", https://epoch.ai/data/ai-models-documentation/estimation).
@@ -174,7 +168,7 @@ def cases_from_rows(
                         spec.id, chip_hours=hours, precision=precision, utilization=util
                     )
                 )
-        q = parts[0] if len(parts) == 1 else _either(parts, peaks, spec.name)
+        q = parts[0] if len(parts) == 1 else either(parts, peaks, spec.name)
         cases.append(
             Case(
                 model=row.model,
@@ -189,52 +183,6 @@ def cases_from_rows(
             )
         )
     return cases, skipped
-
-
-def precisions(row: EpochRow, spec: chips.Chip) -> tuple[list[str], str]:
-    """The peaks the row's run may have used (several: an equal-weight mixture), or why none.
-
-    1. The row's "Numerical format" (Epoch's exports from mid-2025) where the catalog has it.
-    2. Else a chip with a bf16 peak: bf16 (the default flopcast's hardware method documents).
-    3. Else a chip with both an fp16 (tensor-core, mixed-precision) and an fp32 peak, the
-       pre-bf16 generations (Volta, Turing, Pascal): **both**, with equal weight. Such a run
-       may have used mixed precision or plain fp32, an 8x difference in peak on a V100, and
-       the row does not say which; the equal weight is an assumption (no sourced share of
-       fp32 runs on these chips was found), and it widens the interval rather than guessing.
-    4. Else whichever single peak the chip has.
-    """
-    if row.numerical_format:
-        stated: list[str] = []
-        for part in re.split(r"[,;/]| and ", row.numerical_format):
-            if not part.strip():
-                continue
-            try:
-                key = chips.normalize_precision(part.strip())
-            except FlopcastError:
-                continue
-            if key in spec.peak and key not in stated:
-                stated.append(key)
-        if stated:
-            return stated, ""
-    if "bf16" in spec.peak:
-        return ["bf16"], ""
-    if "fp16" in spec.peak and "fp32" in spec.peak:
-        return list(UNSTATED_PRE_BF16), ""
-    for precision in PRECISION_ORDER:
-        if precision in spec.peak:
-            return [precision], ""
-    return [], f"{spec.name} has no bf16, fp16 or fp32 peak in the catalog"
-
-
-def _either(parts: Sequence[Uncertain], peaks: Sequence[str], chip: str) -> Uncertain:
-    return mix(
-        list(parts),
-        name="precision not stated",
-        description=(
-            f"equal-weight mixture of the {' and '.join(peaks)} peaks of {chip}: the row does "
-            "not say which the run used (assumed weights)"
-        ),
-    )
 
 
 def score(cases: Sequence[Case], *, seed: int = 0, n: int = 20_000) -> dict[str, Any]:
