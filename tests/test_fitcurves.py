@@ -114,3 +114,19 @@ def test_a_cost_profile_needs_a_run(tmp_path):
     f.write_text(f.read_text().replace("run: deepseek-r1-zero\n", "flop_per_step: 1.0e+18\n"))
     with pytest.raises(DataError, match="cost_profile needs run"):
         read_curve(f)
+
+
+def test_bad_cost_profiles_and_scores_above_the_maximum_are_one_line(tmp_path):
+    f = _profile_curve(tmp_path, "[{steps: 0, length: 1000}, {steps: 100, length: -5}]")
+    with pytest.raises(DataError, match="lengths must be positive"):
+        read_curve(f)
+    f = _profile_curve(tmp_path, "[{steps: 0, length: 1000}]")
+    with pytest.raises(DataError, match="at least two points"):
+        read_curve(f)
+    f = _profile_curve(tmp_path, "[{px: [1, 2]}, {px: [3, 4]}]")
+    with pytest.raises(DataError, match="axes.x is not calibrated"):
+        read_curve(f)
+    f = _profile_curve(tmp_path, "[{steps: 0, length: 1000}, {steps: 100, length: 1000}]")
+    f.write_text(f.read_text().replace("x: steps\n", "x: steps\nmax_score: 15\n"))
+    with pytest.raises(DataError, match="above max_score"):
+        read_curve(f)

@@ -167,6 +167,8 @@ def read_curve(name_or_path: str | Path) -> Curve:
         ys.append(y)
         errs.append(x_err)
     x_arr = np.array(xs, dtype=float)
+    if doc.max_score is not None and any(y > doc.max_score for y in ys):
+        raise DataError(f"a score is above max_score ({doc.max_score:g})", str(path))
     sd_x = np.asarray(errs) / Z95  # a 90% reading error e on x is sd e / 1.645
     per_step: float | None
     if doc.cost_profile is not None and doc.x == "steps":
@@ -241,9 +243,11 @@ def _cumulative(doc: _CurveFile, path: str, steps: np.ndarray) -> tuple[np.ndarr
             at.append(float(pt.steps))  # type: ignore[arg-type]
             length.append(float(pt.length))  # type: ignore[arg-type]
     order = np.argsort(at)
-    at_arr, len_arr = np.asarray(at)[order], np.maximum(np.asarray(length)[order], 1.0)
+    at_arr, len_arr = np.asarray(at)[order], np.asarray(length)[order]
     if len(at_arr) < 2:
         raise DataError("cost_profile needs at least two points", path)
+    if not (np.all(np.isfinite(len_arr)) and np.all(len_arr > 0)):
+        raise DataError("cost_profile lengths must be positive token counts", path)
     recipe = rl.load_recipe(doc.run)
     model = from_config(recipe.architecture)
     ends = np.cumsum([_number(st.steps) for st in recipe.stages])
