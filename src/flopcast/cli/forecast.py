@@ -264,6 +264,7 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
         "points": len(c.flop),
         "flop_per_step": c.flop_per_step,
         "max_score": c.max_score,
+        "cumulative_compute": c.cumulative,
         "within_run": True,
         "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
         "linear": linear.to_dict(level),
@@ -279,6 +280,14 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
         + ("errors in x from the chart reading" if c.sx.any() else "no errors in x given")
         + f"; source {c.source}"
     )
+    how = (
+        "cumulative, from the recipe's step count at the run's response length by step"
+        if c.cumulative
+        else "steps x the run's mean FLOP per step"
+        if c.flop_per_step is not None
+        else "as given"
+    )
+    typer.echo(f"  x: RL compute {fmt(float(c.flop[0]))} - {fmt(float(c.flop[-1]))} FLOP ({how})")
     typer.echo(
         f"  log-linear: {linear.slope_:.3g} points per 10x RL compute "
         f"({level:.0%} interval {lo:.3g} - {hi:.3g})"

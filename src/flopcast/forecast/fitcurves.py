@@ -134,6 +134,7 @@ class Curve:
     flop_per_step: float | None
     max_score: float | None = None
     steps: np.ndarray | None = None  # the points' steps, where x is steps
+    cumulative: bool = False  # x is cumulative compute from a cost profile
 
 
 def read_curve(name_or_path: str | Path) -> Curve:
@@ -195,6 +196,7 @@ def read_curve(name_or_path: str | Path) -> Curve:
         flop_per_step=per_step,
         max_score=doc.max_score,
         steps=x_arr if doc.x == "steps" else None,
+        cumulative=doc.cost_profile is not None and doc.x == "steps",
     )
 
 
