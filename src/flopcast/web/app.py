@@ -20,6 +20,7 @@ Create the app with :func:`create_app`; ``flopcast serve`` runs it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -34,7 +35,6 @@ from pydantic import StringConstraints
 
 from flopcast.core import jsonio
 from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
-from flopcast.forecast import model as forecast
 from flopcast.forecast.scenario import PARAMETERS
 from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
@@ -81,19 +81,23 @@ def create_app(
     _error_handlers(app)
     app.add_middleware(_SecurityHeaders)
 
-    def scenario(name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
-        shipped = state.scenarios.names()
-        if name not in shipped:
+    def shipped(name: str, *, status: int = 422) -> None:
+        names = state.scenarios.names()
+        if name not in names:
             loc = ["path" if status == 404 else "body", "scenario"]
-            msg = f"unknown scenario {name!r}; shipped: {', '.join(shipped)}"
+            msg = f"unknown scenario {name!r}; shipped: {', '.join(names)}"
             raise HTTPException(status, detail=[{"loc": loc, "type": "value_error", "msg": msg}])
+
+    def scenario(name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
+        shipped(name, status=status)
         return state.scenarios.load(name, overrides)
 
     async def payload(req: ForecastRequest) -> dict[str, Any]:
         def make() -> dict[str, Any]:
-            sc = scenario(req.scenario, req.overrides)
-            res = forecast.run(sc, n=req.n, seed=req.seed, dataset=state.dataset())
-            return forecast_payload(res, req, cap_status(res, state.dataset()))
+            shipped(req.scenario)  # overrides are checked as the forecast applies them
+            ds = state.dataset()
+            res = state.closed_forms.run(req.scenario, req.overrides, req.n, req.seed, ds)
+            return forecast_payload(res, req, cap_status(res, ds))
 
         return await state.compute(req.key(), make)
 
@@ -129,7 +133,8 @@ def create_app(
         key = ("json", req.key())
         body = state.results.get(key)
         if body is MISSING:
-            body = _json_bytes(await payload(req))
+            # forecast_payload is already JSON-clean: encoded as it is, not cleaned again
+            body = json.dumps(await payload(req), allow_nan=False).encode()
             state.results.put(key, body)
         return Response(body, media_type="application/json")
 
