@@ -16,7 +16,10 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from flopcast.forecast.status import cap_status
 from flopcast.web.app import MAX_SAMPLES, create_app
+from flopcast.web.schemas import ForecastRequest
+from flopcast.web.shaping import forecast_payload
 
 forecast = importlib.import_module("flopcast.forecast.model")
 sensitivity = importlib.import_module("flopcast.forecast.sensitivity").sensitivity
@@ -449,6 +452,42 @@ def test_equal_requests_share_one_computation(ds, monkeypatch):
         t.join()
     assert len(results) == 8 and all(r == results[0] for r in results)
     assert len(calls) == 1  # one run served eight concurrent requests
+
+
+def test_requests_that_differ_in_seed_share_the_closed_form_not_the_draws(ds):
+    client = TestClient(create_app(dataset_loader=lambda: ds))
+    state = client.app.state.flopcast
+    for body in ({"n": N, "seed": 11}, {"n": 3_000, "seed": 12}, {"seed": 13, **BUDGET}):
+        got = client.post("/api/forecast", json=body).json()
+        req = ForecastRequest(**body)
+        sc = forecast.load_scenario(req.scenario, req.overrides or None)
+        res = forecast.run(sc, n=req.n, seed=req.seed, dataset=ds)  # on its own, from scratch
+        assert res.method == "exact"
+        expected = forecast_payload(res, req, cap_status(res, ds))
+        assert got == json.loads(json.dumps(expected))  # all of it, histogram and status too
+    assert len(state.closed_forms) == 2  # seed-analysis as shipped, and with a budget cap
+    assert state.computed == 3  # three responses, each computed (none from the cache)
+    other = client.post("/api/forecast", json={"seed": 14, **BUDGET}).json()
+    assert other["status"]["records"] != got["status"]["records"]  # its own draws: seed 14
+
+
+def test_the_as_of_status_is_worked_out_once_per_dataset_and_copied(ds):
+    res = forecast.run(forecast.load_scenario("seed-analysis"), n=N, seed=3, dataset=ds)
+    first = cap_status(res, ds)
+    first["records"][0]["prob_met"] = -1.0  # a caller may change what it got
+    again = cap_status(res, ds)
+    assert again == cap_status(res, dataset.load())  # a dataset loaded anew: worked out afresh
+    assert again["records"][0]["prob_met"] >= 0.0
+
+
+# A budget cap with fixed slopes has a closed form, but its as-of status reads the draws.
+BUDGET = {
+    "overrides": {
+        "cap.kind": "budget",
+        "budget.growth_per_year": "2",
+        "budget.price_decline_per_year": "1.4",
+    }
+}
 
 
 def test_serve_refuses_a_public_address_without_public(runner):

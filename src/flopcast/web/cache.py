@@ -111,6 +111,9 @@ class ClosedForms:
             self._lru.put(key, res.reseeded(seed, n))  # a copy that never draws, so stays small
         return res
 
+    def __len__(self) -> int:
+        return len(self._lru)
+
 
 def _mtime(path: Path) -> int:
     try:
