@@ -204,10 +204,13 @@ def _data_and_figures(
 def _draw(
     specs: list[FigureSpec], data: dict[str, Any], tick: Callable[[], None]
 ) -> dict[str, tuple[bytes, str]]:
-    """Each figure drawn, laid out once and exported: stem -> (PNG bytes, SVG text)."""
-    drawn: dict[str, tuple[bytes, str]] = {}
+    """Each figure drawn, laid out once and exported: stem -> (PNG bytes, SVG text).
+
+    Every other figure is drawn in a forked child (:func:`background`) while this process draws
+    the rest: the same figures, each from the same data, in about half the time on two cores.
+    """
     if not specs:
-        return drawn
+        return {}
     from flopcast.report import canvas  # matplotlib: the report extra, only when drawing
 
     stamp = canvas.Stamp(
@@ -217,12 +220,23 @@ def _draw(
         data_version=data["meta"]["data_version"],
         generated=data["meta"]["generated"],
     )
-    for spec in specs:
-        fig = spec.draw(data, stamp)
-        if fig is not None:
-            drawn[spec.stem] = canvas.export(fig)
+
+    def export(part: list[FigureSpec], done: Callable[[], None]) -> dict[str, tuple[bytes, str]]:
+        out = {}
+        for spec in part:
+            fig = spec.draw(data, stamp)
+            if fig is not None:
+                out[spec.stem] = canvas.export(fig)
+            done()
+        return out
+
+    theirs = specs[1::2]
+    with background(lambda: export(theirs, lambda: None)) as pending:
+        drawn = export(specs[0::2], tick)
+        drawn.update(pending())
+    for _ in theirs:
         tick()
-    return drawn
+    return {s.stem: drawn[s.stem] for s in specs if s.stem in drawn}  # in the catalogue's order
 
 
 class _Steps:
