@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 
 from flopcast.forecast.status import cap_status
 from flopcast.web.app import MAX_SAMPLES, create_app
+from flopcast.web.cache import LRU
 from flopcast.web.schemas import ForecastRequest
-from flopcast.web.shaping import forecast_payload
+from flopcast.web.shaping import forecast_json, forecast_payload
 
 forecast = importlib.import_module("flopcast.forecast.model")
 sensitivity = importlib.import_module("flopcast.forecast.sensitivity").sensitivity
@@ -478,6 +479,24 @@ def test_the_as_of_status_is_worked_out_once_per_dataset_and_copied(ds):
     again = cap_status(res, ds)
     assert again == cap_status(res, dataset.load())  # a dataset loaded anew: worked out afresh
     assert again["records"][0]["prob_met"] >= 0.0
+
+
+def test_the_response_is_the_payload_encoded_byte_for_byte_with_the_bands_kept(ds, monkeypatch):
+    shaping = importlib.import_module("flopcast.web.shaping")
+    encoded = []
+    real = shaping._json_bands
+    monkeypatch.setattr(shaping, "_json_bands", lambda b: encoded.append(1) or real(b))
+    kept, res = LRU(8), None
+    sc = forecast.load_scenario("seed-analysis")
+    for seed, over in ((1, {}), (2, {}), (2, {"transition.width_oom": "0.3"})):
+        req = ForecastRequest(n=N, seed=seed, horizon_years=3, overrides=over)
+        res = forecast.run(sc.with_overrides(over or None), n=N, seed=seed, dataset=ds, reuse=res)
+        status = cap_status(res, ds)
+        got = forecast_json(res, req, status, kept)
+        assert got == json.dumps(forecast_payload(res, req, status), allow_nan=False).encode()
+    # bands made by forecast_json + forecast_payload per run: 1 + 1 (seed 1), 0 + 1 (seed 2:
+    # the same closed form, its bands kept), 1 + 1 (no closed form: Monte Carlo, not kept)
+    assert len(encoded) == 5 and len(kept) == 1 and res.method == "mc"
 
 
 # A budget cap with fixed slopes has a closed form, but its as-of status reads the draws.

@@ -58,6 +58,7 @@ class State:
         self.results = LRU(cache_size)
         self.scenarios = Scenarios()
         self.closed_forms = ClosedForms(self.scenarios, cache_size)
+        self.fragments = LRU(cache_size)  # encoded closed-form bands (flopcast.web.shaping)
         self.workers, self.limit = workers, workers + queue
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flopcast")
         self._running: dict[Hashable, Future] = {}
