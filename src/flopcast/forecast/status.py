@@ -97,11 +97,15 @@ def _checks(res: ForecastResult, ds: Any, kappa: float | None) -> tuple[Any, lis
         )
         checks.append(_check(res, row, frontier, kappa, released))
     if kappa is not None and _weakrefable(ds):
-        _MEMO.setdefault(ds, {})[kappa] = copy.deepcopy((data_date, checks))
+        memo = _MEMO.setdefault(ds, {})
+        if len(memo) >= _MEMO_SIZE:  # many cap fractions (a server asked for each): start over
+            memo.clear()
+        memo[kappa] = copy.deepcopy((data_date, checks))
     return data_date, checks
 
 
 _MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {kappa: checks}
+_MEMO_SIZE = 64
 
 
 def _weakrefable(obj: Any) -> bool:
