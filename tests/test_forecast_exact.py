@@ -119,3 +119,16 @@ def test_parity_in_flop_is_half_the_frontier_run():
     assert a.cap.mu == pytest.approx(
         exact_form(quantities(load_scenario("seed-analysis", PLAIN))).cap.mu - math.log10(2)
     )
+
+
+def test_quantiles_are_remembered_and_each_caller_gets_its_own_copy():
+    e = exact_form(quantities(load_scenario("seed-analysis")))
+    s = np.linspace(0.0, 2.0, 25)
+    first, bands = e.meeting_quantiles([5, 50, 95]), e.reasoning_quantiles(s, [5, 50])
+    first[:] = 0.0
+    bands[:] = 0.0
+    assert e.meeting_quantiles([5, 50, 95]).min() > 0  # the remembered values are untouched
+    assert e.reasoning_quantiles(s, [5, 50]).min() > 20  # log10 FLOP: above 1e20
+    fresh = exact_form(quantities(load_scenario("seed-analysis")))
+    assert np.array_equal(e.meeting_quantiles([5, 50, 95]), fresh.meeting_quantiles([5, 50, 95]))
+    assert np.array_equal(e.reasoning_quantiles(s, [5, 50]), fresh.reasoning_quantiles(s, [5, 50]))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from flopcast.core.errors import InputError, ScenarioError
+from flopcast.evidence import dataset
 from flopcast.forecast.dates import to_year
 from flopcast.forecast.model import run
 from flopcast.forecast.trajectory import (
@@ -172,3 +173,45 @@ def test_cap_below_start_is_an_error():
 def test_uncertain_growth_with_negative_draws_is_an_error():
     with pytest.raises(ScenarioError, match=r"of the draws of 'normal\(-1, 5\)' are outside"):
         run("seed-analysis", n=1000, overrides={"growth.months_per_10x": "normal(-1, 5)"})
+
+
+# ---------------------------------------------------------------------------- reseeding
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return dataset.load()  # one loaded dataset: a closed form is reused on the same data only
+
+
+def test_a_reseeded_closed_form_is_the_run_of_that_seed(ds):
+    first = run("seed-analysis", n=2_000, seed=1, dataset=ds)
+    again = first.reseeded(5, n=3_000)
+    fresh = run("seed-analysis", n=3_000, seed=5, dataset=ds)
+    assert first.method == again.method == fresh.method == "exact"
+    assert again.exact is first.exact  # the closed form is shared, not evaluated again
+    assert again.to_dict(bands_years=3) == fresh.to_dict(bands_years=3)
+    assert again.histogram(bins=12) == fresh.histogram(bins=12)  # drawn anew: seed 5, n 3,000
+    assert again.histogram(bins=12)["n"] == 3_000
+    assert "draws" not in first._cache  # the copy's draws are its own
+    assert first.histogram(bins=12) != again.histogram(bins=12)
+
+
+def test_run_reuses_a_closed_form_only_for_an_equal_scenario(ds):
+    first = run("seed-analysis", n=2_000, seed=1, dataset=ds)
+    assert run("seed-analysis", n=2_000, seed=2, dataset=ds, reuse=first).exact is first.exact
+    other = run(
+        "seed-analysis", n=2_000, seed=2, dataset=ds, reuse=first, overrides={"cap.share": "0.5"}
+    )
+    assert other.exact is not first.exact
+    assert other.meeting_date != first.meeting_date  # half the cap: an earlier meeting
+    assert (
+        run("seed-analysis", n=2_000, seed=2, dataset=ds, reuse=first, method="mc").method == "mc"
+    )
+
+
+def test_a_reseeded_monte_carlo_forecast_is_run_again(ds):
+    first = run("seed-analysis", n=2_000, seed=1, method="mc", dataset=ds)
+    again = first.reseeded(5)
+    fresh = run("seed-analysis", n=2_000, seed=5, method="mc", dataset=ds)
+    assert again.method == "mc" and again.method_info() == fresh.method_info()
+    assert again.meeting_date == fresh.meeting_date and again.seed == 5

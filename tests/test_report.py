@@ -433,3 +433,48 @@ def test_fan_chart_answers_the_question(built):
     assert f"As of {stated['status']['data_date']} (newest record)" in text
     assert "after the start, hollow" in text
     assert "Forecast start (" in text
+
+
+# ---------------------------------------------------------------------------- figure workers
+
+
+def test_figure_workers_get_ready_first_and_answer_in_order():
+    import os
+
+    from flopcast.report.background import workers
+
+    ready_in: dict[str, int] = {}
+
+    def work(i: int, x: int) -> tuple[int, int, int, int | None]:
+        return i, x * 10, os.getpid(), ready_in.get("pid")
+
+    with workers(lambda: ready_in.update(pid=os.getpid()), work, 2) as give:
+        got = give(4)
+    assert [g[:2] for g in got] == [(0, 40), (1, 40)]  # worker i's answer at place i: 4 * 10
+    assert len({g[2] for g in got} | {os.getpid()}) == 3  # two children, neither the parent
+    assert all(g[3] == g[2] for g in got)  # each got ready in its own process
+    assert "pid" not in ready_in  # ... not here
+
+
+def test_a_missing_extra_in_a_figure_worker_is_raised_as_it_is():
+    from flopcast.report.background import workers
+
+    def no_matplotlib() -> None:
+        raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+
+    with pytest.raises(ModuleNotFoundError) as err:
+        with workers(no_matplotlib, lambda i, x: x, 2) as give:
+            give("data")
+    assert err.value.name == "matplotlib"  # what the CLI turns into its install hint
+
+
+def test_a_failure_before_the_figures_leaves_no_worker_waiting():
+    import time
+
+    from flopcast.report.background import JOIN_SECONDS, workers
+
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match="bad scenario"):
+        with workers(lambda: None, lambda i, x: x, 2):
+            raise ValueError("bad scenario")
+    assert time.monotonic() - t0 < JOIN_SECONDS / 4  # the workers saw the end, not a timeout

@@ -16,7 +16,11 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from flopcast.forecast.status import cap_status
 from flopcast.web.app import MAX_SAMPLES, create_app
+from flopcast.web.cache import LRU
+from flopcast.web.schemas import ForecastRequest
+from flopcast.web.shaping import forecast_json, forecast_payload
 
 forecast = importlib.import_module("flopcast.forecast.model")
 sensitivity = importlib.import_module("flopcast.forecast.sensitivity").sensitivity
@@ -449,6 +453,60 @@ def test_equal_requests_share_one_computation(ds, monkeypatch):
         t.join()
     assert len(results) == 8 and all(r == results[0] for r in results)
     assert len(calls) == 1  # one run served eight concurrent requests
+
+
+def test_requests_that_differ_in_seed_share_the_closed_form_not_the_draws(ds):
+    client = TestClient(create_app(dataset_loader=lambda: ds))
+    state = client.app.state.flopcast
+    for body in ({"n": N, "seed": 11}, {"n": 3_000, "seed": 12}, {"seed": 13, **BUDGET}):
+        got = client.post("/api/forecast", json=body).json()
+        req = ForecastRequest(**body)
+        sc = forecast.load_scenario(req.scenario, req.overrides or None)
+        res = forecast.run(sc, n=req.n, seed=req.seed, dataset=ds)  # on its own, from scratch
+        assert res.method == "exact"
+        expected = forecast_payload(res, req, cap_status(res, ds))
+        assert got == json.loads(json.dumps(expected))  # all of it, histogram and status too
+    assert len(state.closed_forms) == 2  # seed-analysis as shipped, and with a budget cap
+    assert state.computed == 3  # three responses, each computed (none from the cache)
+    other = client.post("/api/forecast", json={"seed": 14, **BUDGET}).json()
+    assert other["status"]["records"] != got["status"]["records"]  # its own draws: seed 14
+
+
+def test_the_as_of_status_is_worked_out_once_per_dataset_and_copied(ds):
+    res = forecast.run(forecast.load_scenario("seed-analysis"), n=N, seed=3, dataset=ds)
+    first = cap_status(res, ds)
+    first["records"][0]["prob_met"] = -1.0  # a caller may change what it got
+    again = cap_status(res, ds)
+    assert again == cap_status(res, dataset.load())  # a dataset loaded anew: worked out afresh
+    assert again["records"][0]["prob_met"] >= 0.0
+
+
+def test_the_response_is_the_payload_encoded_byte_for_byte_with_the_bands_kept(ds, monkeypatch):
+    shaping = importlib.import_module("flopcast.web.shaping")
+    encoded = []
+    real = shaping._json_bands
+    monkeypatch.setattr(shaping, "_json_bands", lambda b: encoded.append(1) or real(b))
+    kept, res = LRU(8), None
+    sc = forecast.load_scenario("seed-analysis")
+    for seed, over in ((1, {}), (2, {}), (2, {"transition.width_oom": "0.3"})):
+        req = ForecastRequest(n=N, seed=seed, horizon_years=3, overrides=over)
+        res = forecast.run(sc.with_overrides(over or None), n=N, seed=seed, dataset=ds, reuse=res)
+        status = cap_status(res, ds)
+        got = forecast_json(res, req, status, kept)
+        assert got == json.dumps(forecast_payload(res, req, status), allow_nan=False).encode()
+    # bands made by forecast_json + forecast_payload per run: 1 + 1 (seed 1), 0 + 1 (seed 2:
+    # the same closed form, its bands kept), 1 + 1 (no closed form: Monte Carlo, not kept)
+    assert len(encoded) == 5 and len(kept) == 1 and res.method == "mc"
+
+
+# A budget cap with fixed slopes has a closed form, but its as-of status reads the draws.
+BUDGET = {
+    "overrides": {
+        "cap.kind": "budget",
+        "budget.growth_per_year": "2",
+        "budget.price_decline_per_year": "1.4",
+    }
+}
 
 
 def test_serve_refuses_a_public_address_without_public(runner):

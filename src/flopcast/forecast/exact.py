@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ _NEWTON_STEPS = 40  # at most; stops when every step is below _TOL
 _TOL = 1e-10  # OOM (bands) and years (dates)
 _BISECT = 64  # bisection steps for meeting quantiles (2^-64 of the bracket)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_MEMO = 64  # quantile sets remembered per closed form
 
 __all__ = ["NODES", "ExactForecast", "exact_form"]
 
@@ -101,6 +103,10 @@ class ExactForecast:
     g_f: float
     nodes: int = NODES
     error: dict[str, float] = field(default_factory=dict)
+    # Quantiles already computed, by their arguments: the fields above do not change once
+    # made, and a forecast asks for the same percentiles several times (and, reseeded, once
+    # per request: ForecastResult.reseeded).
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def headroom(self) -> Log10Normal:
@@ -154,6 +160,10 @@ class ExactForecast:
     def meeting_quantiles(self, ps: Any, nodes: int | None = None) -> np.ndarray:
         """Years after the start at which a share ``p`` of outcomes has met (inf: never)."""
         p = np.asarray(ps, dtype=float) / 100.0
+        key = ("meeting", p.shape, p.tobytes(), nodes or self.nodes)
+        return self._remember(key, lambda: self._meeting_quantiles(p, nodes))
+
+    def _meeting_quantiles(self, p: np.ndarray, nodes: int | None) -> np.ndarray:
         out = np.full(p.shape, np.inf)
         at_start = p <= self.prob_at_start
         out[at_start] = 0.0
@@ -184,7 +194,12 @@ class ExactForecast:
 
     def reasoning_quantiles(self, s: np.ndarray, ps: Any, nodes: int | None = None) -> np.ndarray:
         """``(len(ps), len(s))`` log10 FLOP of reasoning compute (see the module docstring)."""
-        p = (np.asarray(ps, dtype=float) / 100.0)[:, None] * np.ones((1, len(s)))
+        s, p = np.asarray(s, dtype=float), np.asarray(ps, dtype=float)
+        key = ("reasoning", s.shape, s.tobytes(), p.tobytes(), nodes or self.nodes)
+        return self._remember(key, lambda: self._reasoning_quantiles(s, p, nodes))
+
+    def _reasoning_quantiles(self, s: np.ndarray, ps: np.ndarray, nodes: int | None) -> np.ndarray:
+        p = (ps / 100.0)[:, None] * np.ones((1, len(s)))
         r, c = self.r0, self.cap
         cap_line = c.mu + self.g * s[None, :]
         lo = np.minimum(_q_sum(r, self.v, p / 4, s), cap_line + c.sd * ndtri(p / 2))
@@ -227,6 +242,17 @@ class ExactForecast:
             "nodes": self.nodes,
         }
         return self.error
+
+    def _remember(self, key: tuple, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """``make()`` once per ``key`` (a copy each time: callers may change what they get);
+        at most ``_MEMO`` entries, so a long-lived forecast asked for many grids stays small."""
+        hit = self._memo.get(key)
+        if hit is None:  # NB: two threads may both make it; the results are equal
+            hit = make()
+            if len(self._memo) >= _MEMO:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit.copy()
 
 
 class _AboveU:

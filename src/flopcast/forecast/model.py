@@ -9,6 +9,7 @@ headroom, growth, probabilities, a histogram and monthly percentile bands
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ SERIES = ("reasoning", "frontier", "growth")  # what ForecastResult.bands can co
 
 
 METHODS = ("auto", "exact", "mc")
+_ASKED_MC = "Monte Carlo was asked for (--method mc)"
 
 
 def run(
@@ -68,10 +70,15 @@ def run(
     dataset: Any = None,
     overrides: Mapping[str, Any] | None = None,
     method: str = "auto",
+    reuse: ForecastResult | None = None,
 ) -> ForecastResult:
     """Run a scenario: in closed form where it allows (``method="exact"``,
     :mod:`flopcast.forecast.exact`), by ``n`` Monte Carlo draws otherwise (``"mc"``);
     ``"auto"`` picks the closed form whenever there is one. The result says which it used.
+
+    ``reuse``: an earlier result; if it is in closed form, of an equal scenario and the same
+    dataset, its closed form is reused (:meth:`ForecastResult.reseeded`): the same result, without
+    evaluating the scenario again.
 
     Raises :class:`ScenarioError` if the cap sits below the start for the median outcome or if
     ``method="exact"`` is asked of a scenario with no closed form (:func:`check_reachable`
@@ -87,8 +94,10 @@ def run(
     n = int(n)
     if n < 1:
         raise InputError(f"the number of samples must be at least 1, got {n}")
+    if reuse is not None and _reusable(reuse, sc, dataset, method):
+        return reuse.reseeded(seed, n)
     q = quantities(sc, dataset)
-    form = exact_form(q) if method != "mc" else "Monte Carlo was asked for (--method mc)"
+    form = exact_form(q) if method != "mc" else _ASKED_MC
     if method == "exact" and isinstance(form, str):
         raise ScenarioError(f"no closed form for this scenario: {form}; use --method mc", sc.path)
     res = ForecastResult(
@@ -103,6 +112,13 @@ def run(
     _check_cap(res)
     res.warnings = plausible.warn(q.values, res.t0 + res._years_after_start([50])[0])
     return res
+
+
+def _reusable(res: ForecastResult, sc: Scenario, dataset: Any, method: str) -> bool:
+    """Whether ``res`` is the closed form :func:`run` would make for ``sc`` and ``dataset``."""
+    used = res.quantities.dataset  # None: no parameter read the dataset
+    same_data = used is None or used is dataset
+    return res.exact is not None and method != "mc" and same_data and res.scenario == sc
 
 
 def _check_cap(res: ForecastResult) -> None:
@@ -359,6 +375,22 @@ class ForecastResult:
         if bands_years:
             out["bands"] = self.bands(bands_years)
         return out
+
+    def reseeded(self, seed: int, n: int | None = None) -> ForecastResult:
+        """This forecast with another ``seed`` (and ``n``), as :func:`run` would make it.
+
+        In closed form only the draws depend on the seed and ``n`` (a histogram, the growth
+        band, values at a date): the copy shares the closed form and the quantiles it has
+        computed, warnings included (not issued again), and draws anew when asked. A Monte
+        Carlo forecast is run again.
+        """
+        n = self.n if n is None else int(n)
+        if self.exact is None or n < 1:  # run says why n is wrong
+            how = "mc" if self.method_note == _ASKED_MC else "auto"
+            return run(self.scenario, n, seed, dataset=self.quantities.dataset, method=how)
+        return dataclasses.replace(
+            self, n=n, seed=int(seed), warnings=list(self.warnings), _cache={}
+        )
 
     def method_info(self) -> dict[str, Any]:
         """How the numbers were computed: ``used`` (exact or mc), why, and the error bound."""

@@ -19,7 +19,9 @@ module says, before any prediction, what the records show:
 
 from __future__ import annotations
 
+import copy
 import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -37,18 +39,8 @@ __all__ = ["cap_status", "meeting_after"]
 def cap_status(res: ForecastResult, dataset: Any = None) -> dict[str, Any]:
     """The as-of status of one forecast (see the module docstring); a JSON-ready dict."""
     ds = dataset if dataset is not None else res.quantities.dataset or _dataset.load()
-    rows = sorted(ds.table(), key=lambda r: r["release_date"])
-    data_date = max(parse_date(r["release_date"]) for r in rows)
     kappa = _cap_fraction(res)
-    checks = []
-    for i, row in enumerate(rows):
-        if not row.get("rl"):
-            continue
-        released = parse_date(row["release_date"])
-        frontier = _frontier_record(
-            rows[: i + 1] + [r for r in rows if r["release_date"] == row["release_date"]]
-        )
-        checks.append(_check(res, row, frontier, kappa, released))
+    data_date, checks = _checks(res, ds, kappa)
     met = [c for c in checks if c["prob_met"] >= 0.5]
     closest = max(checks, key=lambda c: c["prob_met"]) if checks else None
     after = meeting_after(res, data_date.isoformat())
@@ -81,6 +73,47 @@ def meeting_after(res: ForecastResult, date: str) -> dict[str, Any]:
     names = ("p5", "p25", "median", "p75", "p95")
     dates = {k: (to_date(float(v)) or None) for k, v in zip(names, years, strict=True)}
     return {"date": date, "prob_met_before": before, "meeting_date_given_not_met": dates}
+
+
+def _checks(res: ForecastResult, ds: Any, kappa: float | None) -> tuple[Any, list[dict]]:
+    """The data date and each RL record held against the cap at its release.
+
+    Against a fraction ``kappa`` of the frontier run this depends on the records and ``kappa``
+    only, so it is worked out once per loaded dataset (whose records do not change) and copied
+    to each caller; a budget cap reads the forecast's own draws, so it is worked out each time.
+    """
+    memo = _MEMO.get(ds) if kappa is not None and _weakrefable(ds) else None
+    if memo is not None and kappa in memo:
+        return copy.deepcopy(memo[kappa])
+    rows = sorted(ds.table(), key=lambda r: r["release_date"])
+    data_date = max(parse_date(r["release_date"]) for r in rows)
+    checks = []
+    for i, row in enumerate(rows):
+        if not row.get("rl"):
+            continue
+        released = parse_date(row["release_date"])
+        frontier = _frontier_record(
+            rows[: i + 1] + [r for r in rows if r["release_date"] == row["release_date"]]
+        )
+        checks.append(_check(res, row, frontier, kappa, released))
+    if kappa is not None and _weakrefable(ds):
+        memo = _MEMO.setdefault(ds, {})
+        if len(memo) >= _MEMO_SIZE:  # many cap fractions (a server asked for each): start over
+            memo.clear()
+        memo[kappa] = copy.deepcopy((data_date, checks))
+    return data_date, checks
+
+
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dataset -> {kappa: checks}
+_MEMO_SIZE = 64
+
+
+def _weakrefable(obj: Any) -> bool:
+    try:
+        weakref.ref(obj)
+    except TypeError:
+        return False
+    return True
 
 
 def _cap_fraction(res: ForecastResult) -> float | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.report import backtest as report_backtest
 from flopcast.report import derivations, gather, output, render
-from flopcast.report.background import background
+from flopcast.report.background import background, workers
 from flopcast.report.catalog import FIGURES, FigureSpec
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -41,6 +42,7 @@ DEFAULT_BENCHMARK = gather.DEFAULT_BENCHMARK
 MAX_SAMPLES = 1_000_000
 SENSITIVITY_SAMPLES = 20_000  # NB: the tornado uses medians, which settle well before this
 BACKTEST_SAMPLES = 20_000  # `flopcast backtest`'s default
+FIGURE_WORKERS = 2  # processes drawing figures: the figures take about half as long on 2 cores
 
 
 @dataclass
@@ -102,47 +104,55 @@ def build(
     ]
     tick = _Steps(steps, progress)
 
-    ds = dataset.load(extra_dirs)
-    sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
-    tick()
-    res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
-    tick()
-    bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))  # what it draws
-    tick()
-    sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
-    tick()
-    table = ds.table(seed=int(seed))
-    status = cap_status(res, ds)
-    tick()
-    scores = gather.scores(ds, table, benchmark, int(seed))
-    tick()
+    # The figures are drawn by FIGURE_WORKERS forked children, started first: each imports
+    # matplotlib while this process computes the data, then draws its share of the figures.
+    with workers(_import_canvas, partial(_export, specs), FIGURE_WORKERS if specs else 0) as draw:
+        ds = dataset.load(extra_dirs)
+        sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
+        tick()
+        res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
+        tick()
+        bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))  # what it draws
+        tick()
+        sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
+        tick()
+        table = ds.table(seed=int(seed))
+        status = cap_status(res, ds)
+        tick()
+        scores = gather.scores(ds, table, benchmark, int(seed))
+        tick()
 
-    # Each record's derivation and the backtest run in a child process while the figures draw
-    # (no figure needs them), so the report takes little longer for them. NB: the backtest at
-    # its own command's defaults (20,000 draws), so its numbers are those of
-    # `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
-    def text_only() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        return (
-            derivations.gather(ds, seed=int(seed)),
-            report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
-        )
+        # Each record's derivation and the backtest run in a child process while the figures
+        # draw (no figure needs them), so the report takes little longer for them. NB: the
+        # backtest at its own command's defaults (20,000 draws), so its numbers are those of
+        # `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
+        def text_only() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            return (
+                derivations.gather(ds, seed=int(seed)),
+                report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
+            )
 
-    with background(text_only) as pending:
-        data, drawn = _data_and_figures(
-            ds,
-            sc,
-            res,
-            bands,
-            sens,
-            table,
-            scores,
-            status,
-            specs,
-            tick,
-            today=today or dt.date.today(),
-            horizon_years=horizon_years,
-        )
-        data["derivations"], data["backtest"] = pending()
+        with background(text_only) as pending:
+            data = gather.gather(
+                ds,
+                sc,
+                res,
+                bands,
+                sens,
+                table,
+                scores,
+                today=today or dt.date.today(),
+                horizon_years=horizon_years,
+                status=status,
+                backtest=None,
+                derivations=None,
+            )
+            parts = draw(data)
+            data["derivations"], data["backtest"] = pending()
+    drawn = {stem: files for part in parts for stem, files in part.items()}
+    drawn = {s.stem: drawn[s.stem] for s in specs if s.stem in drawn}  # the catalogue's order
+    for _ in specs:
+        tick()
     tick()
 
     data["figures"] = [
@@ -168,46 +178,15 @@ def build(
     return Report(out_dir=out, files={name: out / name for name in texts}, data=data)
 
 
-def _data_and_figures(
-    ds: Any,
-    sc: Any,
-    res: Any,
-    bands: dict,
-    sens: list[dict],
-    table: list[dict],
-    scores: dict | None,
-    status: dict[str, Any],
-    specs: list[FigureSpec],
-    tick: Callable[[], None],
-    *,
-    today: dt.date,
-    horizon_years: float,
-) -> tuple[dict[str, Any], dict[str, tuple[bytes, str]]]:
-    """The report's data (derivations and backtest still to come) and its figures."""
-    data = gather.gather(
-        ds,
-        sc,
-        res,
-        bands,
-        sens,
-        table,
-        scores,
-        today=today,
-        horizon_years=horizon_years,
-        status=status,
-        backtest=None,
-        derivations=None,
-    )
-    return data, _draw(specs, data, tick)
+def _import_canvas() -> None:
+    from flopcast.report import canvas  # noqa: F401  matplotlib: the report extra, imported early
 
 
-def _draw(
-    specs: list[FigureSpec], data: dict[str, Any], tick: Callable[[], None]
+def _export(
+    specs: list[FigureSpec], part: int, data: dict[str, Any]
 ) -> dict[str, tuple[bytes, str]]:
-    """Each figure drawn, laid out once and exported: stem -> (PNG bytes, SVG text)."""
-    drawn: dict[str, tuple[bytes, str]] = {}
-    if not specs:
-        return drawn
+    """Figures ``part``, ``part + FIGURE_WORKERS``, ... of ``specs``, each laid out once and
+    exported: stem -> (PNG bytes, SVG text)."""
     from flopcast.report import canvas  # matplotlib: the report extra, only when drawing
 
     stamp = canvas.Stamp(
@@ -217,11 +196,11 @@ def _draw(
         data_version=data["meta"]["data_version"],
         generated=data["meta"]["generated"],
     )
-    for spec in specs:
+    drawn = {}
+    for spec in specs[part::FIGURE_WORKERS]:
         fig = spec.draw(data, stamp)
         if fig is not None:
             drawn[spec.stem] = canvas.export(fig)
-        tick()
     return drawn
 
 

@@ -20,6 +20,7 @@ Create the app with :func:`create_app`; ``flopcast serve`` runs it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -34,12 +35,10 @@ from pydantic import StringConstraints
 
 from flopcast.core import jsonio
 from flopcast.core.errors import DataError, FlopcastError, UnknownNameError
-from flopcast.forecast import model as forecast
 from flopcast.forecast.scenario import PARAMETERS
 from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.web import rl_api
-from flopcast.web.cache import MISSING
 from flopcast.web.schemas import (
     DEFAULT_SCENARIO,
     MAX_SAMPLES,
@@ -50,7 +49,7 @@ from flopcast.web.schemas import (
     ScenarioRequest,
     SensitivityRequest,
 )
-from flopcast.web.shaping import bands_csv, forecast_payload, parameter_rows, sensitivity_rows
+from flopcast.web.shaping import bands_csv, forecast_json, parameter_rows, sensitivity_rows
 from flopcast.web.state import Busy, State
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -81,21 +80,35 @@ def create_app(
     _error_handlers(app)
     app.add_middleware(_SecurityHeaders)
 
-    def scenario(name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
-        shipped = state.scenarios.names()
-        if name not in shipped:
+    def shipped(name: str, *, status: int = 422) -> None:
+        names = state.scenarios.names()
+        if name not in names:
             loc = ["path" if status == 404 else "body", "scenario"]
-            msg = f"unknown scenario {name!r}; shipped: {', '.join(shipped)}"
+            msg = f"unknown scenario {name!r}; shipped: {', '.join(names)}"
             raise HTTPException(status, detail=[{"loc": loc, "type": "value_error", "msg": msg}])
+
+    def scenario(name: str, overrides: dict[str, str], *, status: int = 422) -> Any:
+        shipped(name, status=status)
         return state.scenarios.load(name, overrides)
 
-    async def payload(req: ForecastRequest) -> dict[str, Any]:
-        def make() -> dict[str, Any]:
-            sc = scenario(req.scenario, req.overrides)
-            res = forecast.run(sc, n=req.n, seed=req.seed, dataset=state.dataset())
-            return forecast_payload(res, req, cap_status(res, state.dataset()))
+    def forecast_of(req: ForecastRequest) -> tuple[Any, dict[str, Any]]:
+        """The forecast and its as-of status."""
+        shipped(req.scenario)  # overrides are checked as the forecast applies them
+        ds = state.dataset()
+        res = state.closed_forms.run(req.scenario, req.overrides, req.n, req.seed, ds)
+        return res, cap_status(res, ds)
 
-        return await state.compute(req.key(), make)
+    async def body_of(req: ForecastRequest) -> bytes:
+        """The forecast response, JSON bytes: computed once per distinct request."""
+
+        def make() -> bytes:
+            res, status = forecast_of(req)
+            return forecast_json(res, req, status, state.fragments)
+
+        return await state.compute(("json", req.key()), make)
+
+    async def payload(req: ForecastRequest) -> dict[str, Any]:
+        return json.loads(await body_of(req))  # the downloads: the same numbers as the page
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, Any]:
@@ -126,12 +139,7 @@ def create_app(
     )
     async def forecast_(req: ForecastRequest) -> Response:
         """Run the forecast: meeting-date summary, histogram, trajectory bands and headroom."""
-        key = ("json", req.key())
-        body = state.results.get(key)
-        if body is MISSING:
-            body = _json_bytes(await payload(req))
-            state.results.put(key, body)
-        return Response(body, media_type="application/json")
+        return Response(await body_of(req), media_type="application/json")
 
     @app.post("/api/sensitivity", tags=["forecast"])
     async def sensitivity_(req: SensitivityRequest) -> dict[str, Any]:

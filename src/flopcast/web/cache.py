@@ -69,17 +69,50 @@ class Scenarios:
 
     def load(self, name: str, overrides: dict[str, str] | None = None) -> Any:
         """The shipped scenario ``name`` (checked by the caller) with ``overrides`` applied."""
+        return self.parsed(name).with_overrides(overrides or None)
+
+    def parsed(self, name: str) -> Any:
+        """The shipped scenario ``name`` as its files say now (the same object until they change)."""
         stamp = (_mtime(self.folder / f"{name}.yaml"), _mtime(self.defaults))
         with self._lock:
             hit = self._parsed.get(name)
-        if hit is None or hit[0] != stamp:
-            base = forecast.load_scenario(name)
-            with self._lock:
-                self._parsed[name] = (stamp, base)
-                self.parses += 1
-        else:
-            base = hit[1]
-        return base.with_overrides(overrides or None)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        base = forecast.load_scenario(name)
+        with self._lock:
+            self._parsed[name] = (stamp, base)
+            self.parses += 1
+        return base
+
+
+class ClosedForms:
+    """The last closed-form forecast of each scenario and overrides, to reseed per request.
+
+    A forecast in closed form depends on the seed and the draw count only through its draws
+    (:meth:`flopcast.forecast.model.ForecastResult.reseeded`), so a request that differs from an
+    earlier one only in ``seed`` or ``n`` reuses its closed form (dates, headroom, bands) and
+    draws only what the response reads from draws (the histogram). The kept results hold no
+    draws; ``forecast.run`` checks that the scenario is still equal (a changed file is a new
+    run). Monte Carlo forecasts are not kept.
+    """
+
+    def __init__(self, scenarios: Scenarios, size: int):
+        self.scenarios, self._lru = scenarios, LRU(size)
+
+    def run(self, name: str, overrides: dict[str, str], n: int, seed: int, dataset: Any) -> Any:
+        """The forecast of shipped scenario ``name`` with ``overrides``, ``n`` draws, ``seed``."""
+        sc = self.scenarios.load(name, overrides)
+        key = (name, tuple(sorted(overrides.items())))
+        kept = self._lru.get(key)
+        res = forecast.run(
+            sc, n=n, seed=seed, dataset=dataset, reuse=None if kept is MISSING else kept
+        )
+        if res.method == "exact" and (kept is MISSING or res.exact is not kept.exact):
+            self._lru.put(key, res.reseeded(seed, n))  # a copy that never draws, so stays small
+        return res
+
+    def __len__(self) -> int:
+        return len(self._lru)
 
 
 def _mtime(path: Path) -> int:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from flopcast.core import fmt, jsonio
 from flopcast.forecast.scenario import PARAMETERS, in_use
+from flopcast.web.cache import LRU, MISSING
 from flopcast.web.schemas import ForecastRequest
 
 BAND_SERIES = ("reasoning", "frontier")  # what the page and the CSV draw; growth is not sent
@@ -26,24 +29,57 @@ def forecast_payload(
     """What ``POST /api/forecast`` returns for the result ``res`` of request ``req``: the as-of
     ``status`` (:func:`flopcast.forecast.status.cap_status`) first, the method, then the
     forecast from its start."""
-    bands = res.bands(years=req.horizon_years, series=BAND_SERIES)
-    return jsonio.clean(
-        {
-            "status": status,
-            "method": res.method_info(),
-            "scenario": req.scenario,
-            "overrides": req.overrides,
-            "n": req.n,
-            "seed": req.seed,
-            "horizon_years": req.horizon_years,
-            "meeting_date": res.meeting_date,
-            "headroom_oom": res.headroom_oom,
-            "headroom_date": res.start_date,  # headroom is measured at the trajectory's start
-            "histogram": res.histogram(bins=req.bins),
-            "bands": _json_bands(bands),
-            "result": res.to_dict(),
-        }
-    )
+    return jsonio.clean({key: make() for key, make in _fields(res, req, status).items()})
+
+
+def forecast_json(
+    res: Any, req: ForecastRequest, status: dict[str, Any] | None, kept: LRU
+) -> bytes:
+    """:func:`forecast_payload` as JSON bytes (``json.dumps`` of it, byte for byte).
+
+    In closed form the bands, most of the response, are the closed form's and the same for
+    every seed and draw count (``ForecastResult.bands``): they are encoded once per closed form
+    and horizon and kept in ``kept``, and each response is the rest encoded around them.
+    """
+    parts = []
+    for key, make in _fields(res, req, status).items():
+        if key == "bands" and res.method == "exact":
+            value = _kept_bands(res, req, make, kept)
+        else:
+            value = json.dumps(jsonio.clean(make()), allow_nan=False)
+        parts.append(f"{json.dumps(key)}: {value}")
+    return ("{" + ", ".join(parts) + "}").encode()
+
+
+def _fields(
+    res: Any, req: ForecastRequest, status: dict[str, Any] | None
+) -> dict[str, Callable[[], Any]]:
+    """The response's fields in order, each made when asked."""
+    return {
+        "status": lambda: status,
+        "method": res.method_info,
+        "scenario": lambda: req.scenario,
+        "overrides": lambda: req.overrides,
+        "n": lambda: req.n,
+        "seed": lambda: req.seed,
+        "horizon_years": lambda: req.horizon_years,
+        "meeting_date": lambda: res.meeting_date,
+        "headroom_oom": lambda: res.headroom_oom,
+        "headroom_date": lambda: res.start_date,  # headroom is measured at the start
+        "histogram": lambda: res.histogram(bins=req.bins),
+        "bands": lambda: _json_bands(res.bands(years=req.horizon_years, series=BAND_SERIES)),
+        "result": res.to_dict,
+    }
+
+
+def _kept_bands(res: Any, req: ForecastRequest, make: Callable[[], Any], kept: LRU) -> str:
+    key = ("bands", req.scenario, tuple(sorted(req.overrides.items())), req.horizon_years)
+    hit = kept.get(key)
+    if hit is not MISSING and hit[0] is res.exact:  # the same closed form, not only equal
+        return str(hit[1])
+    text = json.dumps(jsonio.clean(make()), allow_nan=False)
+    kept.put(key, (res.exact, text))
+    return text
 
 
 def bands_csv(payload: dict[str, Any]) -> str:

@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from flopcast.evidence import dataset
-from flopcast.web.cache import LRU, MISSING, Scenarios
+from flopcast.web.cache import LRU, MISSING, ClosedForms, Scenarios
 
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 DEFAULT_QUEUE = 64  # waiting requests hold no draws: 50 concurrent clients are all admitted
@@ -57,6 +57,8 @@ class State:
         self._ds: Any = None
         self.results = LRU(cache_size)
         self.scenarios = Scenarios()
+        self.closed_forms = ClosedForms(self.scenarios, cache_size)
+        self.fragments = LRU(cache_size)  # encoded closed-form bands (flopcast.web.shaping)
         self.workers, self.limit = workers, workers + queue
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flopcast")
         self._running: dict[Hashable, Future] = {}
