@@ -55,6 +55,7 @@ DATA_COMMANDS = (
     "fit",
     "backtest",
     "report",
+    "serve",
 )
 # Known gaps today (issue 15 item 4), in modules owned elsewhere: remove a name once it is fixed.
 MISSING_JSON: set[str] = set()

@@ -516,33 +516,66 @@ def test_serve_refuses_a_public_address_without_public(runner):
     assert r.exit_code == 1 and "not a loopback address" in r.stderr
 
 
-def test_serve_command_serves_on_loopback():
+def _serve(*extra: str):
     import subprocess
     import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-c", "from flopcast.cli import main; main()", "serve"]
+        + ["--port", "0", "--json", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _address(proc) -> dict:
+    lines = []
+    while not lines or lines[-1].rstrip() != "}":  # print_json writes one indented object
+        line = proc.stdout.readline()
+        assert line, "serve exited before printing its address: " + proc.stderr.read()
+        lines.append(line)
+    return json.loads("".join(lines))
+
+
+def test_serve_data_serves_the_users_records(tmp_path):
+    import httpx
+
+    (tmp_path / "mine.yaml").write_text(
+        "id: my-model\nname: My Model\ndeveloper: Me\nrelease_date: 2026-01-01\n"
+        "reasoning: true\nbase_model: deepseek-v3\nrl:\n"
+        "  estimate: hardware(chip=H100, chip_hours=10k, stage=rl)\n  confidence: Speculative\n"
+        "  reasoning: a test record, 10k H100-hours at the RL prior\n"
+        "  sources: [{url: 'https://example.org/me', title: me, states: me, "
+        "accessed: 2026-01-01}]\n"
+    )
+    proc = _serve("--data", str(tmp_path))
+    try:
+        info = _address(proc)
+        ids = {m["id"] for m in httpx.get(info["url"] + "api/models", timeout=30).json()["models"]}
+        assert "my-model" in ids and "deepseek-r1" in ids  # the user's record beside the shipped
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_with_a_bad_data_folder_is_one_line_and_opens_nothing(tmp_path):
+    (tmp_path / "bad.yaml").write_text("id: x\nname: [unclosed\n")
+    proc = _serve("--data", str(tmp_path))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == ""
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "bad.yaml" in lines[0]
+
+
+def test_serve_command_serves_on_loopback():
     import time
 
     import httpx
 
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flopcast.cli import main; main()",
-            "serve",
-            "--port",
-            "0",
-            "--json",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    proc = _serve()
     try:
-        lines = []
-        while not lines or lines[-1].rstrip() != "}":  # print_json writes one indented object
-            line = proc.stdout.readline()
-            assert line, "serve exited before printing its address"
-            lines.append(line)
-        info = json.loads("".join(lines))
+        info = _address(proc)
         assert info["host"] == "127.0.0.1" and info["url"].startswith("http://127.0.0.1:")
         deadline = time.monotonic() + 30
         while True:

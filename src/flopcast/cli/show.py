@@ -100,6 +100,7 @@ def serve_command(
     json_out: bool = typer.Option(
         False, "--json", help="Print one JSON object with the URL, then serve."
     ),
+    data: list[Path] = DataOpt,
 ) -> None:
     from flopcast.web.server import LOOPBACK  # the web extra (uvicorn) loads with it
 
@@ -108,9 +109,13 @@ def serve_command(
             f"--host {host} is not a loopback address; the dashboard has no "
             "authentication, so pass --public as well if you mean it"
         )
+    from flopcast.evidence import dataset  # lazily, as the other commands
     from flopcast.web.app import create_app  # fastapi: the web extra
     from flopcast.web.server import listen_socket, serve
 
+    # the records are loaded (and checked) before the socket opens: a bad --data folder is
+    # one error line, not a dashboard that fails on its first request
+    records = dataset.load([str(d) for d in data] if data else None)
     sock = listen_socket(host, port)
     bound = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound}/"
@@ -121,7 +126,7 @@ def serve_command(
             f"flopcast dashboard on {url} (API schema {url}api/openapi.json); Ctrl-C stops it"
         )
     sys.stdout.flush()
-    serve(sock, create_app())
+    serve(sock, create_app(dataset_loader=lambda: records))
 
 
 def _parse_sets(sets: list[str] | None) -> dict[str, str]:
