@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,3 +30,32 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert tests in ci
     assert "set -euo pipefail" in ci  # a failing test fails CI; pytest's "no tests" exit 5 too
+
+
+def _console_examples() -> list[tuple[str, str]]:
+    """(command, its first output line) of every ``$ flopcast`` line in the README's
+    ```console blocks."""
+    text = (ROOT / "README.md").read_text()
+    out = []
+    for block in re.findall(r"^```console\n(.*?)^```", text, re.S | re.M):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("$ flopcast ") and i + 1 < len(lines):
+                out.append((line[2:], lines[i + 1]))
+    return out
+
+
+def test_the_readme_has_console_examples():
+    assert len(_console_examples()) >= 3
+
+
+@pytest.mark.parametrize(("command", "expected"), _console_examples(), ids=lambda x: x[:40])
+def test_the_readme_console_examples_print_what_they_say(command, expected):
+    from typer.testing import CliRunner
+
+    from flopcast.cli import app
+
+    args = shlex.split(command, comments=True)[1:]
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert " ".join(expected.split()) in " ".join(res.output.split()), res.output
