@@ -13,6 +13,7 @@ from flopcast.forecast.fit import (
     MODELS,
     LogisticFit,
     LogLinearFit,
+    SaturatingFit,
     compare,
     make_fit,
     read_csv,
@@ -157,3 +158,16 @@ def test_to_dict_is_json_ready():
     assert set(d["params"]) == {"intercept", "slope"}
     json.dumps(d)
     assert math.isfinite(d["aic"]) and d["n"] == 40
+
+
+def test_compare_refits_each_fold_with_the_models_own_settings():
+    from flopcast.forecast.fit import _settings
+
+    m = SaturatingFit(r0=5.0, ceiling=100.0, seed=3)
+    assert _settings(m) == {
+        "n_boot": 0,
+        "seed": 3,
+        "bootstrap": "residuals",
+        "r0": 5.0,
+        "ceiling": 100.0,
+    }

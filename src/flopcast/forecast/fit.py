@@ -122,5 +122,5 @@ def _settings(m: ScoreFit) -> dict[str, Any]:
     if isinstance(m, LogisticFit):
         out.update(floor=m.floor, ceiling=m.ceiling)
     if isinstance(m, SaturatingFit):
-        out.update(r0=m.r0)
+        out.update(r0=m.r0, ceiling=m.ceiling)
     return out
