@@ -478,3 +478,13 @@ def test_a_failure_before_the_figures_leaves_no_worker_waiting():
         with workers(lambda: None, lambda i, x: x, 2):
             raise ValueError("bad scenario")
     assert time.monotonic() - t0 < JOIN_SECONDS / 4  # the workers saw the end, not a timeout
+
+
+def test_the_report_leads_the_score_sections_with_the_within_run_test(built):
+    built, _ = built
+    md = (built / "report.md").read_text()
+    within = md.index("## Within one run: the seed's premise")
+    across = md.index("## Exploratory, across models:")
+    assert within < across and "points per 10x RL compute" in md[within:across]
+    assert "deepseek-r1-zero-aime" in md[within:across]
+    assert '"within_run"' in (built / "report.json").read_text()

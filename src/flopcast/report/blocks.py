@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flopcast.core import fmt
-from flopcast.report import asof, backtest, derivations
+from flopcast.report import asof, backtest, derivations, withinrun
 from flopcast.report.asof import when
 from flopcast.report.catalog import bounds, tornado_ends
 
@@ -52,6 +52,7 @@ def blocks(data: Mapping[str, Any]) -> list[Block]:
         out.append(("figure", fig["stem"], fig["title"], fig["caption"]))
     out += _sensitivity_blocks(data["sensitivity"])
     out += backtest.blocks(data.get("backtest"), names)
+    out += withinrun.blocks(data.get("within_run"))
     out += _score_blocks(data.get("scores"))
     out += [
         ("h2", "Models"),
@@ -175,7 +176,15 @@ def _sensitivity_blocks(rows: list[dict]) -> list[Block]:
 def _score_blocks(s: Mapping[str, Any] | None) -> list[Block]:
     if not s:
         return []
-    out: list[Block] = [("h2", f"Score against RL-stage compute: {s['benchmark']}")]
+    out: list[Block] = [
+        ("h2", f"Exploratory, across models: {s['benchmark']} against RL-stage compute"),
+        (
+            "p",
+            "Not a test of the seed's premise: different models, settings and training "
+            "recipes, with flopcast's own compute estimates as x. The within-run fit above "
+            "is the test.",
+        ),
+    ]
     if s.get("fit"):
         p = s["fit"]["params"]
         out.append(

@@ -32,7 +32,7 @@ from flopcast.forecast import model as forecast
 from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.report import backtest as report_backtest
-from flopcast.report import derivations, gather, output, render
+from flopcast.report import derivations, gather, output, render, withinrun
 from flopcast.report.background import background, workers
 from flopcast.report.catalog import FIGURES, FigureSpec
 
@@ -126,10 +126,11 @@ def build(
         # draw (no figure needs them), so the report takes little longer for them. NB: the
         # backtest at its own command's defaults (20,000 draws), so its numbers are those of
         # `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
-        def text_only() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        def text_only() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
             return (
                 derivations.gather(ds, seed=int(seed)),
                 report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
+                withinrun.gather(seed=int(seed)),
             )
 
         with background(text_only) as pending:
@@ -148,7 +149,7 @@ def build(
                 derivations=None,
             )
             parts = draw(data)
-            data["derivations"], data["backtest"] = pending()
+            data["derivations"], data["backtest"], data["within_run"] = pending()
     drawn = {stem: files for part in parts for stem, files in part.items()}
     drawn = {s.stem: drawn[s.stem] for s in specs if s.stem in drawn}  # the catalogue's order
     for _ in specs:

@@ -159,8 +159,9 @@ def _share(data: dict[str, Any], stamp: Any) -> Any:
 
 @figure(
     "score_vs_compute",
-    "Benchmark score against RL-stage compute",
-    "Benchmark score against RL-stage compute for the models that report it, with the fitted "
+    "Benchmark score against RL-stage compute (exploratory, across models)",
+    "Exploratory, across models (not the within-run test of the seed's premise): benchmark "
+    "score against RL-stage compute for the models that report it, with the fitted "
     "curve (score linear in log10 compute) and the 90% bootstrap band of the fitted curve. "
     "NB: small distilled models trained on traces of stronger models are not comparable with "
     "o3-style RL at scale (Epoch AI's caveat); the fit pools them and shows the spread.",
