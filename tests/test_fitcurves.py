@@ -130,3 +130,16 @@ def test_bad_cost_profiles_and_scores_above_the_maximum_are_one_line(tmp_path):
     f.write_text(f.read_text().replace("x: steps\n", "x: steps\nmax_score: 15\n"))
     with pytest.raises(DataError, match="above max_score"):
         read_curve(f)
+
+
+def test_a_curve_with_too_many_points_is_one_line(tmp_path):
+    from flopcast.forecast.fitcurves import MAX_POINTS
+
+    f = tmp_path / "big.yaml"
+    pts = ", ".join(f"{{steps: {i + 1}, score: 1}}" for i in range(MAX_POINTS + 1))
+    f.write_text(
+        "name: c\nbenchmark: b\nsetting: s\nx: steps\nflop_per_step: 1.0e+18\n"
+        f"source: {{url: 'https://example.org/x'}}\npoints: [{pts}]\n"
+    )
+    with pytest.raises(DataError, match="points"):
+        read_curve(f)

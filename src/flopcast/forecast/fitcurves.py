@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flopcast.accounting import rl
 from flopcast.accounting.architecture import from_config
@@ -47,8 +47,11 @@ from flopcast.forecast.lognormal import Z95
 from flopcast.forecast.params import SCENARIO_DIR
 
 CURVE_DIR = SCENARIO_DIR / "curves"
+# at most this many points in a curve or its cost profile (assumed limit: a chart read by hand
+# or by scripts/chart_markers.py has tens to hundreds; each profile point costs a step count)
+MAX_POINTS = 5_000
 
-__all__ = ["CURVE_DIR", "Curve", "read_curve"]
+__all__ = ["CURVE_DIR", "MAX_POINTS", "Curve", "read_curve"]
 
 
 class _Axis(BaseModel):
@@ -97,7 +100,7 @@ class _Profile(BaseModel):
     what: str = "mean response length (tokens) by step"
     source: _Source
     axes: dict[Literal["x", "y"], _Axis] = {}
-    points: list[_LengthPoint]
+    points: list[_LengthPoint] = Field(min_length=1, max_length=MAX_POINTS)
     notes: str = ""
 
 
@@ -115,7 +118,7 @@ class _CurveFile(BaseModel):
     pixel_error: float = 2.0
     max_score: float | None = None  # the score's largest possible value (100 for a percent)
     cost_profile: _Profile | None = None
-    points: list[_Point]
+    points: list[_Point] = Field(min_length=1, max_length=MAX_POINTS)
     notes: str = ""
 
 
