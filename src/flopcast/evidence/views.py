@@ -46,12 +46,7 @@ def table(ds: Dataset, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]
         bound = ds.bound(rec.id, "rl")
         rows.append(
             {
-                "id": rec.id,
-                "name": rec.name,
-                "developer": rec.developer,
-                "release_date": rec.release_date.isoformat(),
-                "reasoning": rec.reasoning,
-                "base_model": rec.base_model,
+                **_identity(rec),
                 "pretraining": _stats(pre, n, seed),
                 "pretraining_from": pre_id,
                 "rl": _stats(rl, n, seed),
@@ -65,6 +60,18 @@ def table(ds: Dataset, *, n: int = 20_000, seed: int = 0) -> list[dict[str, Any]
             }
         )
     return rows
+
+
+def _identity(rec: Any) -> dict[str, Any]:
+    """The fields that name a record, first in every row and derivation."""
+    return {
+        "id": rec.id,
+        "name": rec.name,
+        "developer": rec.developer,
+        "release_date": rec.release_date.isoformat(),
+        "reasoning": rec.reasoning,
+        "base_model": rec.base_model,
+    }
 
 
 def benchmarks(
@@ -145,12 +152,7 @@ def derivation(ds: Dataset, model_id: str, *, n: int = 20_000, seed: int = 0) ->
             continue
         fields[f] = entry
     return {
-        "id": rec.id,
-        "name": rec.name,
-        "developer": rec.developer,
-        "release_date": rec.release_date.isoformat(),
-        "reasoning": rec.reasoning,
-        "base_model": rec.base_model,
+        **_identity(rec),
         "notes": rec.notes,
         "path": rec.path,
         "fields": fields,
