@@ -143,3 +143,17 @@ def test_a_curve_with_too_many_points_is_one_line(tmp_path):
     )
     with pytest.raises(DataError, match="points"):
         read_curve(f)
+
+
+def test_fit_within_run_recovers_the_synthetic_slope_and_compares_both_forms():
+    from flopcast.forecast.fitcurves import fit_within_run
+
+    out = fit_within_run(DATA / "within_run_loglinear.yaml", n_boot=40, seed=0)
+    lo, hi = out["slope_per_10x"]["interval"]
+    assert lo < 8.0 < hi  # make_within_run.py's truth: 8 points per 10x
+    assert {r["model"] for r in out["comparison"]} == {"linear", "saturating"}
+    assert out["within_run"] and out["points"] == 20
+    quick = fit_within_run(
+        DATA / "within_run_loglinear.yaml", n_boot=40, seed=0, saturating_intervals=False
+    )
+    assert quick["saturating"]["n_boot"] == 0 and quick["slope_per_10x"] == out["slope_per_10x"]

@@ -244,66 +244,45 @@ def backtest_command(
 
 def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool) -> None:
     """A within-run curve: the log-linear slope per 10x RL compute, and the two forms compared."""
-    import flopcast.forecast.fit as fitmod  # lazily, as above
-    from flopcast.forecast.fitcurves import read_curve  # lazily, as above
+    from flopcast.forecast.fitcurves import fit_within_run  # lazily, as above
 
-    c = read_curve(curve)
-    linear = fitmod.LogLinearFit(n_boot=n_boot, seed=seed)
-    linear.fit(c.flop, c.score, sx=c.sx)
-    saturating = fitmod.SaturatingFit(ceiling=c.max_score, n_boot=n_boot, seed=seed)
-    saturating.fit(c.flop, c.score, sx=c.sx)
-    models = [fitmod.LogLinearFit(seed=seed), fitmod.SaturatingFit(ceiling=c.max_score, seed=seed)]
-    comparison = fitmod.compare(c.flop, c.score, models, seed=seed, sx=c.sx)
-    lo, hi = linear.interval("slope", level)
-    out = {
-        "curve": c.name,
-        "path": c.path,
-        "benchmark": c.benchmark,
-        "setting": c.setting,
-        "source": c.source,
-        "points": len(c.flop),
-        "flop_per_step": c.flop_per_step,
-        "max_score": c.max_score,
-        "cumulative_compute": c.cumulative,
-        "within_run": True,
-        "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
-        "linear": linear.to_dict(level),
-        "saturating": saturating.to_dict(level),
-        "comparison": comparison,
-    }
+    out = fit_within_run(curve, n_boot=n_boot, seed=seed, level=level)
     if json_out:
         print_json(out)
         return
+    lo_c, hi_c = out["compute"]
     typer.echo(
-        f"Within-run fit of {c.name}: {c.benchmark} ({c.setting}) against RL compute, "
-        f"{len(c.flop)} points, "
-        + ("errors in x from the chart reading" if c.sx.any() else "no errors in x given")
-        + f"; source {c.source}"
+        f"Within-run fit of {out['curve']}: {out['benchmark']} ({out['setting']}) against RL "
+        f"compute, {out['points']} points, "
+        + ("errors in x from the chart reading" if out["errors_in_x"] else "no errors in x given")
+        + f"; source {out['source']}"
     )
     how = (
         "cumulative, from the recipe's step count at the run's response length by step"
-        if c.cumulative
+        if out["cumulative_compute"]
         else "steps x the run's mean FLOP per step"
-        if c.flop_per_step is not None
+        if out["flop_per_step"] is not None
         else "as given"
     )
-    typer.echo(f"  x: RL compute {fmt(float(c.flop[0]))} - {fmt(float(c.flop[-1]))} FLOP ({how})")
+    typer.echo(f"  x: RL compute {fmt(lo_c)} - {fmt(hi_c)} FLOP ({how})")
+    slope = out["slope_per_10x"]
+    lo, hi = slope["interval"]
     typer.echo(
-        f"  log-linear: {linear.slope_:.3g} points per 10x RL compute "
+        f"  log-linear: {slope['value']:.3g} points per 10x RL compute "
         f"({level:.0%} interval {lo:.3g} - {hi:.3g})"
     )
-    p = saturating.params
+    p = {k: v["value"] for k, v in out["saturating"]["params"].items()}
     typer.echo(
         "  saturating (ScaleRL): "
         + ", ".join(f"{k} {v:.4g}" for k, v in p.items())
         + f" (C_mid {fmt(10 ** p['x_mid'])} FLOP)"
     )
-    for row in comparison:
+    for row in out["comparison"]:
         typer.echo(
             f"  {row['model']:<10} held-out RMSE {row['cv_rmse']:.3g}  AIC {row['aic']:.1f}"
             f"  BIC {row['bic']:.1f}  ({row['n_params']} parameters)"
         )
-    typer.echo(f"  preferred by held-out error: {comparison[0]['model']}")
+    typer.echo(f"  preferred by held-out error: {out['comparison'][0]['model']}")
 
 
 # ---- helpers ----------------------------------------------------------------------------------

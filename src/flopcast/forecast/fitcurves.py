@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -43,6 +43,7 @@ from flopcast.accounting.architecture import from_config
 from flopcast.accounting.step import step_flop
 from flopcast.core import yamlio
 from flopcast.core.errors import DataError, InputError
+from flopcast.forecast.fit import LogLinearFit, SaturatingFit, compare
 from flopcast.forecast.lognormal import Z95
 from flopcast.forecast.params import SCENARIO_DIR
 
@@ -51,7 +52,7 @@ CURVE_DIR = SCENARIO_DIR / "curves"
 # or by scripts/chart_markers.py has tens to hundreds; each profile point costs a step count)
 MAX_POINTS = 5_000
 
-__all__ = ["CURVE_DIR", "MAX_POINTS", "Curve", "read_curve"]
+__all__ = ["CURVE_DIR", "MAX_POINTS", "Curve", "fit_within_run", "read_curve"]
 
 
 class _Axis(BaseModel):
@@ -201,6 +202,46 @@ def read_curve(name_or_path: str | Path) -> Curve:
         steps=x_arr if doc.x == "steps" else None,
         cumulative=doc.cost_profile is not None and doc.x == "steps",
     )
+
+
+def fit_within_run(
+    curve: str | Path,
+    *,
+    n_boot: int = 200,
+    seed: int = 0,
+    level: float = 0.9,
+    saturating_intervals: bool = True,
+) -> dict[str, Any]:
+    """A curve's log-linear slope per 10x RL compute with its bootstrap interval, both forms
+    fitted, and the two compared (held-out error, AIC, BIC): what ``flopcast fit --curve`` and
+    the report state. ``saturating_intervals=False`` skips the saturating form's bootstrap."""
+    c = read_curve(curve)
+    linear = LogLinearFit(n_boot=n_boot, seed=seed)
+    linear.fit(c.flop, c.score, sx=c.sx)
+    saturating = SaturatingFit(
+        ceiling=c.max_score, n_boot=n_boot if saturating_intervals else 0, seed=seed
+    )
+    saturating.fit(c.flop, c.score, sx=c.sx)
+    forms = [LogLinearFit(seed=seed), SaturatingFit(ceiling=c.max_score, seed=seed)]
+    lo, hi = linear.interval("slope", level)
+    return {
+        "curve": c.name,
+        "path": c.path,
+        "benchmark": c.benchmark,
+        "setting": c.setting,
+        "source": c.source,
+        "points": len(c.flop),
+        "compute": [float(c.flop[0]), float(c.flop[-1])],
+        "flop_per_step": c.flop_per_step,
+        "max_score": c.max_score,
+        "cumulative_compute": c.cumulative,
+        "errors_in_x": bool(c.sx.any()),
+        "within_run": True,
+        "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
+        "linear": linear.to_dict(level),
+        "saturating": saturating.to_dict(level),
+        "comparison": compare(c.flop, c.score, forms, seed=seed, sx=c.sx),
+    }
 
 
 def _read(axis: _Axis, px: float, pixel_error: float) -> tuple[float, float]:

@@ -13,8 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flopcast.core import fmt
-from flopcast.forecast import fit
-from flopcast.forecast.fitcurves import CURVE_DIR, read_curve
+from flopcast.forecast.fitcurves import CURVE_DIR, fit_within_run
 
 __all__ = ["BOOTSTRAP", "blocks", "gather"]
 
@@ -22,29 +21,27 @@ BOOTSTRAP = 200  # refits for the slope's interval, as `flopcast fit --curve` by
 
 
 def gather(seed: int = 0, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """One entry per shipped curve (or per name given): slope, interval, the two forms compared."""
+    """One entry per shipped curve (or per name given): slope, interval, the two forms compared.
+
+    The numbers of :func:`flopcast.forecast.fitcurves.fit_within_run`, without the saturating
+    form's bootstrap (the report states its fit and comparison, not its intervals)."""
     chosen = names if names is not None else sorted(p.stem for p in CURVE_DIR.glob("*.yaml"))
+    keep = ("n_params", "cv_rmse", "aic", "bic", "params")
     out = []
     for name in chosen:
-        c = read_curve(name)
-        line = fit.LogLinearFit(n_boot=BOOTSTRAP, seed=seed)
-        line.fit(c.flop, c.score, sx=c.sx)
-        lo, hi = line.interval("slope", 0.9)
-        forms = [fit.LogLinearFit(seed=seed), fit.SaturatingFit(ceiling=c.max_score, seed=seed)]
-        rows = fit.compare(c.flop, c.score, forms, seed=seed, sx=c.sx)
+        w = fit_within_run(name, n_boot=BOOTSTRAP, seed=seed, saturating_intervals=False)
         out.append(
             {
-                "curve": c.name,
-                "benchmark": c.benchmark,
-                "setting": c.setting,
-                "source": c.source,
-                "points": len(c.flop),
-                "compute": [float(c.flop[0]), float(c.flop[-1])],
-                "cumulative": c.cumulative,
-                "slope_per_10x": {"value": line.slope_, "interval": [lo, hi], "level": 0.9},
+                "curve": w["curve"],
+                "benchmark": w["benchmark"],
+                "setting": w["setting"],
+                "source": w["source"],
+                "points": w["points"],
+                "compute": w["compute"],
+                "cumulative": w["cumulative_compute"],
+                "slope_per_10x": w["slope_per_10x"],
                 "comparison": [
-                    {k: r[k] for k in ("model", "n_params", "cv_rmse", "aic", "bic", "params")}
-                    for r in rows
+                    {"model": r["model"], **{k: r[k] for k in keep}} for r in w["comparison"]
                 ],
             }
         )
