@@ -225,3 +225,11 @@ def test_scores_are_broken_down_by_epochs_own_confidence_label():
     assert set(groups) <= {"Confident", "Likely", "Speculative", "Not stated"}
     for r in result["rows"]:
         assert groups[r["epoch_confidence"]]["compared"] >= 1
+
+
+def test_a_mixture_rows_basis_names_each_components_prior_once():
+    (case,), _ = cal.cases_from_rows([_v100_row()], domains={2: "Language"})
+    assert case.basis == "epoch default 30% (LLM)"  # both peaks at Epoch's LLM default
+    (case,), _ = cal.cases_from_rows([_v100_row()], basis="prior")
+    # fp16 has its own fitted prior; fp32 has none, so the pooled pre-training prior
+    assert case.basis == "mixture: pretraining.fp16 | pretraining"

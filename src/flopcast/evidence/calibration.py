@@ -154,13 +154,14 @@ def cases_from_rows(
             # the left-out fit is to implied utilisations against the first peak, so the
             # share of fp32 runs on pre-bf16 chips is already in its data: no mixture on top
             peaks = peaks[:1]
-        parts, label = [], ""
+        parts, labels = [], []
         for precision in peaks:
             if basis == "crossval":
                 util, label = _left_out(evidence, i, precision)
             else:
                 domain = (domains or {}).get(row.line, "")
                 util, label = _utilization(row, domain, precision, basis)
+            labels.append(label)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PlausibilityWarning)
                 parts.append(
@@ -179,7 +180,7 @@ def cases_from_rows(
                 chip_hours=hours,
                 stated=stated,
                 estimate=q,
-                basis=label,
+                basis=_joined(labels),
             )
         )
     return cases, skipped
@@ -270,6 +271,14 @@ def _utilization(row: EpochRow, domain: str, precision: str, basis: Basis) -> tu
         source=EPOCH_DEFAULTS_SOURCE,
     )
     return u, f"epoch default {median:.0%} ({'LLM' if kind == 'llm' else 'other'})"
+
+
+def _joined(labels: Sequence[str]) -> str:
+    """One basis label, or each mixture component's (the fitted prior's short name)."""
+    unique = list(dict.fromkeys(labels))
+    if len(unique) == 1:
+        return unique[0]
+    return "mixture: " + " | ".join(x.removeprefix("fitted prior utilization.") for x in unique)
 
 
 def _independent(listed: str) -> bool:
