@@ -339,11 +339,10 @@ class Uncertain:
         return out
 
     def __repr__(self) -> str:
-        unit = f" {self.unit}" if self._unit else ""
         if self.is_point:
-            return f"{fmt.number(self.median())}{unit}"
+            return fmt.quantity(self.median(), self.unit)
         lo, hi = self.interval(0.9)
-        return f"{fmt.number(self.median())}{unit} (90% CI {fmt.interval(lo, hi)})"
+        return fmt.estimate(self.median(), lo, hi, self.unit)
 
     __str__ = __repr__
 

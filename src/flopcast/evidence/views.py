@@ -143,7 +143,7 @@ def derivation(ds: Dataset, model_id: str, *, n: int = 20_000, seed: int = 0) ->
         }
         if value is not None:
             entry["value"] = value.summary(n=n, seed=seed)
-            entry["text"] = str(value)
+            entry["text"] = fmt.summary(entry["value"])  # its own numbers: no resampling
         if ev is not None:
             entry.update(_evidence_entry(ds, rec, f, ev, value, n, seed))
         if f == "total" and value is not None:
@@ -222,8 +222,8 @@ def _evidence_entry(
             "assumptions": lv.assumptions,
             "reasoning": ln.reasoning,
             "notes": ln.notes,
-            "value": lv.summary(n=n, seed=seed),
-            "text": str(lv),
+            "value": (line_value := lv.summary(n=n, seed=seed)),
+            "text": fmt.summary(line_value),
             "sources": [s.model_dump(mode="json") for s in ln.sources],
             "current": i in (pooled.current if pooled else [i]),
             "superseded_by": (by.label or f"line {superseded[i] + 1}") if by else None,
