@@ -6,7 +6,7 @@ Two curves in ``x = log10(C)``, ``C`` the compute in FLOP:
   accuracy against log RL compute suggest over the range they show;
 * :class:`LogisticFit`: ``score = floor + (ceiling - floor) / (1 + exp(-k (x - x0)))``, for
   scores that saturate; ``floor`` and ``ceiling`` fixed (e.g. 0 and 100 %) or fitted; least
-  squares by ``scipy.optimize.least_squares``.
+  squares by ODRPACK (scipy.odr) in its OLS mode.
 
 The API follows scikit-learn's estimator conventions: the constructor stores settings, ``fit``
 returns the fitted object, learned values end in ``_`` (``slope_``, ``k_``, ``boot_params_``).

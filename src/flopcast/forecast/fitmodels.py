@@ -4,7 +4,7 @@
   charts of AIME accuracy against log RL compute suggest over the range they show;
 * :class:`LogisticFit` (``logistic``): ``score = floor + (ceiling - floor) / (1 + exp(-k (x -
   x0)))``, for scores that saturate; ``floor`` and ``ceiling`` fixed or fitted; least squares by
-  ``scipy.optimize.least_squares``;
+  ODRPACK in its OLS mode (:meth:`~flopcast.forecast.fitbase.ScoreFit._ols`);
 * :class:`SaturatingFit` (``saturating``): ScaleRL's ``R(C) = R0 + (A - R0) / (1 + (C_mid /
   C)^B)`` (Meta, "The Art of Scaling Reinforcement Learning Compute for LLMs", 2025): ``A`` the
   asymptote, ``B`` the scaling exponent, ``C_mid`` the compute at half the gain
@@ -139,13 +139,11 @@ class LogisticFit(ScoreFit):
         return np.array(start, dtype=float)
 
     def _solve(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-        from scipy.optimize import least_squares  # lazily: keeps the CLI start fast
-
         x0 = self._start(x, y) if start is None else np.asarray(start, dtype=float)
-        sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=2000)
-        if start is None and not sol.success:
+        beta, ok = self._ols(x, y, x0)
+        if start is None and not ok:
             raise InputError("the logistic fit did not converge; try fixing floor and ceiling")
-        return sol.x if sol.success else np.full_like(x0, np.nan)
+        return beta if ok else np.full_like(x0, np.nan)
 
 
 @register_model("saturating")
@@ -214,8 +212,6 @@ class SaturatingFit(ScoreFit):
         return f" (it stays between {r0:g} and {a:g})"
 
     def _solve(self, x: np.ndarray, y: np.ndarray, start: np.ndarray | None) -> np.ndarray:
-        from scipy.optimize import least_squares  # lazily: keeps the CLI start fast
-
         if start is None:
             span = max(float(np.ptp(y)), 1e-9)
             guess = [float(y.max()) + 0.1 * span, 1.0, float(np.median(x))]
@@ -224,19 +220,14 @@ class SaturatingFit(ScoreFit):
             x0 = np.array(guess)
         else:
             x0 = np.asarray(start, dtype=float)
-        if self.ceiling is None:
-            sol = least_squares(lambda p: self._curve(p, x) - y, x0, method="lm", max_nfev=4000)
-        else:  # A <= ceiling: a bounded trust-region fit, started inside the bound
-            hi = np.full_like(x0, np.inf)
-            hi[0] = self.ceiling
-            x0[0] = min(x0[0], self.ceiling - 1e-9 * max(abs(self.ceiling), 1.0))
-            sol = least_squares(
-                lambda p: self._curve(p, x) - y,
-                x0,
-                bounds=(np.full_like(x0, -np.inf), hi),
-                method="trf",
-                max_nfev=4000,
-            )
-        if start is None and not sol.success:
+        if self.ceiling is not None:
+            x0[0] = min(x0[0], self.ceiling)
+        beta, ok = self._ols(x, y, x0, maxit=4000)
+        if ok and self.ceiling is not None and beta[0] > self.ceiling:
+            # A <= ceiling: the bounded optimum lies on the bound, found with A held there
+            at_bound = np.array(beta, dtype=float)
+            at_bound[0] = self.ceiling
+            beta, ok = self._ols(x, y, at_bound, (0,), maxit=4000)
+        if start is None and not ok:
             raise InputError("the saturating fit did not converge; try fixing R0 (--floor)")
-        return sol.x if sol.success else np.full_like(x0, np.nan)
+        return beta if ok else np.full_like(x0, np.nan)
