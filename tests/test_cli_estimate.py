@@ -155,6 +155,9 @@ def test_a_missing_extra_is_one_line_with_the_install_command(runner, monkeypatc
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    # figures drawn in this process, where the import is patched (a pool process has its own
+    # imports: tests/test_report.py checks that its ModuleNotFoundError reaches the caller)
+    monkeypatch.setattr("flopcast.report.build.FIGURE_WORKERS", 0)
     for mod in [m for m in sys.modules if m.startswith(("matplotlib", "flopcast.report.figures"))]:
         monkeypatch.delitem(sys.modules, mod)
     res = run(runner, "report", "--out", str(tmp_path / "report"))

@@ -6,6 +6,7 @@ states is checked against an independent call of the library with the same scena
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import struct
@@ -438,46 +439,78 @@ def test_fan_chart_answers_the_question(built):
 # ---------------------------------------------------------------------------- figure workers
 
 
-def test_figure_workers_get_ready_first_and_answer_in_order():
-    import os
+def test_the_pool_draws_a_figure_byte_for_byte_as_this_process_does(built):
+    """A figure drawn in a fork-server process (the report's way) equals the same figure drawn
+    here: the same PNG bytes and the same SVG text, so the pool changes only the time."""
+    from flopcast.report import build as report_build
+    from flopcast.report.background import figure_pool
 
-    from flopcast.report.background import workers
-
-    ready_in: dict[str, int] = {}
-
-    def work(i: int, x: int) -> tuple[int, int, int, int | None]:
-        return i, x * 10, os.getpid(), ready_in.get("pid")
-
-    with workers(lambda: ready_in.update(pid=os.getpid()), work, 2) as give:
-        got = give(4)
-    assert [g[:2] for g in got] == [(0, 40), (1, 40)]  # worker i's answer at place i: 4 * 10
-    assert len({g[2] for g in got} | {os.getpid()}) == 3  # two children, neither the parent
-    assert all(g[3] == g[2] for g in got)  # each got ready in its own process
-    assert "pid" not in ready_in  # ... not here
+    out, _ = built
+    data = json.loads((out / "report.json").read_text())
+    spec = report_build.FIGURES["sensitivity_tornado"]
+    here = report_build._export_spec(spec, data)
+    with figure_pool(1) as pool:
+        assert pool is not None  # Linux has a fork server
+        there = report_build._submit(pool, spec, data)()
+    assert here is not None and there == here
 
 
-def test_a_missing_extra_in_a_figure_worker_is_raised_as_it_is():
-    from flopcast.report.background import workers
+def test_a_figure_registered_outside_the_catalogue_is_drawn_here():
+    from flopcast.report import build as report_build
+    from flopcast.report.catalog import FigureSpec
 
-    def no_matplotlib() -> None:
-        raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+    local = FigureSpec("local", "t", "c", lambda data, stamp: None)  # a lambda: not importable
+    assert not report_build._importable(local)
+    assert report_build._importable(report_build.FIGURES["fan_chart"])
+    task = report_build._submit(object(), local, {"meta": {}})  # type: ignore[arg-type]
+    assert isinstance(task, functools.partial)  # drawn in this process, never sent to the pool
+
+
+def test_a_missing_extra_in_a_figure_process_is_raised_as_it_is():
+    from flopcast.report.background import figure_pool
 
     with pytest.raises(ModuleNotFoundError) as err:
-        with workers(no_matplotlib, lambda i, x: x, 2) as give:
-            give("data")
+        with figure_pool(1) as pool:
+            assert pool is not None
+            pool.submit(_no_matplotlib).result()
     assert err.value.name == "matplotlib"  # what the CLI turns into its install hint
 
 
-def test_a_failure_before_the_figures_leaves_no_worker_waiting():
+def test_a_report_without_matplotlib_stops_before_computing(monkeypatch, tmp_path):
+    import importlib.util
+
+    from flopcast.report import build as report_build
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name)
+    )
+    monkeypatch.setattr(report_build.dataset, "load", _never_called)
+    with pytest.raises(ModuleNotFoundError) as err:
+        report_build.build(tmp_path / "r")
+    assert err.value.name == "matplotlib"
+
+
+def _never_called(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the dataset was loaded before the missing extra was found")
+
+
+def _no_matplotlib() -> None:
+    raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+
+
+def test_a_failure_before_the_figures_leaves_no_process_waiting():
     import time
 
-    from flopcast.report.background import JOIN_SECONDS, workers
+    from flopcast.report.background import figure_pool
 
     t0 = time.monotonic()
     with pytest.raises(ValueError, match="bad scenario"):
-        with workers(lambda: None, lambda i, x: x, 2):
+        with figure_pool(2) as pool:
+            assert pool is not None
+            pool.submit(time.sleep, 0.1)
             raise ValueError("bad scenario")
-    assert time.monotonic() - t0 < JOIN_SECONDS / 4  # the workers saw the end, not a timeout
+    assert time.monotonic() - t0 < 10  # the pool was shut down, queued work cancelled
 
 
 def test_the_report_leads_the_score_sections_with_the_within_run_test(built):

@@ -10,6 +10,7 @@ import csv
 import importlib
 import io
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -538,8 +539,22 @@ def _address(proc) -> dict:
     return json.loads("".join(lines))
 
 
-def test_serve_data_serves_the_users_records(tmp_path):
+def _get_when_up(url: str, wait_s: float = 30.0) -> Any:
+    """GET ``url``, retrying while the server (its address already printed) starts listening."""
+    import time
+
     import httpx
+
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return httpx.get(url, timeout=5)
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the server did not answer"
+            time.sleep(0.1)
+
+
+def test_serve_data_serves_the_users_records(tmp_path):
 
     (tmp_path / "mine.yaml").write_text(
         "id: my-model\nname: My Model\ndeveloper: Me\nrelease_date: 2026-01-01\n"
@@ -552,7 +567,8 @@ def test_serve_data_serves_the_users_records(tmp_path):
     proc = _serve("--data", str(tmp_path))
     try:
         info = _address(proc)
-        ids = {m["id"] for m in httpx.get(info["url"] + "api/models", timeout=30).json()["models"]}
+        models = _get_when_up(info["url"] + "api/models").json()["models"]
+        ids = {m["id"] for m in models}
         assert "my-model" in ids and "deepseek-r1" in ids  # the user's record beside the shipped
     finally:
         proc.terminate()
@@ -569,7 +585,6 @@ def test_serve_with_a_bad_data_folder_is_one_line_and_opens_nothing(tmp_path):
 
 
 def test_serve_command_serves_on_loopback():
-    import time
 
     import httpx
 
@@ -577,14 +592,7 @@ def test_serve_command_serves_on_loopback():
     try:
         info = _address(proc)
         assert info["host"] == "127.0.0.1" and info["url"].startswith("http://127.0.0.1:")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                r = httpx.get(info["url"] + "api/health", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the server did not answer"
-                time.sleep(0.1)
+        r = _get_when_up(info["url"] + "api/health")
         assert r.status_code == 200 and r.json()["status"] == "ok"
         assert httpx.get(info["api"], timeout=5).json()["info"]["title"] == "flopcast"
     finally:

@@ -13,7 +13,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from statistics import NormalDist
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,7 +38,7 @@ class Context:
         self.corr = corr
         self._z: dict[int, np.ndarray] = {}
         self.selector: dict[int, np.ndarray] = {}
-        self.memo: dict[int, np.ndarray] = {}
+        self.memo: dict[int, Any] = {}  # node draws: an array, or one float for a constant
 
     def _rng(self, uid: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, zlib.crc32(self.keys[uid].encode())])
@@ -100,14 +100,19 @@ def sample(q: Uncertain, ctx: Context) -> np.ndarray:
     checks.memory(ctx.n, graph.size(q) + len(ctx.leaves))
     for node in graph.postorder(q, lambda n: id(n) in ctx.memo):
         ctx.memo[id(node)] = _sample_node(node, ctx)
-    return ctx.memo[id(q)]
+    out = ctx.memo[id(q)]
+    if np.ndim(out) == 0:  # a constant throughout: n equal draws
+        out = ctx.memo[id(q)] = np.full(ctx.n, out, dtype=float)
+    return out  # type: ignore[no-any-return]
 
 
-def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray:
+def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray | np.float64:
     op = q._op
     memo = ctx.memo
     if op == "const":
-        return np.full(ctx.n, q._args[0])
+        # NB: one float, not n copies; arithmetic broadcasts it (a constant subexpression costs
+        # a scalar operation) and :func:`sample` widens a constant result to n draws
+        return np.float64(q._args[0])
     if op == "input":
         return _sample_input(q._input, ctx)
     if op == "mix":
@@ -122,7 +127,7 @@ def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray:
         ctx.selector[inp.uid] = idx
         if len(draws) <= 32:
             return np.choose(idx, draws)
-        return np.stack(draws)[idx, np.arange(ctx.n)]
+        return np.stack(np.broadcast_arrays(*draws))[idx, np.arange(ctx.n)]
     if op == "neg":
         return -memo[id(q._args[0])]
     a = memo[id(q._args[0])]
@@ -156,11 +161,11 @@ def contributions(y: np.ndarray, ctx: Context) -> dict[str, float]:
     return {k: v / total for k, v in shares.items()}
 
 
-def _sample_input(inp: Input | None, ctx: Context) -> np.ndarray:
+def _sample_input(inp: Input | None, ctx: Context) -> np.ndarray | np.float64:
     assert inp is not None
     p = inp.params
     if inp.kind == "point":
-        return np.full(ctx.n, p["value"])
+        return np.float64(p["value"])  # broadcast like a constant (see _sample_node)
     z = ctx.normal_scores(inp.uid)
     if inp.kind == "lognormal":
         return np.exp(p["mu"] + p["sigma"] * z)

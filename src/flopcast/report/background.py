@@ -2,20 +2,24 @@
 
 :func:`background` starts ``work()`` in a child made by ``fork``, which inherits the loaded
 dataset as it is (nothing is pickled but the result), and yields a function that waits for the
-result. :func:`workers` starts children before their input exists: each can get ready (import
-matplotlib, say) while the parent computes what it then sends them. The numbers are the same as in-process: every draw is seeded by (seed, input name).
+result. The numbers are the same as in-process: every draw is seeded by (seed, input name).
 Where ``fork`` is not available (Windows) the work runs in-process when its result is asked for.
 A failure in the child is raised in the parent with the child's traceback (an ``ImportError``, a
 missing extra, as it is); a child that is not waited for is ended when the block exits.
+
+:func:`figure_pool` is where the figures draw: a :class:`~concurrent.futures.ProcessPoolExecutor`
+whose processes are forked by multiprocessing's fork server, which imported matplotlib and the
+figure code once (:data:`PRELOAD`). :func:`prestart` starts that server early (``flopcast report``
+calls it before importing the rest), so the imports overlap the caller's own.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import multiprocessing as mp
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -69,44 +73,51 @@ def background(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
             proc.kill()
 
 
-@contextlib.contextmanager
-def workers(
-    ready: Callable[[], Any], work: Callable[[int, X], T], count: int
-) -> Iterator[Callable[[X], list[T]]]:
-    """``count`` forked children, started now: each runs ``ready()``, then waits for an input
-    ``x`` and returns ``work(i, x)`` (``i``: its index). Yields ``give(x)``, which sends ``x`` to
-    every child and returns their results in order. Without ``fork``, ``give`` runs it all here.
+# What the fork server imports once, so that every figure process starts with it: the main
+# module (else each process runs it again, as multiprocessing's spawn does), the figure code,
+# matplotlib's two backends and PIL's PNG writer (each otherwise imported on first use).
+PRELOAD = (
+    "__main__",
+    "flopcast.report.catalog",
+    "flopcast.report.figures",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "PIL.PngImagePlugin",
+)
+
+
+def _forkserver() -> Any:
+    """multiprocessing's fork-server context with :data:`PRELOAD`; None where there is none."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return None
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(PRELOAD))
+    return ctx
+
+
+def prestart() -> None:
+    """Start the fork server now: it imports :data:`PRELOAD` while the caller goes on.
+
+    NB: a module that fails to import there is skipped (multiprocessing's rule); a figure
+    process then imports it itself and raises its own ``ImportError`` (a missing extra).
     """
-    if "fork" not in mp.get_all_start_methods():
+    if _forkserver() is not None:
+        from multiprocessing import forkserver
 
-        def here(x: X) -> list[T]:
-            ready()
-            return [work(i, x) for i in range(count)]
+        forkserver.ensure_running()
 
-        yield here
+
+@contextlib.contextmanager
+def figure_pool(count: int) -> Iterator[Executor | None]:
+    """A pool of ``count`` processes forked from the fork server (:func:`prestart`); None for
+    ``count`` 0 or where there is no fork server (the caller then draws in-process)."""
+    ctx = _forkserver() if count > 0 else None
+    if ctx is None:
+        yield None
         return
-    pipes = [mp.get_context("fork").Pipe(duplex=False) for _ in range(count)]
-
-    def serve(i: int) -> T:
-        for j, (_, send) in enumerate(pipes):
-            send.close()  # a parent that dies ends the wait below with EOFError
-            if j != i:
-                pipes[j][0].close()
-        ready()
-        return work(i, pipes[i][0].recv())
-
-    with contextlib.ExitStack() as stack:
-        pending = [
-            stack.enter_context(background(functools.partial(serve, i))) for i in range(count)
-        ]
-        for receive, send in pipes:
-            receive.close()
-            stack.callback(send.close)  # first on the way out: a child still waiting stops
-
-        def give(x: X) -> list[T]:
-            for _, send in pipes:
-                with contextlib.suppress(BrokenPipeError):  # it ended early: its result says why
-                    send.send(x)
-            return [p() for p in pending]
-
-        yield give
+    with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise

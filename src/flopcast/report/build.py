@@ -19,7 +19,9 @@ written atomically (:mod:`flopcast.report.output`): a killed run leaves the old 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,7 +35,7 @@ from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.report import backtest as report_backtest
 from flopcast.report import derivations, gather, output, render, withinrun
-from flopcast.report.background import background, workers
+from flopcast.report.background import background, figure_pool
 from flopcast.report.catalog import FIGURES, FigureSpec
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -91,6 +93,8 @@ def build(
     specs = [FIGURES[stem] for stem in figures] if figures is not None else list(FIGURES.values())
     out = Path(out_dir)
     output.check_target(out.absolute())  # before minutes of work, not after
+    if specs and importlib.util.find_spec("matplotlib") is None:  # likewise: the report extra
+        raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
     steps = [
         "load data",
         "run forecast",
@@ -104,9 +108,14 @@ def build(
     ]
     tick = _Steps(steps, progress)
 
-    # The figures are drawn by FIGURE_WORKERS forked children, started first: each imports
-    # matplotlib while this process computes the data, then draws its share of the figures.
-    with workers(_import_canvas, partial(_export, specs), FIGURE_WORKERS if specs else 0) as draw:
+    # The figures are drawn by FIGURE_WORKERS processes forked from the fork server, which has
+    # imported matplotlib once (`flopcast report` starts it first: background.prestart), one task
+    # a figure, taken by whichever process is free. Each record's derivation, the backtest and
+    # the within-run fit run in a child forked once the table is computed (it inherits the
+    # table's values), while the figures draw; no figure needs them. NB: the backtest at its own
+    # command's defaults (20,000 draws), so its numbers are those of `flopcast backtest --as-of
+    # 2025-05-13 --seed SEED` whatever --samples the report uses.
+    with figure_pool(FIGURE_WORKERS if specs else 0) as pool:
         ds = dataset.load(extra_dirs)
         sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
         tick()
@@ -122,10 +131,6 @@ def build(
         scores = gather.scores(ds, table, benchmark, int(seed))
         tick()
 
-        # Each record's derivation and the backtest run in a child process while the figures
-        # draw (no figure needs them), so the report takes little longer for them. NB: the
-        # backtest at its own command's defaults (20,000 draws), so its numbers are those of
-        # `flopcast backtest --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
         def text_only() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
             return (
                 derivations.gather(ds, seed=int(seed)),
@@ -133,6 +138,7 @@ def build(
                 withinrun.gather(seed=int(seed)),
             )
 
+        # NB: forked before the first figure is submitted, while this process has one thread
         with background(text_only) as pending:
             data = gather.gather(
                 ds,
@@ -148,10 +154,9 @@ def build(
                 backtest=None,
                 derivations=None,
             )
-            parts = draw(data)
+            tasks = {s.stem: _submit(pool, s, data) for s in specs}
             data["derivations"], data["backtest"], data["within_run"] = pending()
-    drawn = {stem: files for part in parts for stem, files in part.items()}
-    drawn = {s.stem: drawn[s.stem] for s in specs if s.stem in drawn}  # the catalogue's order
+        drawn = {stem: files for stem, task in tasks.items() if (files := task()) is not None}
     for _ in specs:
         tick()
     tick()
@@ -179,15 +184,30 @@ def build(
     return Report(out_dir=out, files={name: out / name for name in texts}, data=data)
 
 
-def _import_canvas() -> None:
-    from flopcast.report import canvas  # noqa: F401  matplotlib: the report extra, imported early
+def _submit(
+    pool: Executor | None, spec: FigureSpec, data: dict[str, Any]
+) -> Callable[[], tuple[bytes, str] | None]:
+    """Draw ``spec`` in the pool (or here, without one, or for a figure registered where a
+    pool process cannot import it); returns a function giving (PNG bytes, SVG text) or None."""
+    if pool is not None and _importable(spec):
+        return pool.submit(_export, spec.stem, data).result
+    return partial(_export_spec, spec, data)
 
 
-def _export(
-    specs: list[FigureSpec], part: int, data: dict[str, Any]
-) -> dict[str, tuple[bytes, str]]:
-    """Figures ``part``, ``part + FIGURE_WORKERS``, ... of ``specs``, each laid out once and
-    exported: stem -> (PNG bytes, SVG text)."""
+def _importable(spec: FigureSpec) -> bool:
+    """Whether a fork-server process finds ``spec`` by its stem: a shipped figure."""
+    from flopcast.report import catalog
+
+    shipped = getattr(spec.draw, "__module__", None) == catalog.__name__
+    return shipped and spec.stem in FIGURES and FIGURES[spec.stem] is spec
+
+
+def _export(stem: str, data: dict[str, Any]) -> tuple[bytes, str] | None:
+    """The shipped figure ``stem``, laid out once and exported (run in a pool process)."""
+    return _export_spec(FIGURES[stem], data)
+
+
+def _export_spec(spec: FigureSpec, data: dict[str, Any]) -> tuple[bytes, str] | None:
     from flopcast.report import canvas  # matplotlib: the report extra, only when drawing
 
     stamp = canvas.Stamp(
@@ -197,12 +217,8 @@ def _export(
         data_version=data["meta"]["data_version"],
         generated=data["meta"]["generated"],
     )
-    drawn = {}
-    for spec in specs[part::FIGURE_WORKERS]:
-        fig = spec.draw(data, stamp)
-        if fig is not None:
-            drawn[spec.stem] = canvas.export(fig)
-    return drawn
+    fig = spec.draw(data, stamp)
+    return None if fig is None else canvas.export(fig)
 
 
 class _Steps:
