@@ -132,3 +132,22 @@ def test_quantiles_are_remembered_and_each_caller_gets_its_own_copy():
     fresh = exact_form(quantities(load_scenario("seed-analysis")))
     assert np.array_equal(e.meeting_quantiles([5, 50, 95]), fresh.meeting_quantiles([5, 50, 95]))
     assert np.array_equal(e.reasoning_quantiles(s, [5, 50]), fresh.reasoning_quantiles(s, [5, 50]))
+
+
+@pytest.mark.parametrize("growth", ["3 to 5", "2 to 12"])
+def test_meeting_density_is_the_slope_of_the_cdf_and_newton_finds_each_quantile(growth):
+    e = exact_form(quantities(load_scenario("seed-analysis", {"growth.months_per_10x": growth})))
+    assert isinstance(e, ExactForecast)
+    s = np.linspace(0.05, 3.0, 60)
+    h = 1e-6  # central differences: error ~h^2 f''' , far below the tolerance below
+    slope = (e.meeting_cdf(s + h) - e.meeting_cdf(s - h)) / (2 * h)
+    assert e.meeting_pdf(s) == pytest.approx(slope, rel=1e-5, abs=1e-9)
+    # each quantile q satisfies CDF(q) = p: checked by bisection on the CDF, independently
+    ps = np.array([1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0])
+    got = e.meeting_quantiles(ps)
+    for p, q in zip(ps / 100, got, strict=True):
+        lo, hi = 0.0, 64.0
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if e.meeting_cdf(np.array([mid]))[0] < p else (lo, mid)
+        assert q == pytest.approx(hi, abs=1e-9)  # years: 0.03 ms

@@ -65,7 +65,9 @@ def quantity(x: float | None, unit: str | None = None, digits: int = 2) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def estimate(median: float, lo: float, hi: float, unit: str | None = None, level: float = 0.9) -> str:
+def estimate(
+    median: float, lo: float, hi: float, unit: str | None = None, level: float = 0.9
+) -> str:
     """``2.6e22 FLOP (90% CI 1.8e22 - 3.8e22)``; a known number (``lo == hi``) prints alone."""
     head = quantity(median, unit)
     if lo == hi:

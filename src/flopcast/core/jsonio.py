@@ -21,6 +21,10 @@ def clean(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): clean(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        # NB: a list of floats with a finite sum (so none is NaN or inf: the bands, thousands of
+        # numbers) is copied in one pass
+        if all(type(v) is float for v in obj) and math.isfinite(sum(obj)):
+            return list(obj)
         return [clean(v) for v in obj]
     if hasattr(obj, "tolist"):  # numpy scalars and arrays
         return clean(obj.tolist())

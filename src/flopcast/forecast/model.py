@@ -397,7 +397,8 @@ class ForecastResult:
         if self.exact is None:
             return {"used": "mc", "samples": self.n, "why": self.method_note}
         if not self.exact.error:
-            self.exact.estimate_error(month_grid(0.0, 10.0), PERCENTILES)
+            # NB: the grid as `bands(years=10)` makes it, so the dashboard's bands reuse it
+            self.exact.estimate_error(month_grid(self.t0, 10.0) - self.t0, PERCENTILES)
         return {
             "used": "exact",
             "why": "closed form: one-dimensional Gauss-Hermite quadrature over the growth rate",
