@@ -176,8 +176,13 @@ class ExactForecast:
         d_h = np.where(hz > 0, f, 0.0) @ w * (_INV_SQRT_2PI / (self.v.sd * math.log(10)))
         return np.where(use_h, over_h, over_v), np.where(use_h, d_h, d_v)
 
-    def meeting_quantiles(self, ps: Any, nodes: int | None = None) -> np.ndarray:
-        """Years after the start at which a share ``p`` of outcomes has met (inf: never)."""
+    def meeting_quantiles(
+        self, ps: Any, nodes: int | None = None, *, start: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Years after the start at which a share ``p`` of outcomes has met (inf: never).
+
+        ``start``: where Newton's method starts, one value per ``p`` (e.g. the same quantiles
+        by another rule, for the error estimate); the answer does not depend on it."""
         p = np.asarray(ps, dtype=float) / 100.0
         # remembered per percentile: callers ask for overlapping sets (the median, then five
         # percentiles, then those with the interval's ends)
@@ -187,12 +192,17 @@ class ExactForecast:
         if todo.size:
             if len(known) >= _MEMO * 8:
                 known.clear()
-            known.update(
-                zip(todo.tolist(), self._meeting_quantiles(todo, nodes).tolist(), strict=True)
-            )
+            guess = None
+            if start is not None:
+                at = {float(x): float(g) for x, g in zip(flat, np.ravel(start), strict=True)}
+                guess = np.array([at[x] for x in todo.tolist()])
+            found = self._meeting_quantiles(todo, nodes, guess)
+            known.update(zip(todo.tolist(), found.tolist(), strict=True))
         return np.array([known[float(x)] for x in flat]).reshape(p.shape)
 
-    def _meeting_quantiles(self, p: np.ndarray, nodes: int | None) -> np.ndarray:
+    def _meeting_quantiles(
+        self, p: np.ndarray, nodes: int | None, start: np.ndarray | None = None
+    ) -> np.ndarray:
         out = np.full(p.shape, np.inf)
         at_start = p <= self.prob_at_start
         out[at_start] = 0.0
@@ -211,6 +221,9 @@ class ExactForecast:
         # step is below _TOL: a few steps where bisection took about 35.
         lo = np.zeros_like(target)
         x = 0.5 * hi
+        if start is not None:
+            guess = start[todo]
+            x = np.where(np.isfinite(guess) & (guess > 0) & (guess < hi), guess, x)
         active = np.ones(target.shape, dtype=bool)
         for _ in range(_BISECT):
             idx = np.flatnonzero(active)
@@ -236,19 +249,29 @@ class ExactForecast:
         z = ndtri(np.asarray(ps, dtype=float) / 100.0)[:, None]
         return self.frontier.mu + self.frontier.sd * z + self.g_f * s[None, :]
 
-    def reasoning_quantiles(self, s: np.ndarray, ps: Any, nodes: int | None = None) -> np.ndarray:
-        """``(len(ps), len(s))`` log10 FLOP of reasoning compute (see the module docstring)."""
+    def reasoning_quantiles(
+        self, s: np.ndarray, ps: Any, nodes: int | None = None, *, start: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``(len(ps), len(s))`` log10 FLOP of reasoning compute (see the module docstring).
+
+        ``start``: where Newton's method starts, shaped as the answer (as for meeting
+        quantiles); the answer does not depend on it."""
         s, p = np.asarray(s, dtype=float), np.asarray(ps, dtype=float)
         key = ("reasoning", s.shape, s.tobytes(), p.tobytes(), nodes or self.nodes)
-        return self._remember(key, lambda: self._reasoning_quantiles(s, p, nodes))
+        return self._remember(key, lambda: self._reasoning_quantiles(s, p, nodes, start))
 
-    def _reasoning_quantiles(self, s: np.ndarray, ps: np.ndarray, nodes: int | None) -> np.ndarray:
+    def _reasoning_quantiles(
+        self, s: np.ndarray, ps: np.ndarray, nodes: int | None, start: np.ndarray | None = None
+    ) -> np.ndarray:
         p = (ps / 100.0)[:, None] * np.ones((1, len(s)))
         r, c = self.r0, self.cap
         cap_line = c.mu + self.g * s[None, :]
         lo = np.minimum(_q_sum(r, self.v, p / 4, s), cap_line + c.sd * ndtri(p / 2))
         hi = np.minimum(_q_sum(r, self.v, (1 + p) / 2, s), cap_line + c.sd * ndtri(p))
-        y = np.clip(np.minimum(_q_sum(r, self.v, p, s), cap_line + c.sd * ndtri(p)), lo, hi)
+        y = np.minimum(_q_sum(r, self.v, p, s), cap_line + c.sd * ndtri(p))
+        if start is not None and np.shape(start) == y.shape:
+            y = np.where(np.isfinite(start), start, y)
+        y = np.clip(y, lo, hi)
         above_u = _AboveU(r, self.v, s, nodes or self.nodes)
         cols = np.arange(len(s))  # the months still moving: each stops once its steps are small
         for self.iterations in range(1, _NEWTON_STEPS + 1):
@@ -274,13 +297,15 @@ class ExactForecast:
     def estimate_error(self, s: np.ndarray, ps: Any) -> dict[str, float]:
         """The a-posteriori error bound: ``NODES`` against ``NODES // 2`` nodes."""
         half = max(2, self.nodes // 2)
+        # NB: the coarse rule starts from the fine rule's answers (they differ by about the
+        # error itself), so its Newton steps are few; where it starts does not change its answer
         fine = self.meeting_quantiles(ps)
-        coarse = self.meeting_quantiles(ps, half)
+        coarse = self.meeting_quantiles(ps, half, start=fine)
         finite = np.isfinite(fine) & np.isfinite(coarse)
         days = float(np.max(np.abs(fine[finite] - coarse[finite]), initial=0.0) * 365.25)
-        bands = float(
-            np.max(np.abs(self.reasoning_quantiles(s, ps) - self.reasoning_quantiles(s, ps, half)))
-        )
+        fine_bands = self.reasoning_quantiles(s, ps)
+        coarse_bands = self.reasoning_quantiles(s, ps, half, start=fine_bands)
+        bands = float(np.max(np.abs(fine_bands - coarse_bands)))
         met = float(np.max(np.abs(self.meeting_cdf(s) - self.meeting_cdf(s, half))))
         self.error = {
             "meeting_days": days,
