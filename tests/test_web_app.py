@@ -575,6 +575,36 @@ def test_serve_data_serves_the_users_records(tmp_path):
         proc.wait(timeout=10)
 
 
+def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(tmp_path):
+    import os
+    import signal
+    import time
+
+    (tmp_path / "mine.yaml").write_text(
+        "id: my-model\nname: My Model\ndeveloper: Me\nrelease_date: 2026-01-01\n"
+        "reasoning: false\npretraining:\n  estimate: 1e24\n  confidence: Speculative\n"
+        "  reasoning: a test record\n  sources: [{url: 'https://example.org/me', title: me, "
+        "states: me, accessed: 2026-01-01}]\n"
+    )
+    proc = _serve("--workers", "2", "--data", str(tmp_path))
+    try:
+        info = _address(proc)
+        ids = {m["id"] for m in _get_when_up(info["url"] + "api/models").json()["models"]}
+        assert "my-model" in ids  # each process reads the user's folder (via the environment)
+        pids: set[int] = set()
+        deadline = time.monotonic() + 60
+        while len(pids) < 2 and time.monotonic() < deadline:  # new connections, either process
+            pids.add(_get_when_up(info["url"] + "api/health").json()["pid"])
+        assert len(pids) == 2 and proc.pid not in pids  # two server processes, not the parent
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    time.sleep(0.5)
+    for pid in pids:  # the supervisor took its processes with it
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
 def test_serve_with_a_bad_data_folder_is_one_line_and_opens_nothing(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: x\nname: [unclosed\n")
     proc = _serve("--data", str(tmp_path))

@@ -50,6 +50,9 @@ _TOL = 1e-10  # OOM (bands) and years (dates)
 _BISECT = 64  # at most, steps for a meeting quantile (Newton's method: about 6 in practice)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _MEMO = 64  # quantile sets remembered per closed form
+# Where meeting quantiles are first looked for: 1 hour to 1,000 years after the start, 24 points
+# a decade (a target outside it is bracketed by doubling instead)
+_GRID = np.geomspace(1e-4, 1e3, 7 * 24 + 1)
 
 __all__ = ["NODES", "ExactForecast", "exact_form"]
 
@@ -210,17 +213,26 @@ class ExactForecast:
         if not todo.any():
             return out
         target = p[todo]
-        hi = np.ones_like(target)
-        for _ in range(200):  # widen until every target is bracketed
-            short = self.meeting_cdf(hi, nodes) < target
+        # The bracket and a first guess from the CDF on a fixed log grid (one call, remembered):
+        # the grid points either side of each target, and linear interpolation between them.
+        grid, cdf_grid = self._meeting_table(nodes)
+        i = np.searchsorted(cdf_grid, target, side="left")  # cdf_grid[i - 1] < target <= [i]
+        inside = (i > 0) & (i < len(grid))
+        j = np.clip(i, 1, len(grid) - 1)
+        lo = np.where(inside, grid[j - 1], 0.0)
+        hi = np.where(inside, grid[j], 1.0)
+        for _ in range(0 if inside.all() else 200):  # beyond the grid: widen until bracketed
+            short = ~inside & (self.meeting_cdf(hi, nodes) < target)
             if not short.any():
                 break
             hi = np.where(short, hi * 2.0, hi)
+        f_lo, f_hi = cdf_grid[j - 1], cdf_grid[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = lo + (target - f_lo) / (f_hi - f_lo) * (hi - lo)
+        x = np.where(inside & np.isfinite(x) & (x > lo) & (x < hi), x, 0.5 * (lo + hi))
         # Newton's method on the CDF with its density (meeting_pdf), kept inside the bracket
         # (a step that leaves it, or a flat spot, bisects), each target on its own until its
-        # step is below _TOL: a few steps where bisection took about 35.
-        lo = np.zeros_like(target)
-        x = 0.5 * hi
+        # step is below _TOL: two or three steps from that guess where bisection took 35.
         if start is not None:
             guess = start[todo]
             x = np.where(np.isfinite(guess) & (guess > 0) & (guess < hi), guess, x)
@@ -243,6 +255,14 @@ class ExactForecast:
         hi = x
         out[todo] = hi
         return out
+
+    def _meeting_table(self, nodes: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`meeting_cdf` on :data:`_GRID` (years after the start), made once per rule."""
+        key = ("meeting-table", nodes or self.nodes)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = (_GRID, np.maximum.accumulate(self.meeting_cdf(_GRID, nodes)))
+        return hit  # type: ignore[no-any-return]
 
     def frontier_quantiles(self, s: np.ndarray, ps: Any) -> np.ndarray:
         """``(len(ps), len(s))`` log10 FLOP of the frontier: normal quantiles, exactly."""

@@ -21,6 +21,7 @@ Create the app with :func:`create_app`; ``flopcast serve`` runs it
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -112,8 +113,8 @@ def create_app(
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict[str, Any]:
-        """Liveness and the version in use."""
-        return {"status": "ok", "flopcast": _version()}
+        """Liveness, the version in use and the answering process (``serve --workers``)."""
+        return {"status": "ok", "flopcast": _version(), "pid": os.getpid()}
 
     @app.get("/api/scenarios", tags=["forecast"])
     def scenarios() -> dict[str, Any]:
