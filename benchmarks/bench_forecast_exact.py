@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from flopcast.forecast.dates import month_grid
+from flopcast.core.dates import month_grid
 from flopcast.forecast.draws import draw, quantities
 from flopcast.forecast.model import PERCENTILES, load_scenario, run
 from flopcast.forecast.trajectory import Lines

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
+from flopcast.core.dates import parse_date
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.forecast.backtest import backtest, parameter_sources
-from flopcast.forecast.dates import parse_date
 from flopcast.forecast.scenario import load_scenario
 from test_references import FakeDataset
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from flopcast.forecast.dates import to_year
+from flopcast.core.dates import to_year
 from flopcast.forecast.model import run
 
 LOG4 = math.log10(4)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from flopcast.accounting.architecture import from_config
+from flopcast.core.dates import to_date, to_year
 from flopcast.core.errors import ScenarioError
 from flopcast.forecast.caps import data_flop
-from flopcast.forecast.dates import to_date, to_year
 from flopcast.forecast.model import check_reachable, run
 from flopcast.forecast.scenario import load_scenario
 from flopcast.forecast.sensitivity import sensitivity

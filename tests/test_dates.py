@@ -6,8 +6,8 @@ import math
 
 import pytest
 
+from flopcast.core.dates import bounded_date, to_date, to_year
 from flopcast.core.errors import ScenarioError
-from flopcast.forecast.dates import bounded_date, to_date, to_year
 
 LOG4 = math.log10(4)
 O3_RELEASE = to_year("2025-04-16")

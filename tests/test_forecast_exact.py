@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtr
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import ScenarioError
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.draws import quantities
 from flopcast.forecast.exact import ExactForecast, exact_form
 from flopcast.forecast.lognormal import Log10Normal

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.evidence import dataset
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.model import run
 from flopcast.forecast.trajectory import (
     meeting_time,

@@ -6,9 +6,9 @@ import warnings
 
 import pytest
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import PlausibilityWarning
 from flopcast.core.uncertain import ci
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.model import run
 from flopcast.forecast.plausible import problems, warn
 

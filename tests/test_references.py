@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
+from flopcast.core.dates import to_year
 from flopcast.core.uncertain import ci, point
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.draws import draw
 from flopcast.forecast.scenario import load_scenario
 

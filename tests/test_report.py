@@ -187,7 +187,7 @@ def test_tornado_lists_the_parameters_that_move_the_date(built):
     ],
 )
 def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
-    from flopcast.forecast.scenario import to_year
+    from flopcast.core.dates import to_year
     from flopcast.report import figures
 
     ticks = figures.MonthTicks(max_ticks=8).tick_values(lo, hi)
@@ -196,7 +196,7 @@ def test_month_ticks_are_regular_and_labelled_by_month(lo, hi, labels):
 
 
 def test_tornado_ticks_every_few_months():
-    from flopcast.forecast.scenario import to_year
+    from flopcast.core.dates import to_year
     from flopcast.report import figures
 
     stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
@@ -443,16 +443,35 @@ def test_the_pool_draws_a_figure_byte_for_byte_as_this_process_does(built):
     """A figure drawn in a fork-server process (the report's way) equals the same figure drawn
     here: the same PNG bytes and the same SVG text, so the pool changes only the time."""
     from flopcast.report import build as report_build
+    from flopcast.report import catalog
     from flopcast.report.background import figure_pool
 
     out, _ = built
     data = json.loads((out / "report.json").read_text())
     spec = report_build.FIGURES["sensitivity_tornado"]
-    here = report_build._export_spec(spec, data)
+    here = catalog.export_figure(spec, data)
     with figure_pool(1) as pool:
         assert pool is not None  # Linux has a fork server
         there = report_build._submit(pool, spec, data)()
     assert here is not None and there == here
+
+
+def test_a_plain_script_without_a_main_guard_runs_once(tmp_path):
+    """The figure processes start from the fork server and never run the caller's script
+    again (multiprocessing's spawn would, without an ``if __name__ == "__main__":`` guard)."""
+    script = tmp_path / "make_report.py"
+    script.write_text(
+        "import sys\n"
+        "from flopcast.report.build import build\n"
+        "print('body', file=sys.stderr)\n"
+        f"build({str(tmp_path / 'out')!r}, figures=('sensitivity_tornado', 'rl_share'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("body") == 1  # not once more per figure process
+    assert (tmp_path / "out" / "rl_share.svg").read_text().startswith("<svg")
 
 
 def test_a_figure_registered_outside_the_catalogue_is_drawn_here():

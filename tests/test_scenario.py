@@ -6,9 +6,9 @@ import math
 
 import pytest
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import ScenarioError, UnknownNameError
 from flopcast.evidence import dataset
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.draws import quantities
 from flopcast.forecast.params import PARAMETERS
 from flopcast.forecast.scenario import list_scenarios, load_scenario

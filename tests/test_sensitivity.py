@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flopcast.forecast.dates import to_year
+from flopcast.core.dates import to_year
 from flopcast.forecast.sensitivity import sensitivity
 
 LOG4 = math.log10(4)

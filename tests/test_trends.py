@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import ScenarioError
 from flopcast.core.uncertain import ci, point
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.lognormal import Z95
 from flopcast.forecast.trends import TrendFit, fit_trend, frontier_points, frontier_row
 

@@ -12,6 +12,7 @@ pipe (``flopcast forecast | head -1``) ends quietly with 0.
 from __future__ import annotations
 
 import importlib
+import os
 
 from flopcast.cli._common import app, run
 
@@ -32,4 +33,9 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
+    # NB: one BLAS thread unless the user says otherwise, set before numpy loads (and passed to
+    # the report's and the server's processes). flopcast's arrays are small or elementwise, so
+    # OpenBLAS's extra threads only spin-wait; on a 2-core box they took about 0.1 s of the
+    # report's 1.8 s from its figure processes (benchmarks/bench_report.py).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     run(app)

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from flopcast.core import summary as summary_shape
+from flopcast.core.dates import bounded_date, parse_date, to_year
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.evidence import dataset as _dataset
-from flopcast.forecast.dates import bounded_date, parse_date, to_year
 from flopcast.forecast.model import ForecastResult, run
 from flopcast.forecast.references import value_as_of
 from flopcast.forecast.scenario import Scenario, load_scenario

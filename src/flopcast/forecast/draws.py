@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from flopcast.core.dates import to_year
 from flopcast.core.errors import FlopcastError, ScenarioError
 from flopcast.core.uncertain import Uncertain, as_uncertain
 from flopcast.estimate.functions import evaluate
-from flopcast.forecast.dates import to_year
 from flopcast.forecast.params import check_draws
 from flopcast.forecast.references import References
 from flopcast.forecast.scenario import Scenario, check_date_order

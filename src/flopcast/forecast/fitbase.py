@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from flopcast.core.dates import month_grid, to_date
 from flopcast.core.errors import InputError, UnknownNameError
 from flopcast.core.registry import Registry
-from flopcast.forecast.dates import month_grid, to_date
 
 MODELS: Registry[type[ScoreFit]] = Registry("fit model")
 

@@ -19,11 +19,11 @@ import numpy as np
 from scipy.special import ndtri
 
 from flopcast.core import summary as _summary
+from flopcast.core.dates import month_grid, to_date, to_year
 from flopcast.core.errors import InputError, ScenarioError
 from flopcast.forecast import plausible
 from flopcast.forecast.bands import BAND_BYTES, band_percentiles
 from flopcast.forecast.caps import CAPS
-from flopcast.forecast.dates import month_grid, to_date, to_year
 from flopcast.forecast.draws import Draws, Quantities, draw, quantities
 from flopcast.forecast.exact import ExactForecast, exact_form
 from flopcast.forecast.histogram import histogram

@@ -6,7 +6,7 @@ century away. :func:`problems` names each such value in one sentence; :func:`war
 as one :class:`~flopcast.core.errors.PlausibilityWarning` (the CLI prints it as one
 ``warning:`` line). The plausible range of a parameter is data (``plausible`` and ``plausible_why`` in
 ``data/scenarios/_defaults.yaml``); the range of a meeting date is that of a scenario's dates,
-:data:`flopcast.forecast.dates.LATEST`.
+:data:`flopcast.core.dates.LATEST`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import warnings
 from typing import Any
 
 from flopcast.core import fmt
+from flopcast.core.dates import LATEST, to_date, to_year
 from flopcast.core.errors import PlausibilityWarning
-from flopcast.forecast.dates import LATEST, to_date, to_year
 from flopcast.forecast.lognormal import Log10Normal
 from flopcast.forecast.params import PARAMETERS
 

@@ -21,11 +21,11 @@ import datetime as _dt
 from collections.abc import Callable
 from typing import Any
 
+from flopcast.core.dates import parse_date
 from flopcast.core.errors import ScenarioError, UnknownNameError
 from flopcast.core.registry import Registry
 from flopcast.core.uncertain import combine
 from flopcast.evidence import dataset as _dataset
-from flopcast.forecast.dates import parse_date
 from flopcast.forecast.trends import Trend, fit_trend, frontier_row, trend_spec
 
 Selector = Callable[[list[dict], str], tuple[dict, str] | None]  # -> (row, field read)

@@ -28,8 +28,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from flopcast.core import yamlio
+from flopcast.core.dates import bounded_date, parse_date, to_date, to_year
 from flopcast.core.errors import DataError, ScenarioError, UnknownNameError
-from flopcast.forecast.dates import bounded_date, parse_date, to_date, to_year
 from flopcast.forecast.params import (
     PARAMETERS,
     SCENARIO_DIR,

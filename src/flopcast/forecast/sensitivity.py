@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from flopcast.core.dates import to_date
 from flopcast.core.errors import InputError
-from flopcast.forecast.dates import to_date
 from flopcast.forecast.draws import Draws, draw
 from flopcast.forecast.params import PARAMETERS
 from flopcast.forecast.scenario import Scenario, load_scenario

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr
 
+from flopcast.core.dates import parse_date, to_date, to_year
 from flopcast.evidence import dataset as _dataset
-from flopcast.forecast.dates import parse_date, to_date, to_year
 from flopcast.forecast.lognormal import Z95
 from flopcast.forecast.model import PERCENTILES, ForecastResult
 from flopcast.forecast.trends import frontier_row

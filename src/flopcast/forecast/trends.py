@@ -43,10 +43,10 @@ from pydantic import BaseModel, ConfigDict
 from scipy.special import ndtri
 
 from flopcast.core import yamlio
+from flopcast.core.dates import parse_date, to_year
 from flopcast.core.errors import DataError, ScenarioError
 from flopcast.core.uncertain import Uncertain, ci
 from flopcast.estimate.functions import evaluate
-from flopcast.forecast.dates import parse_date, to_year
 from flopcast.forecast.lognormal import Z95, Log10Normal
 from flopcast.forecast.params import SCENARIO_DIR, scenario_error
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import sys
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -73,17 +75,35 @@ def background(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
             proc.kill()
 
 
-# What the fork server imports once, so that every figure process starts with it: the main
-# module (else each process runs it again, as multiprocessing's spawn does), the figure code,
-# matplotlib's two backends and PIL's PNG writer (each otherwise imported on first use).
+# What the fork server imports once, so that every figure process starts with it: the figure
+# code (light: the core and matplotlib, none of the estimates), matplotlib's two backends and
+# PIL's PNG writer (each otherwise imported on first use).
 PRELOAD = (
-    "__main__",
     "flopcast.report.catalog",
     "flopcast.report.figures",
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_svg",
     "PIL.PngImagePlugin",
 )
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose processes never run the caller's ``__main__``.
+
+    multiprocessing's spawn and fork-server children import the parent's main module again
+    (as ``__mp_main__``), so a plain script that calls ``build()`` without an ``if __name__ ==
+    "__main__":`` guard would run again in each figure process. The figure tasks need nothing
+    from it (they are functions of :mod:`flopcast.report.catalog`), so while this pool starts
+    a process (on ``submit``) the main module is a bare stand-in, and there is none to run.
+    """
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Any:
+        main = sys.modules["__main__"]
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            sys.modules["__main__"] = main
 
 
 def _forkserver() -> Any:
@@ -115,7 +135,7 @@ def figure_pool(count: int) -> Iterator[Executor | None]:
     if ctx is None:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool:
+    with _Pool(max_workers=count, mp_context=ctx) as pool:
         try:
             yield pool
         except BaseException:

@@ -34,7 +34,7 @@ from flopcast.forecast import model as forecast
 from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.report import backtest as report_backtest
-from flopcast.report import derivations, gather, output, render, withinrun
+from flopcast.report import catalog, derivations, gather, output, render, withinrun
 from flopcast.report.background import background, figure_pool
 from flopcast.report.catalog import FIGURES, FigureSpec
 
@@ -190,35 +190,14 @@ def _submit(
     """Draw ``spec`` in the pool (or here, without one, or for a figure registered where a
     pool process cannot import it); returns a function giving (PNG bytes, SVG text) or None."""
     if pool is not None and _importable(spec):
-        return pool.submit(_export, spec.stem, data).result
-    return partial(_export_spec, spec, data)
+        return pool.submit(catalog.export_shipped, spec.stem, data).result
+    return partial(catalog.export_figure, spec, data)
 
 
 def _importable(spec: FigureSpec) -> bool:
     """Whether a fork-server process finds ``spec`` by its stem: a shipped figure."""
-    from flopcast.report import catalog
-
     shipped = getattr(spec.draw, "__module__", None) == catalog.__name__
     return shipped and spec.stem in FIGURES and FIGURES[spec.stem] is spec
-
-
-def _export(stem: str, data: dict[str, Any]) -> tuple[bytes, str] | None:
-    """The shipped figure ``stem``, laid out once and exported (run in a pool process)."""
-    return _export_spec(FIGURES[stem], data)
-
-
-def _export_spec(spec: FigureSpec, data: dict[str, Any]) -> tuple[bytes, str] | None:
-    from flopcast.report import canvas  # matplotlib: the report extra, only when drawing
-
-    stamp = canvas.Stamp(
-        scenario=data["meta"]["scenario"],
-        seed=int(data["meta"]["seed"]),
-        n=int(data["meta"]["n"]),
-        data_version=data["meta"]["data_version"],
-        generated=data["meta"]["generated"],
-    )
-    fig = spec.draw(data, stamp)
-    return None if fig is None else canvas.export(fig)
 
 
 class _Steps:

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, Locator, LogLocator, NullLocator
 
 from flopcast.core import fmt
-from flopcast.forecast.scenario import to_date, to_year
+from flopcast.core.dates import to_date, to_year
 
 # Colours from the Okabe-Ito palette (readable by colour-blind readers).
 REASONING = "#D55E00"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flopcast.core import fmt
+from flopcast.core.dates import to_year
 from flopcast.core.registry import Registry
-from flopcast.forecast.scenario import to_year
 
 Draw = Callable[[dict[str, Any], Any], Any]  # (report data, Stamp) -> Figure or None
 
@@ -53,6 +53,29 @@ def bounds(stats: Mapping[str, Any] | None) -> dict[str, float] | None:
     lo = stats["lo"] if "lo" in stats else stats["p5"]
     hi = stats["hi"] if "hi" in stats else stats["p95"]
     return {"median": stats["median"], "lo": lo, "hi": hi}
+
+
+def export_figure(spec: FigureSpec, data: dict[str, Any]) -> tuple[bytes, str] | None:
+    """``spec`` drawn from the report data, laid out once and exported: (PNG bytes, SVG text),
+    or None when there is nothing to draw. Its footer's stamp is the data's ``meta``."""
+    from flopcast.report import canvas  # matplotlib: the report extra, only when drawing
+
+    meta = data["meta"]
+    stamp = canvas.Stamp(
+        scenario=meta["scenario"],
+        seed=int(meta["seed"]),
+        n=int(meta["n"]),
+        data_version=meta["data_version"],
+        generated=meta["generated"],
+    )
+    fig = spec.draw(data, stamp)
+    return None if fig is None else canvas.export(fig)
+
+
+def export_shipped(stem: str, data: dict[str, Any]) -> tuple[bytes, str] | None:
+    """:func:`export_figure` of the shipped figure ``stem``: what a report's figure process
+    runs (this module and matplotlib are all it imports)."""
+    return export_figure(FIGURES[stem], data)
 
 
 # ---------------------------------------------------------------------------- the figures

@@ -1,4 +1,4 @@
-"""Dates of the forecast: ISO text in, decimal years out, parsed once.
+"""Dates: ISO text in, decimal years out, parsed once (the forecast's calendar, and the report's).
 
 A scenario's dates are parsed when it is loaded (:mod:`flopcast.forecast.scenario`); from then
 on the model works in decimal years (``2025-07-02`` is ``2025 + 182/365``), and results turn
