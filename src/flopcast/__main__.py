@@ -2,4 +2,5 @@
 
 from flopcast.cli import main
 
-main()
+if __name__ == "__main__":  # NB: not when a spawned process imports it (serve --workers)
+    main()

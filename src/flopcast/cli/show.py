@@ -110,8 +110,8 @@ def serve_command(
         "-w",
         min=1,
         max=64,
-        help="Server processes (each a core's worth of requests; 2 doubles the throughput of "
-        "uncached requests on 2 cores).",
+        help="Server processes, one socket each (2 doubles the throughput of uncached "
+        "requests on 2 cores).",
     ),
 ) -> None:
     from flopcast.web.server import LOOPBACK  # the web extra (uvicorn) loads with it
@@ -128,7 +128,7 @@ def serve_command(
     # the records are loaded (and checked) before the socket opens: a bad --data folder is
     # one error line, not a dashboard that fails on its first request
     records = dataset.load([str(d) for d in data] if data else None)
-    sock = listen_socket(host, port)
+    sock = listen_socket(host, port, reuse_port=workers > 1)
     bound = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound}/"
     if json_out:

@@ -6,18 +6,24 @@ The listening socket is created with ``IPPROTO_TCP`` named explicitly. asyncio s
 Nagle's algorithm holds back a response's last small segment until the client's delayed ACK:
 a 40 ms floor on every request, even ``/api/health``. Accepted sockets inherit the protocol.
 
-With ``workers`` above 1, uvicorn's process supervisor runs that many server processes on the
-one socket (the kernel hands each connection to one of them), so requests that each cost CPU
-use every core instead of one: under 50 concurrent clients asking for new parameters, twice
-the throughput on 2 cores (``benchmarks/bench_web_load.py``). Each process builds its own app
-with :func:`app_from_environment` (uvicorn starts them fresh: ``spawn``), reading the data
-folders the parent checked from :data:`DATA_ENV`; each keeps its own cache.
+With ``workers`` above 1, that many server processes run, each on its own socket bound to the
+same port with ``SO_REUSEPORT``: the kernel spreads new connections evenly over them (by a hash
+of the address pair), so requests that each cost CPU use every core. NB: not uvicorn's own
+``--workers``, whose processes share one socket: each takes every pending connection it sees
+at once, and in the load benchmark one of two processes got all 50 clients about half the
+time (p99 0.58 s against 0.36-0.40 s here; ``benchmarks/bench_web_load.py``). The processes
+are started fresh (``spawn``); each builds its app with :func:`app_from_environment` from the
+data folders the parent checked (:data:`DATA_ENV`) and keeps its own cache. The parent waits:
+SIGTERM or Ctrl-C stops them all, and one that dies stops the rest (exit 1).
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import multiprocessing.connection
 import os
+import signal
 import socket
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,11 +35,14 @@ from flopcast.core.errors import InputError
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def listen_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for ``host``:``port`` (0: any free port); one line if it cannot bind."""
+def listen_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A bound TCP socket for ``host``:``port`` (0: any free port); one line if it cannot bind.
+    ``reuse_port``: other sockets may bind the same port (``SO_REUSEPORT``, one per process)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
@@ -53,25 +62,54 @@ def serve(
     sock: socket.socket, make_app: Callable[[], Any], *, workers: int = 1, data: Sequence[str] = ()
 ) -> None:
     """Run ``make_app()`` with uvicorn on ``sock`` until interrupted; with ``workers`` above 1,
-    that many processes instead, each with the app of :func:`app_from_environment` for
-    ``data`` (the folders ``make_app`` reads)."""
+    that many processes instead, one per ``SO_REUSEPORT`` socket on ``sock``'s port (``sock``
+    must have been made with ``reuse_port``), each with the app of
+    :func:`app_from_environment` for ``data`` (the folders ``make_app`` reads)."""
     if not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"--workers must lie in [1, {MAX_WORKERS}], got {workers}")
     if workers == 1:
-        config = uvicorn.Config(make_app(), log_level="warning", access_log=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        _run(sock, make_app())
         return
-    from uvicorn.supervisors import Multiprocess
-
+    host, port = sock.getsockname()[:2]
+    socks = [sock, *(listen_socket(host, port, reuse_port=True) for _ in range(workers - 1))]
     os.environ[DATA_ENV] = json.dumps(list(data))
-    config = uvicorn.Config(
-        f"{__name__}:app_from_environment",
-        factory=True,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
-    Multiprocess(config, sockets=[sock]).run()
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(s,), daemon=True) for s in socks]
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping.append(signum)
+        raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for p in procs:
+            p.start()
+        for s in socks:
+            s.close()  # each process holds its own copy
+        mp.connection.wait([p.sentinel for p in procs])  # returns when one ends
+        if not stopping:
+            ended = next(p for p in procs if not p.is_alive())
+            raise InputError(f"a server process ended (exit code {ended.exitcode}); stopping")
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()  # uvicorn's own graceful shutdown on SIGTERM
+        for p in procs:
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run(sock: socket.socket, app: Any) -> None:
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
+
+
+def _worker(sock: socket.socket) -> None:
+    """One server process of :func:`serve`: its own app on its own socket."""
+    _run(sock, app_from_environment())
 
 
 def app_from_environment() -> Any:
