@@ -110,36 +110,37 @@ def build(
 
     # The figures are drawn by FIGURE_WORKERS processes forked from the fork server, which has
     # imported matplotlib once (`flopcast report` starts it first: background.prestart), one task
-    # a figure, taken by whichever process is free. Each record's derivation, the backtest and
-    # the within-run fit run in a child forked once the table is computed (it inherits the
-    # table's values), while the figures draw; no figure needs them. NB: the backtest at its own
-    # command's defaults (20,000 draws), so its numbers are those of `flopcast backtest --as-of
-    # 2025-05-13 --seed SEED` whatever --samples the report uses.
+    # a figure, taken by whichever process is free. The backtest and the within-run fit need
+    # only the dataset: they run in a child forked as soon as it is loaded, on the core the fork
+    # server has finished with, while this process computes the forecast and the table. Each
+    # record's derivation reuses the table's values, so it is computed here while the figures
+    # draw. No figure needs any of them. NB: the backtest at its own command's defaults (20,000
+    # draws), so its numbers are those of `flopcast backtest --as-of 2025-05-13 --seed SEED`
+    # whatever --samples the report uses.
     with figure_pool(FIGURE_WORKERS if specs else 0) as pool:
         ds = dataset.load(extra_dirs)
-        sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
-        tick()
-        res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
-        tick()
-        bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))  # what it draws
-        tick()
-        sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
-        tick()
-        table = ds.table(seed=int(seed))
-        status = cap_status(res, ds)
-        tick()
-        scores = gather.scores(ds, table, benchmark, int(seed))
-        tick()
 
-        def text_only() -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+        def text_only() -> tuple[dict[str, Any], list[dict[str, Any]]]:
             return (
-                derivations.gather(ds, seed=int(seed)),
                 report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
                 withinrun.gather(seed=int(seed)),
             )
 
         # NB: forked before the first figure is submitted, while this process has one thread
         with background(text_only) as pending:
+            sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
+            tick()
+            res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
+            tick()
+            bands = res.bands(years=horizon_years, series=("reasoning", "frontier"))
+            tick()
+            sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
+            tick()
+            table = ds.table(seed=int(seed))
+            status = cap_status(res, ds)
+            tick()
+            scores = gather.scores(ds, table, benchmark, int(seed))
+            tick()
             data = gather.gather(
                 ds,
                 sc,
@@ -155,7 +156,8 @@ def build(
                 derivations=None,
             )
             tasks = {s.stem: _submit(pool, s, data) for s in specs}
-            data["derivations"], data["backtest"], data["within_run"] = pending()
+            data["derivations"] = derivations.gather(ds, seed=int(seed))
+            data["backtest"], data["within_run"] = pending()
         drawn = {stem: files for stem, task in tasks.items() if (files := task()) is not None}
     for _ in specs:
         tick()
