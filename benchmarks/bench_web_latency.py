@@ -5,7 +5,9 @@ Run: python benchmarks/bench_web_latency.py [--requests 200]
 Two servers of the same app on loopback, each in its own process: ``flopcast serve`` (its
 socket made with ``IPPROTO_TCP``, so every accepted connection gets TCP_NODELAY) and, as the
 anchor, uvicorn on a socket made with the default protocol 0 (what ``serve`` did before: asyncio
-then leaves Nagle's algorithm on). One keep-alive client sends ``--requests`` sequential
+then leaves Nagle's algorithm on), on asyncio's own event loop and h11 as then. NB: uvloop,
+which ``serve`` now uses where it is installed (the web extra), sets TCP_NODELAY itself; the
+``IPPROTO_TCP`` socket keeps the fix where it is not. One keep-alive client sends ``--requests`` sequential
 ``GET /api/health`` and cached ``POST /api/forecast`` (the page's default request, after one
 warm-up) to each. Printed: median and p99 per server and the ratio anchor / serve. Targets
 (issue 13): a cached request under 5 ms.
@@ -27,7 +29,8 @@ from flopcast.web.app import create_app
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # protocol 0: no TCP_NODELAY
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.bind(("127.0.0.1", int(sys.argv[1])))
-uvicorn.Server(uvicorn.Config(create_app(), log_level="warning")).run(sockets=[sock])
+config = uvicorn.Config(create_app(), log_level="warning", loop="asyncio", http="h11")
+uvicorn.Server(config).run(sockets=[sock])
 """
 
 

@@ -19,6 +19,7 @@ SIGTERM or Ctrl-C stops them all, and one that dies stops the rest (exit 1).
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import multiprocessing.connection
@@ -104,6 +105,9 @@ def serve(
 
 
 def _run(sock: socket.socket, app: Any) -> None:
+    # NB: what is loaded by now (the libraries, the records) stays out of the cyclic garbage
+    # collector's full passes, which otherwise walk it all and stall every queued request
+    gc.freeze()
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
 
 

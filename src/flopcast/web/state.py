@@ -19,7 +19,6 @@ import asyncio
 import ctypes
 import ctypes.util
 import functools
-import os
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,7 +27,12 @@ from typing import Any
 from flopcast.evidence import dataset
 from flopcast.web.cache import LRU, MISSING, ClosedForms, Scenarios
 
-DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
+# NB: one computation thread per process. The work is Python holding the GIL (numpy on small
+# arrays): two threads took turns on it and served 15% fewer uncached requests under 50 clients
+# (90 against 104 a second; benchmarks/bench_web_load.py). A long computation (a million draws)
+# then holds back the other uncached requests of its process, not the cached ones; for more
+# cores, `flopcast serve --workers N` (processes).
+DEFAULT_WORKERS = 1
 DEFAULT_QUEUE = 64  # waiting requests hold no draws: 50 concurrent clients are all admitted
 RETRY_AFTER_S = 2
 
