@@ -42,7 +42,7 @@ def listen_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.s
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port:
+    if reuse_port and hasattr(socket, "SO_REUSEPORT"):  # not on Windows: serve says so
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
@@ -71,6 +71,8 @@ def serve(
     if workers == 1:
         _run(sock, make_app())
         return
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise InputError("--workers above 1 needs SO_REUSEPORT (Linux, macOS, BSD); use one")
     host, port = sock.getsockname()[:2]
     socks = [sock, *(listen_socket(host, port, reuse_port=True) for _ in range(workers - 1))]
     os.environ[DATA_ENV] = json.dumps(list(data))
