@@ -50,7 +50,7 @@ _TOL = 1e-10  # OOM (bands) and years (dates)
 _BISECT = 64  # at most, steps for a meeting quantile (Newton's method: about 6 in practice)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _MEMO = 64  # quantile sets remembered per closed form
-# Where meeting quantiles are first looked for: 1 hour to 1,000 years after the start, 24 points
+# Where meeting quantiles are first looked for: about an hour to 1,000 years after the start, 24 points
 # a decade (a target outside it is bracketed by doubling instead)
 _GRID = np.geomspace(1e-4, 1e3, 7 * 24 + 1)
 
@@ -153,6 +153,8 @@ class ExactForecast:
     def _meeting(
         self, s: np.ndarray, nodes: int | None, *, density: bool
     ) -> tuple[np.ndarray, np.ndarray]:
+        """The CDF at ``s`` and, with ``density``, the density (without it, the second is a
+        placeholder: the density costs another pass over the nodes)."""
         h = self.headroom
         z, w = _hermite(nodes or self.nodes)
         v = 10.0 ** (self.v.mu + self.v.sd * z)
@@ -252,8 +254,7 @@ class ExactForecast:
             active[idx] = step >= _TOL
             if not active.any():
                 break
-        hi = x
-        out[todo] = hi
+        out[todo] = x
         return out
 
     def _meeting_table(self, nodes: int | None) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-X = TypeVar("X")
 JOIN_SECONDS = 60  # NB: a finished child exits at once; this only bounds a stuck one
 
 

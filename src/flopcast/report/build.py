@@ -35,7 +35,7 @@ from flopcast.forecast.sensitivity import sensitivity
 from flopcast.forecast.status import cap_status
 from flopcast.report import backtest as report_backtest
 from flopcast.report import catalog, derivations, gather, output, render, withinrun
-from flopcast.report.background import background, figure_pool
+from flopcast.report.background import background, figure_pool, prestart
 from flopcast.report.catalog import FIGURES, FigureSpec
 
 Progress = Callable[[str, int, int], None]  # (step description, steps done, steps in all)
@@ -95,6 +95,9 @@ def build(
     output.check_target(out.absolute())  # before minutes of work, not after
     if specs and importlib.util.find_spec("matplotlib") is None:  # likewise: the report extra
         raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+    if specs and FIGURE_WORKERS:
+        prestart()  # the figure processes' imports while the data is computed (the CLI has
+        # started it already, before its own imports; a second call does nothing)
     steps = [
         "load data",
         "run forecast",

@@ -180,24 +180,6 @@ def svg_text(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def warm_up() -> None:
-    """Draw and export one small figure with the report's text styles, so a process's first
-    real figure does not pay matplotlib's one-off costs (the font files and their glyph caches,
-    the SVG backend and PIL imported on first use). The report's figure workers run it while
-    the data is still being computed (:mod:`flopcast.report.build`)."""
-    fig, ax = new_figure(2.0, 1.5)
-    with matplotlib.rc_context(RC):
-        ax.errorbar([1.0, 10.0], [1.0, 2.0], xerr=[[0.5, 5.0], [1.0, 10.0]], fmt="o", label="a")
-        ax.fill_between([1.0, 10.0], [0.5, 1.0], [1.5, 3.0], alpha=0.2, lw=0)
-        ax.annotate("0.5", (1.0, 1.0), xytext=(4, 0), textcoords="offset points", fontsize=7.5)
-        ax.set_xscale("log")
-        decade_ticks(ax.xaxis)
-        ax.set_xlabel("x")
-        ax.set_title("warm-up")
-        legend_and_footer(fig, Stamp("warm-up", 0, 1, "0", "2000-01-01"), ["x, 2000-01-01, y"])
-    export(fig, dpi=DPI)
-
-
 # ---------------------------------------------------------------------------- drawing helpers
 
 
