@@ -201,11 +201,19 @@ class SaturatingFit(ScoreFit):
         """ODR as the base class does; with a ``ceiling``, an asymptote above it is refitted
         with ``A`` held at the ceiling (the bounded optimum lies on the bound)."""
         beta = super()._odr(x, y, start, fixed)
-        if self.ceiling is None or beta[0] <= self.ceiling:
+        if not self._above_ceiling(beta):
             return beta
+        return super()._odr(x, y, self._on_ceiling(beta), (0, *fixed))
+
+    def _above_ceiling(self, beta: np.ndarray) -> bool:
+        return self.ceiling is not None and beta[0] > self.ceiling
+
+    def _on_ceiling(self, beta: np.ndarray) -> np.ndarray:
+        """``beta`` with ``A`` at the ceiling: the start of the fit held on the bound (where the
+        bounded optimum lies when the free one is above it)."""
         at_bound = np.array(beta, dtype=float)
         at_bound[0] = self.ceiling
-        return super()._odr(x, y, at_bound, (0, *fixed))
+        return at_bound
 
     def _reach_hint(self) -> str:
         a, _, _, r0 = (float(v) for v in self._full(self.params_))
@@ -219,15 +227,12 @@ class SaturatingFit(ScoreFit):
                 guess.append(float(y.min()) - 0.1 * span)
             x0 = np.array(guess)
         else:
-            x0 = np.asarray(start, dtype=float)
-        if self.ceiling is not None:
-            x0[0] = min(x0[0], self.ceiling)
+            x0 = np.array(start, dtype=float)  # a copy: the caller's start stays as it was
+        if self._above_ceiling(x0):
+            x0 = self._on_ceiling(x0)
         beta, ok = self._ols(x, y, x0, maxit=4000)
-        if ok and self.ceiling is not None and beta[0] > self.ceiling:
-            # A <= ceiling: the bounded optimum lies on the bound, found with A held there
-            at_bound = np.array(beta, dtype=float)
-            at_bound[0] = self.ceiling
-            beta, ok = self._ols(x, y, at_bound, (0,), maxit=4000)
+        if ok and self._above_ceiling(beta):  # A <= ceiling: refit with A held on the bound
+            beta, ok = self._ols(x, y, self._on_ceiling(beta), (0,), maxit=4000)
         if start is None and not ok:
             raise InputError("the saturating fit did not converge; try fixing R0 (--floor)")
         return beta if ok else np.full_like(x0, np.nan)
