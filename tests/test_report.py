@@ -456,6 +456,60 @@ def test_the_pool_draws_a_figure_byte_for_byte_as_this_process_does(built):
     assert here is not None and there == here
 
 
+@pytest.fixture(scope="module")
+def part(built, forecast_json):
+    """:func:`flopcast.report.gather.forecast_part` of the report's scenario and seed, as JSON."""
+    import datetime as dt
+
+    from flopcast.forecast import model as forecast
+    from flopcast.forecast.sensitivity import sensitivity
+    from flopcast.report import build as report_build
+    from flopcast.report.gather import forecast_part
+
+    out, _ = built
+    generated = json.loads((out / "report.json").read_text())["meta"]["generated"]
+    _, ds = forecast_json
+    sc = forecast.load_scenario("seed-analysis")
+    res = forecast.run(sc, n=SAMPLES, seed=SEED, dataset=ds)
+    bands = res.bands(years=6.0, series=("reasoning", "frontier"))
+    sens = sensitivity(sc, n=min(SAMPLES, report_build.SENSITIVITY_SAMPLES), seed=SEED, dataset=ds)
+    today = dt.date.fromisoformat(generated)
+    got = forecast_part(ds, sc, res, bands, sens, today=today, horizon_years=6.0)
+    return json.loads(json.dumps(got))
+
+
+def test_the_forecast_part_is_the_report_data_before_the_table(built, part):
+    """What the early figures are given is exactly what the finished report states under those
+    keys (the footers' sources apart from the scores', which need the table)."""
+    out, _ = built
+    data = json.loads((out / "report.json").read_text())
+    assert set(part["sources_short"]) == {"forecast", "dataset"}
+    for key, value in part.items():
+        if key == "sources_short":
+            value = {**value, "scores": data[key]["scores"]}
+        assert value == data[key], key
+
+
+def test_each_figure_draws_from_the_keys_it_declares(built, part):
+    """``FigureSpec.needs`` is what a figure reads: drawn from those keys (and ``meta``) alone,
+    each shipped figure is byte for byte the figure drawn from the whole report data; one whose
+    keys are all in the forecast part is drawn from it alone the same. The tornado is such a
+    figure, so the report draws it while the table is computed."""
+    from flopcast.report import catalog
+
+    out, _ = built
+    data = json.loads((out / "report.json").read_text())
+    early = set()
+    for spec in catalog.FIGURES.values():
+        assert spec.needs is not None and spec.cost > 0, spec.stem
+        whole = catalog.export_figure(spec, data)
+        assert catalog.export_figure(spec, {k: data[k] for k in (*spec.needs, "meta")}) == whole
+        if spec.needs <= part.keys():
+            early.add(spec.stem)
+            assert catalog.export_figure(spec, part) == whole, spec.stem
+    assert early == {"sensitivity_tornado"}
+
+
 def test_a_plain_script_without_a_main_guard_runs_once(tmp_path):
     """The figure processes start from the fork server and never run the caller's script
     again (multiprocessing's spawn would, without an ``if __name__ == "__main__":`` guard)."""

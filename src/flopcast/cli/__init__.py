@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import sys
 
 from flopcast.cli._common import app, run
 
@@ -39,6 +40,14 @@ def main() -> None:
     # OpenBLAS's extra threads only spin-wait; on a 2-core box they took about 0.1 s of the
     # report's 1.8 s from its figure processes (benchmarks/bench_report.py).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if sys.argv[1:2] == ["report"]:
+        # NB: the report's figure processes import matplotlib (about 0.35 s) in multiprocessing's
+        # fork server. Started here, before typer parses the command line (0.08 s: its parameter
+        # adapters import pydantic), the server is ready before the first figure's data is. A
+        # `report --help` or a refused option starts it for nothing; it ends with this process.
+        from flopcast.report import background
+
+        background.prestart()
     try:
         run(app)
     finally:

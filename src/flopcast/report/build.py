@@ -113,24 +113,17 @@ def build(
 
     # The figures are drawn by FIGURE_WORKERS processes forked from the fork server, which has
     # imported matplotlib once (`flopcast report` starts it first: background.prestart), one task
-    # a figure, taken by whichever process is free. The backtest and the within-run fit need
-    # only the dataset: they run in a child forked as soon as it is loaded, on the core the fork
-    # server has finished with, while this process computes the forecast and the table. Each
-    # record's derivation reuses the table's values, so it is computed here while the figures
-    # draw. No figure needs any of them. NB: the backtest at its own command's defaults (20,000
-    # draws), so its numbers are those of `flopcast backtest --as-of 2025-05-13 --seed SEED`
-    # whatever --samples the report uses.
+    # a figure, the dearest first (FigureSpec.cost), taken by whichever process is free. A figure
+    # that needs only the forecast (FigureSpec.needs) is drawn while this process computes the
+    # dataset table; the others once it is done. The within-run fit needs nothing of either: it
+    # runs in a child forked at the start. The backtest and each record's derivation reuse the
+    # table's values, so they are computed here while the figures draw. NB: the backtest at its
+    # own command's defaults (20,000 draws), so its numbers are those of `flopcast backtest
+    # --as-of 2025-05-13 --seed SEED` whatever --samples the report uses.
     with figure_pool(FIGURE_WORKERS if specs else 0) as pool:
         ds = dataset.load(extra_dirs)
-
-        def text_only() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-            return (
-                report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed)),
-                withinrun.gather(seed=int(seed)),
-            )
-
         # NB: forked before the first figure is submitted, while this process has one thread
-        with background(text_only) as pending:
+        with background(partial(withinrun.gather, seed=int(seed))) as within_run:
             sc = forecast.load_scenario(scenario, dict(overrides) if overrides else None)
             tick()
             res = forecast.run(sc, n=int(n), seed=int(seed), dataset=ds)
@@ -139,28 +132,28 @@ def build(
             tick()
             sens = sensitivity(sc, n=min(int(n), SENSITIVITY_SAMPLES), seed=int(seed), dataset=ds)
             tick()
-            table = ds.table(seed=int(seed))
-            status = cap_status(res, ds)
-            tick()
-            scores = gather.scores(ds, table, benchmark, int(seed))
-            tick()
-            data = gather.gather(
+            part = gather.forecast_part(
                 ds,
                 sc,
                 res,
                 bands,
                 sens,
-                table,
-                scores,
                 today=today or dt.date.today(),
                 horizon_years=horizon_years,
-                status=status,
-                backtest=None,
-                derivations=None,
             )
-            tasks = {s.stem: _submit(pool, s, data) for s in specs}
+            early = [s for s in specs if s.needs is not None and s.needs <= part.keys()]
+            tasks = {s.stem: _submit(pool, s, part) for s in _dearest_first(early)}
+            table = ds.table(seed=int(seed))
+            status = cap_status(res, ds)
+            tick()
+            scores = gather.scores(ds, table, benchmark, int(seed))
+            tick()
+            data = gather.complete(part, ds, sc, res, table, scores, status=status)
+            late = [s for s in specs if s not in early]
+            tasks |= {s.stem: _submit(pool, s, data) for s in _dearest_first(late)}
             data["derivations"] = derivations.gather(ds, seed=int(seed))
-            data["backtest"], data["within_run"] = pending()
+            data["backtest"] = report_backtest.run(ds, n=BACKTEST_SAMPLES, seed=int(seed))
+            data["within_run"] = within_run()
         drawn = {stem: files for stem, task in tasks.items() if (files := task()) is not None}
     for _ in specs:
         tick()
@@ -197,6 +190,12 @@ def _submit(
     if pool is not None and _importable(spec):
         return pool.submit(catalog.export_shipped, spec.stem, data).result
     return partial(catalog.export_figure, spec, data)
+
+
+def _dearest_first(specs: Sequence[FigureSpec]) -> list[FigureSpec]:
+    """``specs`` in the order a pool should take them: longest first, so that the figures end
+    together (the longest-processing-time rule); equal costs keep their order."""
+    return sorted(specs, key=lambda s: -s.cost)
 
 
 def _importable(spec: FigureSpec) -> bool:

@@ -23,20 +23,37 @@ Draw = Callable[[dict[str, Any], Any], Any]  # (report data, Stamp) -> Figure or
 
 @dataclass(frozen=True)
 class FigureSpec:
+    """A report figure. ``needs``: the keys of the report data its ``draw`` reads besides
+    ``meta`` (None: any key); a figure whose keys are all in
+    :func:`flopcast.report.gather.forecast_part` is drawn while the dataset table is still being
+    computed. ``cost``: its drawing and export time in seconds, as measured on the shipped data
+    (2-core box, benchmarks/bench_report.py); a report's figure processes take the dearest first,
+    so that the last figure to finish is a cheap one."""
+
     stem: str
     title: str
     caption: str
     draw: Draw
+    needs: frozenset[str] | None = None
+    cost: float = 0.0
 
 
 FIGURES: Registry[FigureSpec] = Registry("report figure")
 
 
-def figure(stem: str, title: str, caption: str) -> Callable[[Draw], Draw]:
+def figure(
+    stem: str,
+    title: str,
+    caption: str,
+    *,
+    needs: tuple[str, ...] | None = None,
+    cost: float = 0.0,
+) -> Callable[[Draw], Draw]:
     """Register ``draw`` as the figure ``stem`` (a second figure of that stem is refused)."""
 
     def register(draw: Draw) -> Draw:
-        FIGURES.register(stem, FigureSpec(stem, title, caption, draw))
+        keys = frozenset(needs) if needs is not None else None
+        FIGURES.register(stem, FigureSpec(stem, title, caption, draw, keys, float(cost)))
         return draw
 
     return register
@@ -99,6 +116,14 @@ FAN_YEARS_BEFORE_START = 0.75
     "(the data date, the newest record's release); the meeting date's median and 90% interval. "
     "The frame runs from a little before the start to two years past the meeting date's 95th "
     "percentile or the data date, whichever is later.",
+    needs=(
+        "forecast",
+        "models",
+        "status",
+        "bands",
+        "sources_short",
+    ),
+    cost=0.36,
 )
 def _fan(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra
@@ -147,6 +172,11 @@ def fan_models(rows: list[dict[str, Any]], start: float) -> list[dict[str, Any]]
     "Each model's RL-stage and pre-training compute, median and 90% interval, from the "
     "dataset's lines of evidence (pre-training inherited from the base model where the "
     "record says so).",
+    needs=(
+        "models",
+        "sources_short",
+    ),
+    cost=0.45,
 )
 def _forest(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra
@@ -166,6 +196,11 @@ def _forest(data: dict[str, Any], stamp: Any) -> Any:
     "RL share of total training compute",
     "The RL stage's share of each model's total training compute (pre-training of the model "
     "or its base, plus post-training and RL), median and 90% interval.",
+    needs=(
+        "models",
+        "sources_short",
+    ),
+    cost=0.18,
 )
 def _share(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra
@@ -188,6 +223,11 @@ def _share(data: dict[str, Any], stamp: Any) -> Any:
     "curve (score linear in log10 compute) and the 90% bootstrap band of the fitted curve. "
     "NB: small distilled models trained on traces of stronger models are not comparable with "
     "o3-style RL at scale (Epoch AI's caveat); the fit pools them and shows the spread.",
+    needs=(
+        "scores",
+        "sources_short",
+    ),
+    cost=0.2,
 )
 def _score(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra
@@ -210,6 +250,11 @@ def _score(data: dict[str, Any], stamp: Any) -> Any:
     "Sensitivity of the meeting date",
     "Median meeting date with every parameter at its median and one parameter at its 5th or "
     "95th percentile; widest swing first. Parameters held fixed in the scenario are left out.",
+    needs=(
+        "sensitivity",
+        "sources_short",
+    ),
+    cost=0.12,
 )
 def _tornado(data: dict[str, Any], stamp: Any) -> Any:
     from flopcast.report import figures  # matplotlib: the report extra

@@ -3,7 +3,9 @@
 :func:`gather` takes what :func:`flopcast.report.build.build` computed (dataset, scenario,
 forecast result, bands, sensitivity rows, dataset table, scores) and returns the plain, JSON-ready
 dict that the figures (:mod:`flopcast.report.catalog`), the text (:mod:`flopcast.report.blocks`)
-and ``report.json`` all read, so the three always state the same numbers. Nothing is estimated
+and ``report.json`` all read, so the three always state the same numbers. It is made in two
+steps, so that a figure needing only the forecast can be drawn before the dataset table exists:
+:func:`forecast_part` (no table), then :func:`complete`. Nothing is estimated
 here; :func:`scores` only calls :class:`flopcast.forecast.fit.LogLinearFit`.
 """
 
@@ -92,29 +94,19 @@ def scores(ds: Any, table: list[dict], benchmark: str | None, seed: int) -> dict
     return out
 
 
-def gather(
+def forecast_part(
     ds: Any,
     sc: Any,
     res: Any,
     bands: dict,
     sens: list[dict],
-    table: list[dict],
-    score_data: dict | None,
     *,
     today: dt.date,
     horizon_years: float,
-    status: dict[str, Any] | None = None,
-    backtest: dict[str, Any] | None = None,
-    derivations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The report's data: meta (settings, command), the as-of status and its lead sentences,
-    the method, headline, forecast, bands, scenario, sensitivity, models, each record's
-    derivation (history, bound, implied utilisation), scores, backtest and sources."""
-    result = res.to_dict()
-    method = res.method_info()
-    names = {r["id"]: r["name"] for r in table}
-    data_date = status["data_date"] if status else None
-    data_version = ds.version
+    """What the report states before the dataset table is computed: meta (settings, command),
+    method, forecast, bands, scenario, sensitivity, sources, and the footers' sources of the
+    forecast and the dataset. A figure that needs only these draws while the table is made."""
     dated = _dated_sources(ds)
     in_use = _in_use_parameters(sc)
     scenario_sources = sorted(
@@ -127,7 +119,7 @@ def gather(
     meta = {
         "generated": today.isoformat(),
         "flopcast_version": _version(),
-        "data_version": data_version,
+        "data_version": ds.version,
         "scenario": sc.name,
         "scenario_title": getattr(sc, "title", ""),
         "scenario_path": sc.path,
@@ -144,11 +136,8 @@ def gather(
     }
     return {
         "meta": meta,
-        "status": status,
-        "lead": asof.lead(status, method, names) if status else None,
-        "method": method,
-        "headline": headline(sc, result, res, data_date),
-        "forecast": result,
+        "method": res.method_info(),
+        "forecast": res.to_dict(),
         "bands": {
             "t": bands["t"],
             "dates": bands["dates"],
@@ -162,10 +151,6 @@ def gather(
             "parameters": {k: v for k, v in sc.parameters.items() if k in in_use},
         },
         "sensitivity": sens,
-        "models": table,
-        "derivations": derivations,
-        "scores": score_data,
-        "backtest": backtest,
         "sources": {
             "scenario": [{"url": u, **dated.get(u, {})} for u in scenario_sources],
             "dataset": sorted(dated.values(), key=lambda s: (s.get("title") or "", s["url"])),
@@ -173,11 +158,78 @@ def gather(
         "sources_short": {
             "forecast": _short_sources(scenario_sources, dated, sc.name),
             "dataset": _short_sources(list(dated), dated, None),
-            "scores": _short_sources(
-                sorted({p["source"] for p in (score_data or {}).get("points", [])}), dated, None
-            ),
         },
     }
+
+
+def complete(
+    part: Mapping[str, Any],
+    ds: Any,
+    sc: Any,
+    res: Any,
+    table: list[dict],
+    score_data: dict | None,
+    *,
+    status: dict[str, Any] | None = None,
+    backtest: dict[str, Any] | None = None,
+    derivations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The report's data: :func:`forecast_part` completed with what needs the dataset table:
+    the as-of status and its lead sentences, headline, models, each record's derivation
+    (history, bound, implied utilisation), scores and backtest."""
+    names = {r["id"]: r["name"] for r in table}
+    data_date = status["data_date"] if status else None
+    scored = sorted({p["source"] for p in (score_data or {}).get("points", [])})
+    return {
+        "meta": part["meta"],
+        "status": status,
+        "lead": asof.lead(status, part["method"], names) if status else None,
+        "method": part["method"],
+        "headline": headline(sc, part["forecast"], res, data_date),
+        "forecast": part["forecast"],
+        "bands": part["bands"],
+        "scenario": part["scenario"],
+        "sensitivity": part["sensitivity"],
+        "models": table,
+        "derivations": derivations,
+        "scores": score_data,
+        "backtest": backtest,
+        "sources": part["sources"],
+        "sources_short": {
+            **part["sources_short"],
+            "scores": _short_sources(scored, _dated_sources(ds), None),
+        },
+    }
+
+
+def gather(
+    ds: Any,
+    sc: Any,
+    res: Any,
+    bands: dict,
+    sens: list[dict],
+    table: list[dict],
+    score_data: dict | None,
+    *,
+    today: dt.date,
+    horizon_years: float,
+    status: dict[str, Any] | None = None,
+    backtest: dict[str, Any] | None = None,
+    derivations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The report's data in one call: :func:`complete` of :func:`forecast_part`."""
+    part = forecast_part(ds, sc, res, bands, sens, today=today, horizon_years=horizon_years)
+    return complete(
+        part,
+        ds,
+        sc,
+        res,
+        table,
+        score_data,
+        status=status,
+        backtest=backtest,
+        derivations=derivations,
+    )
 
 
 def headline(sc: Any, result: dict, res: Any, data_date: str | None = None) -> dict[str, Any]:
