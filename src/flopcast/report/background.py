@@ -75,14 +75,13 @@ def background(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
 
 
 # What the fork server imports once, so that every figure process starts with it: the figure
-# code (light: the core and matplotlib, none of the estimates), matplotlib's two backends and
-# PIL's PNG writer (each otherwise imported on first use).
+# code (light: the core and matplotlib, none of the estimates) and matplotlib's two backends
+# (each otherwise imported on first use).
 PRELOAD = (
     "flopcast.report.catalog",
     "flopcast.report.figures",
     "matplotlib.backends.backend_agg",
     "matplotlib.backends.backend_svg",
-    "PIL.PngImagePlugin",
 )
 
 
