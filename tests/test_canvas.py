@@ -107,3 +107,26 @@ def test_an_exported_png_has_the_pixels_of_matplotlibs_own_png():
     ours = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
     theirs = np.asarray(Image.open(reference).convert("RGBA"))
     assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("chart", ["forest_plot", "rl_share_chart"])
+def test_a_title_given_its_height_lands_where_matplotlib_would_place_it(monkeypatch, chart):
+    """canvas.title fixes the title at the top of the axes, so matplotlib does not re-place it
+    at every render; the files are byte for byte those of its automatic placement."""
+    from flopcast.report import figures
+
+    stamp = figures.Stamp("s", 0, 1000, "v1", "2026-01-01")
+    rows = [
+        {
+            "label": f"Model {i}",
+            "median": 0.01 * (i + 1),
+            "lo": 0.005 * (i + 1),
+            "hi": 0.02 * (i + 1),
+            "rl": {"median": 1e23 * (i + 1), "lo": 3e22, "hi": 3e24},
+            "pretraining": {"median": 3e24, "lo": 1e24, "hi": 9e24},
+        }
+        for i in range(12)
+    ]
+    fixed = canvas.export(getattr(figures, chart)(rows, stamp))
+    monkeypatch.setattr(figures, "title", lambda ax, text: ax.set_title(text))  # automatic
+    assert canvas.export(getattr(figures, chart)(rows, stamp)) == fixed

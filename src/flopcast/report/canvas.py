@@ -230,6 +230,18 @@ def new_figure(width: float, height: float) -> tuple[Figure, Any]:
     return fig, ax
 
 
+def title(ax: Any, text: str) -> None:
+    """The axes' title, centred on the top of the axes.
+
+    NB: given its height (``y=1.0``, matplotlib's default place) the title is not re-placed at
+    every draw: matplotlib's automatic placement measures every y tick label on each render, in
+    case an offset text or a top x axis lies above the axes, about 7% of the report's drawing
+    time. The report's axes put nothing there (no top ticks or label, no y offset: log, row or
+    0-100 axes), so the title lands where the automatic rule puts it: the same files (test).
+    """
+    ax.set_title(text, y=1.0)
+
+
 def footer(fig: Figure, stamp: Stamp, sources: Sequence[str]) -> None:
     # supxlabel is a figure-level text that the constrained layout makes room for.
     fig.supxlabel(

@@ -32,6 +32,7 @@ from flopcast.report.canvas import (
     new_figure,
     percentiles,
     pow10,
+    title,
     when,
     year_text,
 )
@@ -139,7 +140,7 @@ def fan_chart(
         ax.set_ylim(y_lo, y_hi)
         ax.set_xlabel("Date (calendar year)")
         ax.set_ylabel("Training compute (FLOP, log scale)")
-        ax.set_title("Reasoning-training compute against the frontier of total training compute")
+        title(ax, "Reasoning-training compute against the frontier of total training compute")
         ax.grid(True, which="major", alpha=0.3)
         fig.legend(loc="outside right upper", frameon=False, fontsize=7.5)
         footer(fig, stamp, sources)

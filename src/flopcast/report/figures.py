@@ -37,6 +37,7 @@ from flopcast.report.canvas import (
     pct_text,
     save,
     svg_text,
+    title,
     year_text,
 )
 from flopcast.report.canvas import (
@@ -91,7 +92,7 @@ def forest_plot(
         label_rows(ax, ys, rows, log=True)
         decade_ticks(ax.xaxis)
         ax.set_xlabel("Training compute (FLOP, log scale)")
-        ax.set_title("RL-stage and pre-training compute per model (90% intervals)")
+        title(ax, "RL-stage and pre-training compute per model (90% intervals)")
         legend_and_footer(fig, stamp, sources)
     return fig
 
@@ -126,7 +127,7 @@ def rl_share_chart(
         ax.set_xlim(0.0, min(100.0, 1.15 * max((p["hi"] for p in pct), default=1.0)) or 1.0)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: pct_text(v)))
         ax.set_xlabel("RL-stage share of total training compute (%)")
-        ax.set_title("How much of each model's training compute went to the RL stage")
+        title(ax, "How much of each model's training compute went to the RL stage")
         legend_and_footer(fig, stamp, sources)
     return fig
 
@@ -187,7 +188,7 @@ def score_chart(
         ax.set_ylabel(f"{benchmark} score (%)")
         lo, hi = ax.get_ylim()
         ax.set_ylim(max(lo, 0.0), min(hi, 100.0))  # a score in % lies in [0, 100]
-        ax.set_title(f"{benchmark} score against RL-stage compute")
+        title(ax, f"{benchmark} score against RL-stage compute")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper left", frameon=False)
         footer(fig, stamp, sources)
@@ -239,7 +240,7 @@ def tornado_chart(
         ax.xaxis.set_major_locator(MonthTicks())
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: year_text(v)))
         ax.set_xlabel("Median meeting date (year-month)")
-        ax.set_title("Sensitivity of the meeting date to each assumption")
+        title(ax, "Sensitivity of the meeting date to each assumption")
         ax.grid(True, axis="x", alpha=0.3)
         fig.legend(handles, labels, loc="outside right upper", frameon=False)
         footer(fig, stamp, sources)
