@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from flopcast.core import montecarlo
 from flopcast.core.dates import month_grid
 from flopcast.forecast.draws import draw, quantities
 from flopcast.forecast.model import PERCENTILES, load_scenario, run
@@ -40,6 +41,7 @@ def closed_form(sc) -> tuple[dict, float]:
 
 
 def streaming_loop(sc, n: int) -> tuple[dict, float]:
+    montecarlo.SHARED_SCORES.clear()  # each repeat draws its inputs afresh
     start = time.perf_counter()
     lines = Lines.from_draws(draw(quantities(sc), n, seed=0))
     meeting = np.percentile(lines.meeting() - lines.t0, PERCENTILES)

@@ -128,3 +128,29 @@ def test_large_samplings_do_not_hold_the_scores_but_give_the_same_contributions(
     assert ctx._z == {}  # 2 x 5e6 x 8 bytes = 80 MB > 64 MB: not held
     shares = big.contributions(n=5_000_000)  # re-derived from (seed, name): same draws
     assert shares["b"] == pytest.approx(small["b"], abs=0.01)
+
+
+def test_uncorrelated_scores_are_drawn_once_per_process_and_shared():
+    """Two quantities with an input of the same name read the same scores, drawn once: the
+    values of a generator seeded by (seed, name), read-only; distinct seeds or sizes differ."""
+    shared = montecarlo.SharedScores(10**6)
+    a = shared.get(5, "chips", 1000)
+    assert shared.get(5, "chips", 1000) is a and not a.flags.writeable
+    assert np.array_equal(a, np.random.default_rng([5, zlib.crc32(b"chips")]).standard_normal(1000))
+    assert not np.array_equal(shared.get(6, "chips", 1000), a)
+    assert np.array_equal(shared.get(5, "chips", 10)[:10], a[:10])  # the same stream, shorter
+    x = (fc.ci(1, 100, name="chips") - 0.5).samples(1000, seed=5)
+    y = (fc.ci(2, 50, name="chips") - 0.5).samples(1000, seed=5)
+    assert np.corrcoef(np.log(x + 0.5), np.log(y + 0.5))[0, 1] > 0.999999  # one set of scores
+
+
+def test_shared_scores_hold_at_most_their_bytes_dropping_the_least_recently_used():
+    shared = montecarlo.SharedScores(3 * 8 * 1000)  # three arrays of 1,000 doubles
+    first = shared.get(0, "a", 1000)
+    for key in "bcd":
+        shared.get(0, key, 1000)
+    assert shared._bytes <= shared.max_bytes and len(shared._held) == 3
+    assert (0, "a", 1000) not in shared._held  # the oldest went first
+    assert np.array_equal(shared.get(0, "a", 1000), first)  # drawn again: the same numbers
+    assert shared.get(0, "big", 10_000).size == 10_000  # larger than the bound: not kept
+    assert (0, "big", 10_000) not in shared._held
