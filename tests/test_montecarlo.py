@@ -154,3 +154,53 @@ def test_shared_scores_hold_at_most_their_bytes_dropping_the_least_recently_used
     assert np.array_equal(shared.get(0, "a", 1000), first)  # drawn again: the same numbers
     assert shared.get(0, "big", 10_000).size == 10_000  # larger than the bound: not kept
     assert (0, "big", 10_000) not in shared._held
+
+
+def _fresh(q: fc.Uncertain, n: int, seed: int) -> np.ndarray:
+    """``q``'s draws made from scratch: no sub-quantity's cached draws read."""
+    return montecarlo.sample(q, _ctx(q, n, seed))
+
+
+def test_a_sum_reads_the_cached_draws_of_its_terms_bit_for_bit(monkeypatch):
+    """``rl / (pre + rl)`` reuses the draws already made for ``rl`` (its nodes are not drawn
+    again) and they are the very numbers a fresh evaluation gives."""
+    rl = fc.ci(1, 10, name="u") * fc.ci(2, 5, name="h") - fc.point(0.5, "floor")
+    pre = fc.ci(10, 100, name="p") - fc.point(1.0, "p floor")
+    share = rl / (pre + rl)
+    drawn_rl = rl.samples(5000, seed=3)
+    nodes = []
+    real = montecarlo._sample_node
+    monkeypatch.setattr(montecarlo, "_sample_node", lambda q, c: nodes.append(q) or real(q, c))
+    got = share.samples(5000, seed=3)
+    assert not any(node is rl for node in nodes) and len(nodes) < graph.size(share)
+    monkeypatch.setattr(montecarlo, "_same_draws", lambda sub, ctx: False)
+    assert np.array_equal(got, _fresh(share, 5000, seed=3))
+    assert np.array_equal(drawn_rl, rl.samples(5000, seed=3))
+
+
+def test_cached_draws_are_not_reused_where_they_would_differ():
+    """A term drawn alone is redrawn inside a larger expression when its seeding differs there:
+    an input of the same name elsewhere makes it ``name#2``, a correlation reaches outside it,
+    or another seed or size was asked for."""
+    a = fc.ci(1, 10, name="x") - fc.point(0.5, "f")
+    b = fc.ci(2, 20, name="x") - fc.point(0.5, "g")  # another input of the same name
+    a.samples(2000, seed=1)
+    both = b + a  # b's "x" comes first, so a's is "x#2" here
+    assert np.array_equal(both.samples(2000, seed=1), _fresh(both, 2000, seed=1))
+    assert not np.array_equal(
+        b.samples(2000, seed=1) + a.samples(2000, seed=1), _fresh(both, 2000, 1)
+    )
+    for first in ("c", "d"):  # the term's input first or second in its Cholesky group
+        c, d = fc.correlate(fc.ci(1, 10, name="c"), fc.ci(1, 10, name="d"), 0.9)
+        lone = (c if first == "c" else d) - fc.point(0.5, "h")
+        lone.samples(2000, seed=1)  # drawn without the correlation, which reaches outside
+        joint = lone * (d if first == "c" else c)
+        assert np.array_equal(joint.samples(2000, seed=1), _fresh(joint, 2000, seed=1))
+        assert not montecarlo._same_draws(lone._sample_cache[(2000, 1)][1], _ctx(joint, 2000, 1))
+    assert not montecarlo._same_draws(a._sample_cache[(2000, 1)][1], _ctx(a, 1000, seed=1))
+    both = fc.correlate(fc.ci(1, 10, name="e"), fc.ci(1, 10, name="f"), 0.5)
+    inner = both[0] * both[1] - fc.point(0.5, "k")  # the correlation lies inside the term
+    inner.samples(2000, seed=1)
+    outer = inner + fc.ci(1, 2, name="m")
+    assert montecarlo._same_draws(inner._sample_cache[(2000, 1)][1], _ctx(outer, 2000, seed=1))
+    assert np.array_equal(outer.samples(2000, seed=1), _fresh(outer, 2000, seed=1))

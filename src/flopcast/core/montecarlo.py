@@ -144,12 +144,51 @@ def sample(q: Uncertain, ctx: Context) -> np.ndarray:
     if hit is not None:
         return hit
     checks.memory(ctx.n, graph.size(q) + len(ctx.leaves))
-    for node in graph.postorder(q, lambda n: id(n) in ctx.memo):
+    slot = (ctx.n, ctx.seed)
+
+    def known(node: Uncertain) -> bool:
+        """Drawn already here, or a sub-quantity whose own cached draws are its draws here."""
+        if id(node) in ctx.memo:
+            return True
+        hit = node._sample_cache.get(slot) if node is not q else None
+        if hit is None or not _same_draws(hit[1], ctx):
+            return False
+        ctx.memo[id(node)] = hit[0]
+        ctx.selector.update(hit[1].selector)  # its mixtures' choices, for contributions
+        return True
+
+    for node in graph.postorder(q, known):
         ctx.memo[id(node)] = _sample_node(node, ctx)
     out = ctx.memo[id(q)]
     if np.ndim(out) == 0:  # a constant throughout: n equal draws
         out = ctx.memo[id(q)] = np.full(ctx.n, out, dtype=float)
     return out  # type: ignore[no-any-return]
+
+
+def _same_draws(sub: Context, ctx: Context) -> bool:
+    """Whether a sub-quantity drawn in ``sub`` draws the same numbers in ``ctx``: the same size
+    and seed, each of its inputs seeded by the same name (``name#2`` depends on the whole
+    expression), and the same correlations touching its inputs (none reaching outside it).
+
+    Then its cached draws are reused instead of drawn again, bit for bit the same: the total
+    ``pre + post + rl`` of a record, and its RL share ``rl / total``, read the draws of ``rl``.
+    """
+    if sub.n != ctx.n or sub.seed != ctx.seed:
+        return False
+    keys = ctx.keys
+    if any(keys.get(uid) != key for uid, key in sub.keys.items()):
+        return False
+    if not ctx.corr and not sub.corr:
+        return True
+    inside, here = sub.leaves, ctx.leaves
+    for ua, ub, _ in ctx.corr:
+        if (ua in inside) != (ub in inside) and ua in here and ub in here:
+            return False  # a correlation with an input outside it mixes its scores here
+
+    def internal(pairs: frozenset) -> frozenset:
+        return frozenset(p for p in pairs if p[0] in inside and p[1] in inside)
+
+    return internal(ctx.corr) == internal(sub.corr)
 
 
 def _sample_node(q: Uncertain, ctx: Context) -> np.ndarray | np.float64:
