@@ -594,3 +594,15 @@ def test_the_report_leads_the_score_sections_with_the_within_run_test(built):
     assert within < across and "points per 10x RL compute" in md[within:across]
     assert "deepseek-r1-zero-aime" in md[within:across]
     assert '"within_run"' in (built / "report.json").read_text()
+
+
+def test_the_fork_servers_preload_is_light_and_frozen():
+    """The fork server's one preload module imports the figure code and matplotlib, none of the
+    estimates, and freezes what they made (so the server's exit skips a last collection)."""
+    probe = (
+        "import gc, sys; import flopcast.report.preload; "
+        "print(gc.get_freeze_count() > 0, 'matplotlib.backends.backend_svg' in sys.modules, "
+        "any(m.startswith(('flopcast.evidence', 'flopcast.forecast', 'scipy')) for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["True", "True", "False"], done.stderr

@@ -9,8 +9,8 @@ missing extra, as it is); a child that is not waited for is ended when the block
 
 :func:`figure_pool` is where the figures draw: a :class:`~concurrent.futures.ProcessPoolExecutor`
 whose processes are forked by multiprocessing's fork server, which imported matplotlib and the
-figure code once (:data:`PRELOAD`). :func:`prestart` starts that server early (``flopcast report``
-calls it before importing the rest), so the imports overlap the caller's own.
+figure code once (:mod:`flopcast.report.preload`). :func:`prestart` starts that server early
+(``flopcast report`` calls it before parsing its options), so the imports overlap the caller's.
 """
 
 from __future__ import annotations
@@ -74,15 +74,9 @@ def background(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
             proc.kill()
 
 
-# What the fork server imports once, so that every figure process starts with it: the figure
-# code (light: the core and matplotlib, none of the estimates) and matplotlib's two backends
-# (each otherwise imported on first use).
-PRELOAD = (
-    "flopcast.report.catalog",
-    "flopcast.report.figures",
-    "matplotlib.backends.backend_agg",
-    "matplotlib.backends.backend_svg",
-)
+# What the fork server imports once, so that every figure process starts with it: one module
+# that imports the figure code and matplotlib's backends (flopcast.report.preload).
+PRELOAD = ("flopcast.report.preload",)
 
 
 class _Pool(ProcessPoolExecutor):
