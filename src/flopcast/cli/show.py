@@ -13,6 +13,7 @@ import typer
 
 from flopcast.cli._common import DATA_OPTION_HELP, print_json, progress
 from flopcast.core.errors import InputError
+from flopcast.web import MAX_WORKERS
 
 OutOpt = typer.Option(
     Path("report"), "--out", "-o", help="Folder to write into (created if missing)."
@@ -109,7 +110,7 @@ def serve_command(
         "--workers",
         "-w",
         min=1,
-        max=64,
+        max=MAX_WORKERS,
         help="Server processes, one socket each (2 doubles the throughput of uncached "
         "requests on 2 cores).",
     ),

@@ -87,10 +87,11 @@ def ci(
         and 0.0 < lo < hi <= checks.MAX_MAGNITUDE
     ):  # the common case, checked in one go (the exact path's speed, issue 13)
         log_lo, log_hi = math.log(lo), math.log(hi)
-        params = {"lo": lo, "hi": hi, "level": 0.9, "mu": (log_lo + log_hi) / 2}
-        params["sigma"] = (log_hi - log_lo) / _TWO_Z90
+        mu, sigma = (log_lo + log_hi) / 2, (log_hi - log_lo) / _TWO_Z90
+        params = {"lo": lo, "hi": hi, "level": 0.9, "mu": mu, "sigma": sigma}
         inp = Input(name or None, "lognormal", params, description, source, None, bool(name))
-        return Uncertain("input", input=inp, unit=unit)
+        # its exact form, as exact.leaf_form would make it: 1 * e^(mu + sigma Z)
+        return Uncertain("input", input=inp, unit=unit, form=(1.0, mu, {inp.uid: sigma}))
     label = name or "interval"
     if not (type(lo) is float and -checks.MAX_MAGNITUDE <= lo <= checks.MAX_MAGNITUDE):
         lo = checks.finite(lo, f"{label} lower bound")

@@ -49,6 +49,7 @@ class Uncertain:
         input: Input | None = None,
         corr: frozenset = frozenset(),
         unit: units.Unit | str | None = None,
+        form: Any = _UNSET,  # an input's exact form, when its maker has it at hand
     ):
         # op: "const", "input", "add", "sub", "mul", "div", "pow", "neg", "min", "max", "mix"
         self._op = op
@@ -63,7 +64,7 @@ class Uncertain:
             v = args[0]
             self._form_cache: Any = (float(v), 0.0, {}) if v > 0 else None
         elif op == "input":
-            self._form_cache = exact.leaf_form(op, args, input)
+            self._form_cache = exact.leaf_form(op, args, input) if form is _UNSET else form
         else:
             self._form_cache = _UNSET
         self._dist_cache: Any = _UNSET
@@ -128,15 +129,31 @@ class Uncertain:
         return binary("sub", other, self)
 
     def __mul__(self, other: Any) -> Uncertain:
-        out = _exact_product("mul", self, other, 1.0)
-        return binary("mul", self, other) if out is None else out
+        kind = type(other)
+        if kind is Uncertain:
+            out = _exact_product("mul", self, other, 1.0)
+            if out is not None:
+                return out
+        elif (
+            (kind is float or kind is int)
+            and self._op == "const"
+            and self._unit is None
+            and -checks.MAX_MAGNITUDE <= other <= checks.MAX_MAGNITUDE
+        ):  # a known number times a number, folded inline as binary() folds it
+            v = self._args[0] * other
+            if -math.inf < v < math.inf:
+                return Uncertain("const", (float(v),))
+        return binary("mul", self, other)
 
     def __rmul__(self, other: Any) -> Uncertain:
         return binary("mul", other, self)
 
     def __truediv__(self, other: Any) -> Uncertain:
-        out = _exact_product("div", self, other, -1.0)
-        return binary("div", self, other) if out is None else out
+        if type(other) is Uncertain:
+            out = _exact_product("div", self, other, -1.0)
+            if out is not None:
+                return out
+        return binary("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Uncertain:
         return binary("div", other, self)
@@ -190,7 +207,9 @@ class Uncertain:
         return self.percentile(50, n=n, seed=seed)  # type: ignore[no-any-return]
 
     def mean(self, *, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> float:
-        f = exact.form(self)
+        f = self._form_cache
+        if f is _UNSET:
+            f = exact.form(self)
         if f is not None:
             c, m, a = f
             if not a:
@@ -316,27 +335,7 @@ class Uncertain:
         ``contributions``; off the exact path ``computed_by`` ("closed form" or "monte carlo"),
         ``samples``, ``seed``; ``method``, ``assumptions``, ``disagreement`` when set."""
         checks.level(level)
-        out = _summary.summary(
-            lambda ps: self.percentile(list(ps), n=n, seed=seed),
-            level=level,
-            mean=self.mean(n=n, seed=seed),
-            unit=self.unit,
-        )
-        out["exact"] = self.is_exact
-        if not self.is_exact:
-            out["computed_by"] = "closed form" if self._dist() is not None else "monte carlo"
-            out["samples"] = n
-            out["seed"] = seed
-        if contributions:
-            out["contributions"] = self.contributions(n=n, seed=seed)
-        out["inputs"] = [inp.to_dict() for inp in self.inputs()]
-        if self.method:
-            out["method"] = self.method
-        if self.assumptions:
-            out["assumptions"] = self.assumptions
-        if self.disagreement is not None:
-            out["disagreement"] = self.disagreement
-        return out
+        return _summary.detailed(self, level=level, n=n, seed=seed, contributions=contributions)
 
     def __repr__(self) -> str:
         if self.is_point:
@@ -374,12 +373,11 @@ def constant(value: float, unit: units.Unit | str | None = None) -> Uncertain:
     return Uncertain("const", (float(value),), unit=unit)
 
 
-def _exact_product(op: str, a: Uncertain, b: Any, sign: float) -> Uncertain | None:
+def _exact_product(op: str, a: Uncertain, b: Uncertain, sign: float) -> Uncertain | None:
     """``a * b`` (sign 1) or ``a / b`` (sign -1) for the exact path's common case, inline:
     two unitless, uncorrelated quantities whose forms are known; None when it does not apply."""
     if (
-        type(b) is Uncertain
-        and a._unit is None
+        a._unit is None
         and b._unit is None
         and not a._corr
         and not b._corr

@@ -71,6 +71,30 @@ def of_quantity(q: Any, *, level: float = 0.9, **kwargs: Any) -> dict[str, Any]:
     )
 
 
+def detailed(
+    q: Any, *, level: float, n: int, seed: int, contributions: bool = True
+) -> dict[str, Any]:
+    """:meth:`~flopcast.core.quantity.Uncertain.summary`: the shape of ``q`` plus ``exact``,
+    ``inputs``, ``contributions``; off the exact path ``computed_by`` ("closed form" or "monte
+    carlo"), ``samples``, ``seed``; ``method``, ``assumptions``, ``disagreement`` when set."""
+    out = of_quantity(q, level=level, n=n, seed=seed)
+    out["exact"] = q.is_exact
+    if not q.is_exact:
+        out["computed_by"] = "closed form" if q._dist() is not None else "monte carlo"
+        out["samples"] = n
+        out["seed"] = seed
+    if contributions:
+        out["contributions"] = q.contributions(n=n, seed=seed)
+    out["inputs"] = [inp.to_dict() for inp in q.inputs()]
+    if q.method:
+        out["method"] = q.method
+    if q.assumptions:
+        out["assumptions"] = q.assumptions
+    if q.disagreement is not None:
+        out["disagreement"] = q.disagreement
+    return out
+
+
 def _percentiles(xs: np.ndarray, ps: Sequence[float]) -> list[float]:
     """numpy's linear percentiles of sorted ``xs``, except that a rank touching ``inf`` is inf
     (numpy gives NaN there: ``inf - inf``)."""

@@ -116,13 +116,7 @@ FAN_YEARS_BEFORE_START = 0.75
     "(the data date, the newest record's release); the meeting date's median and 90% interval. "
     "The frame runs from a little before the start to two years past the meeting date's 95th "
     "percentile or the data date, whichever is later.",
-    needs=(
-        "forecast",
-        "models",
-        "status",
-        "bands",
-        "sources_short",
-    ),
+    needs=("forecast", "models", "status", "bands", "sources_short"),
     cost=0.36,
 )
 def _fan(data: dict[str, Any], stamp: Any) -> Any:
@@ -172,10 +166,7 @@ def fan_models(rows: list[dict[str, Any]], start: float) -> list[dict[str, Any]]
     "Each model's RL-stage and pre-training compute, median and 90% interval, from the "
     "dataset's lines of evidence (pre-training inherited from the base model where the "
     "record says so).",
-    needs=(
-        "models",
-        "sources_short",
-    ),
+    needs=("models", "sources_short"),
     cost=0.45,
 )
 def _forest(data: dict[str, Any], stamp: Any) -> Any:
@@ -196,10 +187,7 @@ def _forest(data: dict[str, Any], stamp: Any) -> Any:
     "RL share of total training compute",
     "The RL stage's share of each model's total training compute (pre-training of the model "
     "or its base, plus post-training and RL), median and 90% interval.",
-    needs=(
-        "models",
-        "sources_short",
-    ),
+    needs=("models", "sources_short"),
     cost=0.18,
 )
 def _share(data: dict[str, Any], stamp: Any) -> Any:
@@ -223,10 +211,7 @@ def _share(data: dict[str, Any], stamp: Any) -> Any:
     "curve (score linear in log10 compute) and the 90% bootstrap band of the fitted curve. "
     "NB: small distilled models trained on traces of stronger models are not comparable with "
     "o3-style RL at scale (Epoch AI's caveat); the fit pools them and shows the spread.",
-    needs=(
-        "scores",
-        "sources_short",
-    ),
+    needs=("scores", "sources_short"),
     cost=0.2,
 )
 def _score(data: dict[str, Any], stamp: Any) -> Any:
@@ -250,10 +235,7 @@ def _score(data: dict[str, Any], stamp: Any) -> Any:
     "Sensitivity of the meeting date",
     "Median meeting date with every parameter at its median and one parameter at its 5th or "
     "95th percentile; widest swing first. Parameters held fixed in the scenario are left out.",
-    needs=(
-        "sensitivity",
-        "sources_short",
-    ),
+    needs=("sensitivity", "sources_short"),
     cost=0.12,
 )
 def _tornado(data: dict[str, Any], stamp: Any) -> Any:

@@ -32,6 +32,7 @@ from typing import Any
 import uvicorn
 
 from flopcast.core.errors import InputError
+from flopcast.web import MAX_WORKERS
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -56,7 +57,6 @@ def listen_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.s
 
 
 DATA_ENV = "FLOPCAST_SERVE_DATA"  # the --data folders, a JSON list, for the server processes
-MAX_WORKERS = 64
 
 
 def serve(
