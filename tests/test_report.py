@@ -606,3 +606,59 @@ def test_the_fork_servers_preload_is_light_and_frozen():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["True", "True", "False"], done.stderr
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_figure_processes_end_when_the_report_is_killed():
+    """``flopcast report`` killed while its figures draw (SIGKILL: no chance to shut its pool
+    down) leaves no process behind: each figure process sees its parent's end and exits, and
+    the fork server then ends too."""
+    import os
+    import signal
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "flopcast", "report", "--out", f"{tmp}/r", "-n", "1000"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        servers: set[int] = set()
+        workers: set[int] = set()
+        while proc.poll() is None and not workers and time.monotonic() < deadline:
+            servers = {
+                c
+                for c in _children(proc.pid)
+                if b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()
+            }
+            workers = {w for s in servers for w in _children(s)}
+            time.sleep(0.005)
+        if proc.poll() is not None:
+            pytest.skip("the report finished before its figure processes were seen")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(p) for p in servers | workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [p for p in servers | workers if _alive(p)]

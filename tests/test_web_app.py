@@ -605,6 +605,36 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(tm
             os.kill(pid, 0)
 
 
+def test_serve_processes_shut_down_when_their_supervisor_is_killed():
+    """``serve --workers 2`` killed with SIGKILL (no chance to stop its processes) does not
+    leave them serving its port: each sees its parent's end and shuts down."""
+    import os
+    import signal
+    import time
+
+    proc = _serve("--workers", "2")
+    pids: set[int] = set()
+    try:
+        info = _address(proc)
+        deadline = time.monotonic() + 60
+        while len(pids) < 2 and time.monotonic() < deadline:
+            pids.add(_get_when_up(info["url"] + "api/health").json()["pid"])
+        assert len(pids) == 2
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.1)
+    assert not alive, f"server processes {sorted(alive)} outlived their supervisor"
+
+
 def test_serve_with_a_bad_data_folder_is_one_line_and_opens_nothing(tmp_path):
     (tmp_path / "bad.yaml").write_text("id: x\nname: [unclosed\n")
     proc = _serve("--data", str(tmp_path))

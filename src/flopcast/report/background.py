@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from flopcast.core.processes import end_with_parent
+
 T = TypeVar("T")
 JOIN_SECONDS = 60  # NB: a finished child exits at once; this only bounds a stuck one
 
@@ -127,7 +129,7 @@ def figure_pool(count: int) -> Iterator[Executor | None]:
     if ctx is None:
         yield None
         return
-    with _Pool(max_workers=count, mp_context=ctx) as pool:
+    with _Pool(max_workers=count, mp_context=ctx, initializer=end_with_parent) as pool:
         try:
             yield pool
         except BaseException:

@@ -32,6 +32,7 @@ from typing import Any
 import uvicorn
 
 from flopcast.core.errors import InputError
+from flopcast.core.processes import end_with_parent
 from flopcast.web import MAX_WORKERS
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -114,7 +115,9 @@ def _run(sock: socket.socket, app: Any) -> None:
 
 
 def _worker(sock: socket.socket) -> None:
-    """One server process of :func:`serve`: its own app on its own socket."""
+    """One server process of :func:`serve`: its own app on its own socket, shut down when the
+    parent process ends (even killed, with no chance to stop it)."""
+    end_with_parent(graceful=True)
     _run(sock, app_from_environment())
 
 
