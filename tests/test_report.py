@@ -622,6 +622,14 @@ def _children(pid: int) -> set[int]:
     return out
 
 
+def _cmdline(pid: int) -> bytes:
+    """``pid``'s command line; empty when it has already ended."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -647,11 +655,7 @@ def test_the_figure_processes_end_when_the_report_is_killed():
         servers: set[int] = set()
         workers: set[int] = set()
         while proc.poll() is None and not workers and time.monotonic() < deadline:
-            servers = {
-                c
-                for c in _children(proc.pid)
-                if b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()
-            }
+            servers = {c for c in _children(proc.pid) if b"forkserver" in _cmdline(c)}
             workers = {w for s in servers for w in _children(s)}
             time.sleep(0.005)
         if proc.poll() is not None:
