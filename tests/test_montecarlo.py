@@ -204,3 +204,32 @@ def test_cached_draws_are_not_reused_where_they_would_differ():
     outer = inner + fc.ci(1, 2, name="m")
     assert montecarlo._same_draws(inner._sample_cache[(2000, 1)][1], _ctx(outer, 2000, seed=1))
     assert np.array_equal(outer.samples(2000, seed=1), _fresh(outer, 2000, seed=1))
+
+
+Z90 = 1.6448536269514722  # the standard normal's 95th percentile: a 90% interval's half-width
+
+
+def test_a_nodes_draws_are_dropped_once_their_last_reader_is_drawn(monkeypatch):
+    """A 60-step chain holds at most a few arrays at a time (each dropped after its one reader),
+    and a node read twice is kept until its second reader: the draws are those of a fresh
+    evaluation that keeps everything."""
+    x = fc.ci(1, 10, name="x") - fc.point(0.5, "f")
+    q = x
+    for k in range(60):
+        q = q * fc.ci(1, 1.1, name=f"s{k}") + 0.0 * x  # x is read again at every step
+    held = []
+    real = montecarlo._sample_node
+    monkeypatch.setattr(
+        montecarlo,
+        "_sample_node",
+        lambda node, c: held.append(sum(np.ndim(v) > 0 for v in c.memo.values())) or real(node, c),
+    )
+    got = q.samples(2000, seed=2)
+    assert max(held) <= 5, max(held)  # x, the running product and an input or two
+    expected = x.samples(2000, seed=2)
+    for k in range(60):
+        z = np.random.default_rng([2, zlib.crc32(f"s{k}".encode())]).standard_normal(2000)
+        expected = expected * np.exp(
+            np.log(1.1) / 2 + np.log(1.1) / (2 * Z90) * z
+        ) + 0.0 * x.samples(2000, seed=2)
+    assert np.allclose(got, expected, rtol=1e-12)
