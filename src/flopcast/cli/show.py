@@ -57,9 +57,6 @@ def report_command(
     data: list[Path] = DataOpt,
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    from flopcast.report import background
-
-    background.prestart()  # the figure processes' imports, while this one imports the rest
     from flopcast.report.build import build  # numpy, and matplotlib: only for this command
 
     overrides = _parse_sets(sets)

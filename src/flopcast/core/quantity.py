@@ -400,10 +400,7 @@ def binary(op: str, a: Any, b: Any) -> Uncertain:
         and a._unit is None
         and op in ("add", "sub", "mul", "div")
     ):
-        if op == "mul" and -checks.MAX_MAGNITUDE <= b <= checks.MAX_MAGNITUDE:
-            v = a._args[0] * b
-            if -math.inf < v < math.inf:
-                return Uncertain("const", (float(v),))  # fast: a product of two numbers
+        # NB: a known number times a number in range is folded by __mul__ before it gets here
         return constant(arith.fold(op, a._args[0], checks.finite(b, "value")))
     qa = a if type(a) is Uncertain else as_uncertain(a)
     if type(b) is Uncertain:
