@@ -148,7 +148,7 @@ def build(
             tick()
             scores = gather.scores(ds, table, benchmark, int(seed))
             tick()
-            data = gather.complete(part, ds, sc, res, table, scores, status=status)
+            data = gather.complete(part, sc, res, table, scores, status=status)
             late = [s for s in specs if s not in early]
             tasks |= {s.stem: _submit(pool, s, data) for s in _dearest_first(late)}
             data["derivations"] = derivations.gather(ds, seed=int(seed))

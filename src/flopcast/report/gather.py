@@ -164,7 +164,6 @@ def forecast_part(
 
 def complete(
     part: Mapping[str, Any],
-    ds: Any,
     sc: Any,
     res: Any,
     table: list[dict],
@@ -180,6 +179,7 @@ def complete(
     names = {r["id"]: r["name"] for r in table}
     data_date = status["data_date"] if status else None
     scored = sorted({p["source"] for p in (score_data or {}).get("points", [])})
+    dated = {src["url"]: src for src in part["sources"]["dataset"]}  # as forecast_part read them
     return {
         "meta": part["meta"],
         "status": status,
@@ -197,7 +197,7 @@ def complete(
         "sources": part["sources"],
         "sources_short": {
             **part["sources_short"],
-            "scores": _short_sources(scored, _dated_sources(ds), None),
+            "scores": _short_sources(scored, dated, None),
         },
     }
 
@@ -221,7 +221,6 @@ def gather(
     part = forecast_part(ds, sc, res, bands, sens, today=today, horizon_years=horizon_years)
     return complete(
         part,
-        ds,
         sc,
         res,
         table,
