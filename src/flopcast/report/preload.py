@@ -9,7 +9,8 @@ collector's view of what they made.
 NB: the freeze is for the server's exit. The server keeps the command's stdout and stderr open
 until it ends, so a pipe or ``$(flopcast report --json)`` waits for it; it ends when the report
 does, and its last garbage collection over matplotlib's objects took 0.06-0.08 s of that
-(benchmarks/bench_report.py). Frozen objects are skipped by that collection and by those of the
+(the end of a report's output read through a pipe came that long after the report ended; now
+0.015 s). Frozen objects are skipped by that collection and by those of the
 figure processes forked from here, which inherit them as they are.
 """
 
