@@ -60,3 +60,24 @@ def test_a_port_in_use_is_one_line():
             server.listen_socket("127.0.0.1", port)
     finally:
         first.close()
+
+
+def test_a_port_in_use_is_one_line_for_a_group_of_server_processes_too():
+    """``serve --workers 2`` on a port another group serves is refused, not shared: the kernel
+    lets two SO_REUSEPORT sockets of one user bind one port, so the port is tried without."""
+    first = server.listen_socket("127.0.0.1", 0, reuse_port=True)
+    first.listen()
+    port = first.getsockname()[1]
+    try:
+        with pytest.raises(InputError, match=rf"cannot bind 127.0.0.1:{port}: .*choose another"):
+            server.listen_socket("127.0.0.1", port, reuse_port=True)
+        joined = server._bind("127.0.0.1", port, reuse_port=True)  # how serve() adds its own
+        joined.close()
+    finally:
+        first.close()
+
+
+def test_a_group_without_so_reuseport_is_refused_before_any_socket(monkeypatch):
+    monkeypatch.delattr(socket, "SO_REUSEPORT", raising=False)
+    with pytest.raises(InputError, match="--workers above 1 needs SO_REUSEPORT"):
+        server.listen_socket("127.0.0.1", 0, reuse_port=True)

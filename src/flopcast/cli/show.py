@@ -112,7 +112,7 @@ def serve_command(
         "requests on 2 cores).",
     ),
 ) -> None:
-    from flopcast.web.server import LOOPBACK  # the web extra (uvicorn) loads with it
+    from flopcast.web.server import LOOPBACK  # the web extra (fastapi, uvicorn) loads with it
 
     if host not in LOOPBACK and not public:
         raise InputError(
@@ -120,12 +120,12 @@ def serve_command(
             "authentication, so pass --public as well if you mean it"
         )
     from flopcast.evidence import dataset  # lazily, as the other commands
-    from flopcast.web.app import create_app  # fastapi: the web extra
     from flopcast.web.server import listen_socket, serve
 
     # the records are loaded (and checked) before the socket opens: a bad --data folder is
     # one error line, not a dashboard that fails on its first request
-    records = dataset.load([str(d) for d in data] if data else None)
+    dirs = [str(d) for d in data or []]
+    records = dataset.load(dirs or None)
     sock = listen_socket(host, port, reuse_port=workers > 1)
     bound = sock.getsockname()[1]
     url = f"http://{'[' + host + ']' if ':' in host else host}:{bound}/"
@@ -136,8 +136,7 @@ def serve_command(
             f"flopcast dashboard on {url} (API schema {url}api/openapi.json); Ctrl-C stops it"
         )
     sys.stdout.flush()
-    dirs = [str(d) for d in data] if data else []
-    serve(sock, lambda: create_app(dataset_loader=lambda: records), workers=workers, data=dirs)
+    serve(sock, dirs, workers=workers, records=records)
 
 
 def _parse_sets(sets: list[str] | None) -> dict[str, str]:

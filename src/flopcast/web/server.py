@@ -12,21 +12,19 @@ of the address pair), so requests that each cost CPU use every core. NB: not uvi
 ``--workers``, whose processes share one socket: each takes every pending connection it sees
 at once, and in the load benchmark one of two processes got all 50 clients about half the
 time (p99 0.58 s against 0.36-0.40 s here; ``benchmarks/bench_web_load.py``). The processes
-are started fresh (``spawn``); each builds its app with :func:`app_from_environment` from the
-data folders the parent checked (:data:`DATA_ENV`) and keeps its own cache. The parent waits:
+are started fresh (``spawn``); each loads the records of the data folders the parent checked and
+keeps its own cache. The parent waits:
 SIGTERM or Ctrl-C stops them all, and one that dies stops the rest (exit 1).
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing as mp
 import multiprocessing.connection
-import os
 import signal
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import uvicorn
@@ -34,17 +32,35 @@ import uvicorn
 from flopcast.core.errors import InputError
 from flopcast.core.processes import end_with_parent
 from flopcast.web import MAX_WORKERS
+from flopcast.web.app import create_app
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def listen_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     """A bound TCP socket for ``host``:``port`` (0: any free port); one line if it cannot bind.
-    ``reuse_port``: other sockets may bind the same port (``SO_REUSEPORT``, one per process)."""
+
+    ``reuse_port``: the first socket of a group on one port (``SO_REUSEPORT``, one per server
+    process; :func:`serve` binds the others). NB: the kernel lets another ``SO_REUSEPORT``
+    socket of the same user share a port, so a second ``serve --workers 2`` on a busy port would
+    quietly split its connections with the first; the port is therefore tried first without the
+    option, which a listening socket refuses.
+    """
+    if not reuse_port:
+        return _bind(host, port, reuse_port=False)
+    if not hasattr(socket, "SO_REUSEPORT"):
+        raise InputError("--workers above 1 needs SO_REUSEPORT (Linux, macOS, BSD); use one")
+    probe = _bind(host, port, reuse_port=False)
+    port = probe.getsockname()[1]
+    probe.close()
+    return _bind(host, port, reuse_port=True)
+
+
+def _bind(host: str, port: int, *, reuse_port: bool) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if reuse_port and hasattr(socket, "SO_REUSEPORT"):  # not on Windows: serve says so
+    if reuse_port:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
@@ -57,28 +73,26 @@ def listen_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.s
     return sock
 
 
-DATA_ENV = "FLOPCAST_SERVE_DATA"  # the --data folders, a JSON list, for the server processes
-
-
 def serve(
-    sock: socket.socket, make_app: Callable[[], Any], *, workers: int = 1, data: Sequence[str] = ()
+    sock: socket.socket,
+    dirs: Sequence[str] = (),
+    *,
+    workers: int = 1,
+    records: Any = None,
 ) -> None:
-    """Run ``make_app()`` with uvicorn on ``sock`` until interrupted; with ``workers`` above 1,
-    that many processes instead, one per ``SO_REUSEPORT`` socket on ``sock``'s port (``sock``
-    must have been made with ``reuse_port``), each with the app of
-    :func:`app_from_environment` for ``data`` (the folders ``make_app`` reads)."""
+    """Serve the dashboard of the records of ``dirs`` (the shipped ones when empty) on ``sock``
+    until interrupted: here, or with ``workers`` above 1 in that many processes, one per
+    ``SO_REUSEPORT`` socket on ``sock``'s port (``sock`` made with ``reuse_port``), each loading
+    the records itself. ``records``: those of ``dirs`` already loaded, for this process."""
     if not 1 <= workers <= MAX_WORKERS:
         raise InputError(f"--workers must lie in [1, {MAX_WORKERS}], got {workers}")
     if workers == 1:
-        _run(sock, make_app())
+        _run(sock, _app(dirs, records))
         return
-    if not hasattr(socket, "SO_REUSEPORT"):
-        raise InputError("--workers above 1 needs SO_REUSEPORT (Linux, macOS, BSD); use one")
     host, port = sock.getsockname()[:2]
-    socks = [sock, *(listen_socket(host, port, reuse_port=True) for _ in range(workers - 1))]
-    os.environ[DATA_ENV] = json.dumps(list(data))
+    socks = [sock, *(_bind(host, port, reuse_port=True) for _ in range(workers - 1))]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(s,), daemon=True) for s in socks]
+    procs = [ctx.Process(target=_worker, args=(s, list(dirs)), daemon=True) for s in socks]
     stopping: list[int] = []
 
     def stop(signum: int, frame: Any) -> None:
@@ -114,19 +128,16 @@ def _run(sock: socket.socket, app: Any) -> None:
     uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
 
 
-def _worker(sock: socket.socket) -> None:
+def _worker(sock: socket.socket, dirs: list[str]) -> None:
     """One server process of :func:`serve`: its own app on its own socket, shut down when the
     parent process ends (even killed, with no chance to stop it)."""
     end_with_parent(graceful=True)
-    _run(sock, app_from_environment())
+    _run(sock, _app(dirs))
 
 
-def app_from_environment() -> Any:
-    """The dashboard app of one server process: the records of the folders in :data:`DATA_ENV`
-    (the shipped ones when it is unset), loaded once."""
+def _app(dirs: Sequence[str], records: Any = None) -> Any:
+    """The dashboard app of the records of ``dirs`` (loaded here unless given), loaded once."""
     from flopcast.evidence import dataset
-    from flopcast.web.app import create_app
 
-    dirs = json.loads(os.environ.get(DATA_ENV) or "[]")
-    records = dataset.load(dirs or None)
-    return create_app(dataset_loader=lambda: records)
+    loaded = records if records is not None else dataset.load(list(dirs) or None)
+    return create_app(dataset_loader=lambda: loaded)
