@@ -171,3 +171,15 @@ def test_compare_refits_each_fold_with_the_models_own_settings():
         "r0": 5.0,
         "ceiling": 100.0,
     }
+
+
+def test_make_fit_hands_the_saturating_form_its_ceiling_and_refuses_bounds_for_the_line():
+    """``--model saturating --ceiling 100`` bounds A (it was dropped before); the linear form has
+    no floor or ceiling, so giving one is a one-line error instead of being ignored."""
+    from flopcast.forecast.fit import make_fit
+
+    fit = make_fit("saturating", floor=5.0, ceiling=100.0, seed=3)
+    assert isinstance(fit, SaturatingFit) and fit.r0 == 5.0 and fit.ceiling == 100.0
+    with pytest.raises(InputError, match="not to linear"):
+        make_fit("linear", ceiling=100.0)
+    assert make_fit("linear").__class__ is LogLinearFit

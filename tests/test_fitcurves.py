@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from flopcast.core.errors import DataError, InputError
-from flopcast.forecast.fitcurves import read_curve
+from flopcast.forecast.fitcurves import fit_within_run, read_curve
 
 DATA = Path(__file__).parent / "data" / "fit"
 
@@ -157,3 +157,18 @@ def test_fit_within_run_recovers_the_synthetic_slope_and_compares_both_forms():
         DATA / "within_run_loglinear.yaml", n_boot=40, seed=0, saturating_intervals=False
     )
     assert quick["saturating"]["n_boot"] == 0 and quick["slope_per_10x"] == out["slope_per_10x"]
+
+
+def test_a_curve_listed_out_of_order_is_the_same_curve(tmp_path):
+    """Points may come in any order: they are read by step, so the compute range runs from the
+    smallest to the largest and the fit is the fit of the ordered file."""
+    import yaml
+
+    doc = yaml.safe_load((DATA / "within_run_saturating.yaml").read_text())
+    doc["points"] = doc["points"][::-1]
+    f = tmp_path / "shuffled.yaml"
+    f.write_text(yaml.safe_dump(doc))
+    ordered = fit_within_run(DATA / "within_run_saturating.yaml", n_boot=20, seed=0)
+    shuffled = fit_within_run(f, n_boot=20, seed=0)
+    assert shuffled["compute"] == ordered["compute"] == [200 * 1e19, max(read_curve(f).flop)]
+    assert shuffled["slope_per_10x"] == ordered["slope_per_10x"]

@@ -139,8 +139,12 @@ def fit_command(
     x: str = typer.Option(None, "--x", help="Column of compute in FLOP."),
     y: str = typer.Option(None, "--y", help="Column of scores."),
     model: str = typer.Option("linear", "--model", help="linear or logistic."),
-    floor: float = typer.Option(None, "--floor", help="Fixed floor (logistic)."),
-    ceiling: float = typer.Option(None, "--ceiling", help="Fixed ceiling (logistic)."),
+    floor: float = typer.Option(
+        None, "--floor", help="Fixed floor (logistic); the fixed R0 (saturating)."
+    ),
+    ceiling: float = typer.Option(
+        None, "--ceiling", help="Fixed ceiling (logistic); the largest A (saturating)."
+    ),
     benchmark: str = typer.Option(
         None,
         "--benchmark",

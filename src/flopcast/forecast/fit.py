@@ -52,13 +52,18 @@ __all__ = [
 
 def make_fit(model: str, **kwargs: Any) -> ScoreFit:
     """A fit by registered name (``linear``, ``logistic``, ``saturating``); ``floor`` and
-    ``ceiling`` fix the logistic's bounds, ``floor`` the saturating form's ``R0``."""
+    ``ceiling`` fix the logistic's bounds; ``floor`` fixes the saturating form's ``R0`` and
+    ``ceiling`` bounds its ``A`` (a score's maximum). Given to the linear form, they are refused."""
     cls = MODELS[model]
     floor, ceiling = kwargs.pop("floor", None), kwargs.pop("ceiling", None)
     if cls is LogisticFit:
         return LogisticFit(floor, ceiling, **kwargs)
     if cls is SaturatingFit:
-        return SaturatingFit(floor, **kwargs)
+        return SaturatingFit(floor, ceiling=ceiling, **kwargs)
+    if floor is not None or ceiling is not None:
+        raise InputError(
+            f"--floor and --ceiling apply to the logistic and saturating fits, not to {model}"
+        )
     return cls(**kwargs)
 
 

@@ -171,7 +171,12 @@ def read_curve(name_or_path: str | Path) -> Curve:
         xs.append(x)
         ys.append(y)
         errs.append(x_err)
-    x_arr = np.array(xs, dtype=float)
+    order = np.argsort(
+        np.array(xs, dtype=float), kind="stable"
+    )  # a file may list them in any order
+    x_arr = np.array(xs, dtype=float)[order]
+    ys = [ys[i] for i in order]
+    errs = [errs[i] for i in order]
     if doc.max_score is not None and any(y > doc.max_score for y in ys):
         raise DataError(f"a score is above max_score ({doc.max_score:g})", str(path))
     sd_x = np.asarray(errs) / Z95  # a 90% reading error e on x is sd e / 1.645
