@@ -261,14 +261,7 @@ def _fit_curve(curve: str, n_boot: int, seed: int, level: float, json_out: bool)
         + ("errors in x from the chart reading" if out["errors_in_x"] else "no errors in x given")
         + f"; source {out['source']}"
     )
-    how = (
-        "cumulative, from the recipe's step count at the run's response length by step"
-        if out["cumulative_compute"]
-        else "steps x the run's mean FLOP per step"
-        if out["flop_per_step"] is not None
-        else "as given"
-    )
-    typer.echo(f"  x: RL compute {fmt(lo_c)} - {fmt(hi_c)} FLOP ({how})")
+    typer.echo(f"  x: RL compute {fmt(lo_c)} - {fmt(hi_c)} FLOP ({out['x_basis']})")
     slope = out["slope_per_10x"]
     lo, hi = slope["interval"]
     typer.echo(

@@ -52,7 +52,15 @@ CURVE_DIR = SCENARIO_DIR / "curves"
 # or by scripts/chart_markers.py has tens to hundreds; each profile point costs a step count)
 MAX_POINTS = 5_000
 
-__all__ = ["CURVE_DIR", "MAX_POINTS", "Curve", "fit_within_run", "read_curve"]
+__all__ = [
+    "CURVE_DIR",
+    "MAX_POINTS",
+    "Curve",
+    "curve_names",
+    "fit_within_run",
+    "read_curve",
+    "x_basis",
+]
 
 
 class _Axis(BaseModel):
@@ -141,15 +149,19 @@ class Curve:
     cumulative: bool = False  # x is cumulative compute from a cost profile
 
 
+def curve_names() -> list[str]:
+    """The shipped curves' names (``data/scenarios/curves``), sorted."""
+    return sorted(p.stem for p in CURVE_DIR.glob("*.yaml")) if CURVE_DIR.is_dir() else []
+
+
 def read_curve(name_or_path: str | Path) -> Curve:
     """A shipped curve by name (``data/scenarios/curves``) or a curve file by path."""
     path = Path(name_or_path)
     if not path.suffix:
         path = CURVE_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
-        shipped = sorted(p.stem for p in CURVE_DIR.glob("*.yaml")) if CURVE_DIR.is_dir() else []
         raise InputError(
-            f"no curve file {str(name_or_path)!r}; shipped: {', '.join(shipped) or 'none'}"
+            f"no curve file {str(name_or_path)!r}; shipped: {', '.join(curve_names()) or 'none'}"
         )
     data, lines = yamlio.load_file(path, "curve file")
     doc = yamlio.validate(_CurveFile, data, str(path), lines)
@@ -240,6 +252,7 @@ def fit_within_run(
         "flop_per_step": c.flop_per_step,
         "max_score": c.max_score,
         "cumulative_compute": c.cumulative,
+        "x_basis": x_basis(c),
         "errors_in_x": bool(c.sx.any()),
         "within_run": True,
         "slope_per_10x": {"value": linear.slope_, "interval": [lo, hi], "level": level},
@@ -247,6 +260,15 @@ def fit_within_run(
         "saturating": saturating.to_dict(level),
         "comparison": compare(c.flop, c.score, forms, seed=seed, sx=c.sx),
     }
+
+
+def x_basis(c: Curve) -> str:
+    """How a curve's x became RL compute, in words (the CLI and the report say it)."""
+    if c.cumulative:
+        return "cumulative, from the recipe's step count at the run's response length by step"
+    if c.flop_per_step is not None:
+        return "steps x the run's mean FLOP per step"
+    return "as given"
 
 
 def _read(axis: _Axis, px: float, pixel_error: float) -> tuple[float, float]:

@@ -13,11 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flopcast.core import fmt
-from flopcast.forecast.fitcurves import CURVE_DIR, fit_within_run
+from flopcast.forecast.fitcurves import curve_names, fit_within_run
 
-__all__ = ["BOOTSTRAP", "blocks", "gather"]
-
-BOOTSTRAP = 200  # refits for the slope's interval, as `flopcast fit --curve` by default
+__all__ = ["blocks", "gather"]
 
 
 def gather(seed: int = 0, names: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -25,11 +23,12 @@ def gather(seed: int = 0, names: Sequence[str] | None = None) -> list[dict[str, 
 
     The numbers of :func:`flopcast.forecast.fitcurves.fit_within_run`, without the saturating
     form's bootstrap (the report states its fit and comparison, not its intervals)."""
-    chosen = names if names is not None else sorted(p.stem for p in CURVE_DIR.glob("*.yaml"))
+    chosen = names if names is not None else curve_names()
     keep = ("n_params", "cv_rmse", "aic", "bic", "params")
     out = []
     for name in chosen:
-        w = fit_within_run(name, n_boot=BOOTSTRAP, seed=seed, saturating_intervals=False)
+        # NB: the slope's bootstrap at fit_within_run's default, as `flopcast fit --curve`
+        w = fit_within_run(name, seed=seed, saturating_intervals=False)
         out.append(
             {
                 "curve": w["curve"],
@@ -39,6 +38,7 @@ def gather(seed: int = 0, names: Sequence[str] | None = None) -> list[dict[str, 
                 "points": w["points"],
                 "compute": w["compute"],
                 "cumulative": w["cumulative_compute"],
+                "x_basis": w["x_basis"],
                 "slope_per_10x": w["slope_per_10x"],
                 "comparison": [
                     {"model": r["model"], **{k: r[k] for k in keep}} for r in w["comparison"]
@@ -65,11 +65,6 @@ def blocks(within: Sequence[Mapping[str, Any]] | None) -> list[tuple[Any, ...]]:
     for w in within:
         s = w["slope_per_10x"]
         lo_c, hi_c = w["compute"]
-        how = (
-            "cumulative RL compute, the recipe's step count at the run's response length by step"
-            if w["cumulative"]
-            else "RL compute"
-        )
         rows = w["comparison"]
         best = rows[0]["model"]  # compare() sorts by held-out error
         aic = min(rows, key=lambda r: r["aic"])["model"]
@@ -77,10 +72,11 @@ def blocks(within: Sequence[Mapping[str, Any]] | None) -> list[tuple[Any, ...]]:
         out.append(
             (
                 "p",
-                f"{w['curve']} ({w['benchmark']}, {w['setting']}; {w['points']} points, x: "
-                f"{how}, {fmt.number(lo_c)} to {fmt.number(hi_c)} FLOP; source {w['source']}): "
+                f"{w['curve']} ({w['benchmark']}, {w['setting']}; {w['points']} points, x: RL "
+                f"compute, {w['x_basis']}, {fmt.interval(lo_c, hi_c, sep=' to ')} FLOP; source "
+                f"{w['source']}): "
                 f"{fmt.number(s['value'])} points per 10x RL compute (90% interval "
-                f"{fmt.number(s['interval'][0])} to {fmt.number(s['interval'][1])}). "
+                f"{fmt.interval(s['interval'][0], s['interval'][1], sep=' to ')}). "
                 f"Lower held-out error: {best}; lower AIC: {aic}; lower BIC: {bic}.",
             )
         )
