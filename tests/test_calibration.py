@@ -222,9 +222,8 @@ def test_scores_are_broken_down_by_epochs_own_confidence_label():
     result = cal.calibrate_csv(FIXTURE)
     groups = result["by_epoch_confidence"]
     assert sum(g["compared"] for g in groups.values()) == result["summary"]["compared"]
-    assert set(groups) <= {"Confident", "Likely", "Speculative", "Not stated"}
-    for r in result["rows"]:
-        assert groups[r["epoch_confidence"]]["compared"] >= 1
+    # the fixture's own labels of the rows it compares (its other rows are skipped)
+    assert {k: g["compared"] for k, g in groups.items()} == {"Confident": 10, "Likely": 1}
 
 
 def test_a_mixture_rows_basis_names_each_components_prior_once():

@@ -101,13 +101,17 @@ def calibrate_csv(
         row["independent"] = _independent(methods_of.get(row["line"], ""))
     out["by_epoch_method"] = _by(out["rows"], "epoch_method")
     # Epoch's own confidence label of each figure, beside how far flopcast's re-estimate is
-    label = {r.line: (r.confidence or "not stated").strip().capitalize() for r in rows}
+    # NB: as Epoch writes it, capitalised ("Unknown" stays its own group); empty: "Not stated"
+    label = {r.line: (r.confidence or "").strip().capitalize() or NOT_STATED for r in rows}
     for row in out["rows"]:
-        row["epoch_confidence"] = label.get(row["line"], "not stated")
+        row["epoch_confidence"] = label.get(row["line"], NOT_STATED)
     out["by_epoch_confidence"] = _by(out["rows"], "epoch_confidence")
     out["independent"] = _summary([r for r in out["rows"] if r["independent"]])
     out.update(source=str(path), basis=basis, skipped=skipped)
     return out
+
+
+NOT_STATED = "Not stated"  # an Epoch row with an empty confidence label
 
 
 def cases_from_rows(
