@@ -151,3 +151,18 @@ def test_meeting_density_is_the_slope_of_the_cdf_and_newton_finds_each_quantile(
             mid = 0.5 * (lo + hi)
             lo, hi = (mid, hi) if e.meeting_cdf(np.array([mid]))[0] < p else (lo, mid)
         assert q == pytest.approx(hi, abs=1e-9)  # years: 0.03 ms
+
+
+def test_meeting_quantiles_beyond_and_below_the_search_grid_solve_the_cdf():
+    """A quantile past the grid's 1,000 years (slow growth: 0.5% of outcomes never meet, and
+    the CDF still climbs after 1,000 years) or before its first hour is bracketed from the
+    grid's end and found all the same: CDF(q) = p."""
+    e = exact_form(quantities(load_scenario("seed-analysis", {"growth.months_per_10x": "2 to 12"})))
+    assert isinstance(e, ExactForecast)
+    far = 100 * (e.meeting_cdf(np.array([1e3]))[0] + 1 - e.prob_never) / 2  # between them
+    near = 100 * (e.prob_at_start + e.meeting_cdf(np.array([1e-4]))[0]) / 2
+    q_far, q_near = e.meeting_quantiles([far, near])
+    assert q_far > 1e3 and 0 < q_near < 1e-4
+    assert e.meeting_cdf(np.array([q_far, q_near])) == pytest.approx(
+        [far / 100, near / 100], abs=1e-12
+    )

@@ -47,9 +47,10 @@ from flopcast.forecast.params import check_draws
 NODES = 24  # quadrature nodes; the error estimate uses half as many
 _NEWTON_STEPS = 40  # at most; stops when every step is below _TOL
 _TOL = 1e-10  # OOM (bands) and years (dates)
-_BISECT = 64  # at most, steps for a meeting quantile (Newton's method: about 6 in practice)
+_MEETING_STEPS = 64  # at most, Newton steps for a meeting quantile (about 3 in practice)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _MEMO = 64  # quantile sets remembered per closed form
+_MEMO_PERCENTILES = 512  # meeting percentiles remembered per rule (a dashboard asks for many)
 # Where meeting quantiles are first looked for: about an hour to 1,000 years after the start, 24 points
 # a decade (a target outside it is bracketed by doubling instead)
 _GRID = np.geomspace(1e-4, 1e3, 7 * 24 + 1)
@@ -152,16 +153,16 @@ class ExactForecast:
 
     def _meeting(
         self, s: np.ndarray, nodes: int | None, *, density: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The CDF at ``s`` and, with ``density``, the density (without it, the second is a
-        placeholder: the density costs another pass over the nodes)."""
+    ) -> tuple[np.ndarray, Any]:
+        """The CDF at ``s`` and, with ``density``, the density (without it, None: the density
+        costs another pass over the nodes)."""
         h = self.headroom
         z, w = _hermite(nodes or self.nodes)
         v = 10.0 ** (self.v.mu + self.v.sd * z)
         a = np.maximum(v - self.g, 0.0)
         zv = (a * s[..., None] - h.mu) / h.sd
         over_v = ndtr(zv) @ w
-        d_v = (np.exp(-0.5 * zv * zv) * a) @ w * (_INV_SQRT_2PI / h.sd) if density else over_v
+        d_v = (np.exp(-0.5 * zv * zv) * a) @ w * (_INV_SQRT_2PI / h.sd) if density else None
         if self.v.sd == 0:
             return over_v, d_v
         hz = h.mu + h.sd * z  # headroom at the nodes
@@ -175,7 +176,7 @@ class ExactForecast:
         over_h = np.where(hz > 0, faster, 1.0) @ w
         use_h = (10**self.v.mu * s * math.log(10) * self.v.sd > h.sd) & (s > 0)
         if not density:
-            return np.where(use_h, over_h, over_v), over_v
+            return np.where(use_h, over_h, over_v), None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             f = np.exp(-0.5 * zn * zn) * hz / (need * safe_s * safe_s)
         d_h = np.where(hz > 0, f, 0.0) @ w * (_INV_SQRT_2PI / (self.v.sd * math.log(10)))
@@ -195,7 +196,7 @@ class ExactForecast:
         flat = p.ravel()
         todo = np.unique(flat[[float(x) not in known for x in flat]])
         if todo.size:
-            if len(known) >= _MEMO * 8:
+            if len(known) >= _MEMO_PERCENTILES:
                 known.clear()
             guess = None
             if start is not None:
@@ -217,17 +218,19 @@ class ExactForecast:
         target = p[todo]
         # The bracket and a first guess from the CDF on a fixed log grid (one call, remembered):
         # the grid points either side of each target, and linear interpolation between them.
-        grid, cdf_grid = self._meeting_table(nodes)
+        grid, cdf_grid = _GRID, self._meeting_table(nodes)
         i = np.searchsorted(cdf_grid, target, side="left")  # cdf_grid[i - 1] < target <= [i]
         inside = (i > 0) & (i < len(grid))
         j = np.clip(i, 1, len(grid) - 1)
-        lo = np.where(inside, grid[j - 1], 0.0)
-        hi = np.where(inside, grid[j], 1.0)
-        for _ in range(0 if inside.all() else 200):  # beyond the grid: widen until bracketed
+        # below the grid: [0, its first point]; beyond it: from its last point, doubled until
+        # the bracket holds the target
+        lo = np.where(inside, grid[j - 1], np.where(i == 0, 0.0, grid[-1]))
+        hi = np.where(inside, grid[j], np.where(i == 0, grid[0], 2.0 * grid[-1]))
+        for _ in range(0 if inside.all() else 200):
             short = ~inside & (self.meeting_cdf(hi, nodes) < target)
             if not short.any():
                 break
-            hi = np.where(short, hi * 2.0, hi)
+            lo, hi = np.where(short, hi, lo), np.where(short, hi * 2.0, hi)
         f_lo, f_hi = cdf_grid[j - 1], cdf_grid[j]
         with np.errstate(divide="ignore", invalid="ignore"):
             x = lo + (target - f_lo) / (f_hi - f_lo) * (hi - lo)
@@ -239,7 +242,7 @@ class ExactForecast:
             guess = start[todo]
             x = np.where(np.isfinite(guess) & (guess > 0) & (guess < hi), guess, x)
         active = np.ones(target.shape, dtype=bool)
-        for _ in range(_BISECT):
+        for _ in range(_MEETING_STEPS):
             idx = np.flatnonzero(active)
             cdf, pdf = self._meeting(x[idx], nodes, density=True)
             f = cdf - target[idx]
@@ -257,12 +260,12 @@ class ExactForecast:
         out[todo] = x
         return out
 
-    def _meeting_table(self, nodes: int | None) -> tuple[np.ndarray, np.ndarray]:
+    def _meeting_table(self, nodes: int | None) -> np.ndarray:
         """:meth:`meeting_cdf` on :data:`_GRID` (years after the start), made once per rule."""
         key = ("meeting-table", nodes or self.nodes)
         hit = self._memo.get(key)
         if hit is None:
-            hit = self._memo[key] = (_GRID, np.maximum.accumulate(self.meeting_cdf(_GRID, nodes)))
+            hit = self._memo[key] = np.maximum.accumulate(self.meeting_cdf(_GRID, nodes))
         return hit  # type: ignore[no-any-return]
 
     def frontier_quantiles(self, s: np.ndarray, ps: Any) -> np.ndarray:
@@ -398,12 +401,6 @@ def _hermite(nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """Probabilists' Gauss-Hermite nodes and weights normalised to sum 1 (E over N(0, 1))."""
     z, w = hermegauss(nodes)
     return z, w / w.sum()
-
-
-def _hermite_rates(v: Log10Normal, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Growth rates at the Gauss-Hermite nodes of ``log10 v`` and their weights (sum 1)."""
-    z, w = _hermite(nodes)
-    return 10.0 ** (v.mu + v.sd * z), w
 
 
 def _q_sum(r: Log10Normal, v: Log10Normal, q: np.ndarray, s: np.ndarray) -> np.ndarray:
