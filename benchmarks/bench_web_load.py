@@ -25,8 +25,8 @@ Phases, each printing p50 / p99 / max latency, throughput and the error count:
    Target (issue 13): a cached request under 5 ms (the median).
 4. ``models``: the model table.
 5. ``cold`` and ``new parameters`` again against ``flopcast serve --workers W`` (``--workers``,
-   default 2: this box's cores), a fresh server: W processes share the socket, so CPU-bound
-   uncached requests use every core. Held to the same target; phase 1b (one process) is
+   default this machine's cores), a fresh server: W processes, one socket each on one port, so
+   CPU-bound uncached requests use every core. Held to the same target; phase 1b (one process) is
    reported against it too.
 
 Ratios printed: cold p99 against its target, cold against cached throughput. Exit status 1
@@ -174,7 +174,10 @@ def main() -> int:
     ap.add_argument("--single", type=int, default=200, help="sequential cached requests")
     ap.add_argument("--json", action="store_true", help="also print the rows as one JSON object")
     ap.add_argument(
-        "--workers", type=int, default=2, help="server processes in the last two phases"
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="server processes in the last two phases (default: this machine's cores)",
     )
     args = ap.parse_args()
 
@@ -208,13 +211,15 @@ def main() -> int:
         rows["models"] = report("models", lat, err, wall, args.clients)
     finally:
         stop(proc)
-    # the same two uncached phases against `serve --workers W`: W processes on the one socket
+    # the same two uncached phases against `serve --workers W`: W processes on the one port
     port = free_port()
     proc = start_server(port, args.workers)
     url = f"http://127.0.0.1:{port}/api/forecast"
     try:
-        for i in range(4 * args.workers):  # each process loads its dataset on a first request
-            httpx.post(url, json=dict(DEFAULT_FORECAST, seed=900 + i), timeout=120)
+        for i in range(4 * args.workers):  # warm each process's first computation (likely)
+            httpx.post(
+                url, json=dict(DEFAULT_FORECAST, seed=900 + i), timeout=120
+            ).raise_for_status()
         bodies = [dict(DEFAULT_FORECAST, seed=5000 + i) for i in range(args.cold)]
         lat, err, wall = asyncio.run(load(url, args.clients, bodies))
         rows["cold_w"] = report(f"cold, {args.workers} workers", lat, err, wall, args.clients)

@@ -10,11 +10,11 @@ With ``workers`` above 1, that many server processes run, each on its own socket
 same port with ``SO_REUSEPORT``: the kernel spreads new connections evenly over them (by a hash
 of the address pair), so requests that each cost CPU use every core. NB: not uvicorn's own
 ``--workers``, whose processes share one socket: each takes every pending connection it sees
-at once, and in the load benchmark one of two processes got all 50 clients about half the
-time (p99 0.58 s against 0.36-0.40 s here; ``benchmarks/bench_web_load.py``). The processes
-are started fresh (``spawn``); each loads the records of the data folders the parent checked and
-keeps its own cache. The parent waits:
-SIGTERM or Ctrl-C stops them all, and one that dies stops the rest (exit 1).
+at once: ``benchmarks/bench_web_load.py`` run once against uvicorn's workers instead
+(2026-12-01) saw one of two processes take all 50 clients in about half the runs, p99 0.58 s
+against 0.36-0.40 s here. The processes are started fresh (``spawn``); each loads the records
+of the data folders the parent checked and keeps its own cache. The parent waits: SIGTERM or
+Ctrl-C stops them all, and one that dies stops the rest (exit 1).
 """
 
 from __future__ import annotations

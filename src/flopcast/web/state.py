@@ -29,9 +29,9 @@ from flopcast.web.cache import LRU, MISSING, ClosedForms, Scenarios
 
 # NB: one computation thread per process. The work is Python holding the GIL (numpy on small
 # arrays): two threads took turns on it and served 15% fewer uncached requests under 50 clients
-# (90 against 104 a second; benchmarks/bench_web_load.py). A long computation (a million draws)
-# then holds back the other uncached requests of its process, not the cached ones; for more
-# cores, `flopcast serve --workers N` (processes).
+# (90 against 104 a second: bench_web_load.py run once with each, 2026-12-01). A long
+# computation (a million draws) then holds back the other uncached requests of its process, not
+# the cached ones; for more cores, `flopcast serve --workers N` (processes).
 DEFAULT_WORKERS = 1
 DEFAULT_QUEUE = 64  # waiting requests hold no draws: 50 concurrent clients are all admitted
 RETRY_AFTER_S = 2
