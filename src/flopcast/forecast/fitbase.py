@@ -123,12 +123,17 @@ class ScoreFit(ABC):
         h = 1e-4
         slope = (self._curve(start, x + h) - self._curve(start, x - h)) / (2 * h)
         sy = math.sqrt(max(var - float(np.mean((slope * sx) ** 2)), 0.05 * var, 1e-18))
-        model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
-        ifixb = [0 if i in fixed else 1 for i in range(p)] if fixed else None
-        data = odr.RealData(x, y, sx=sx, sy=sy)
-        out = odr.ODR(data, model, beta0=start, ifixb=ifixb).run()
+        out = self._odr_job(odr.RealData(x, y, sx=sx, sy=sy), start, fixed).run()
         beta = np.asarray(out.beta, dtype=float)
         return beta if np.all(np.isfinite(beta)) else start
+
+    def _odr_job(self, data: Any, start: np.ndarray, fixed: Sequence[int], **kw: Any) -> Any:
+        """An ODRPACK job fitting the curve to ``data`` from ``start``, ``fixed`` held."""
+        from scipy import odr
+
+        model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
+        ifixb = [0 if i in fixed else 1 for i in range(len(start))] if fixed else None
+        return odr.ODR(data, model, beta0=start, ifixb=ifixb, **kw)
 
     def _ols(
         self,
@@ -149,10 +154,7 @@ class ScoreFit(ABC):
         """
         from scipy import odr  # lazily: scipy is imported only where a fit needs it
 
-        model = odr.Model(lambda beta, xx: self._curve(np.asarray(beta), xx))
-        p = len(start)
-        ifixb = [0 if i in fixed else 1 for i in range(p)] if fixed else None
-        job = odr.ODR(odr.Data(x, y), model, beta0=start, ifixb=ifixb, maxit=maxit)
+        job = self._odr_job(odr.Data(x, y), start, fixed, maxit=maxit)
         job.set_job(fit_type=2)
         out = job.run()
         beta = np.asarray(out.beta, dtype=float)
