@@ -31,6 +31,7 @@ Errors in x (``sx``, log10 units) come from the reading error of each point's x 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -168,11 +169,7 @@ def read_curve(name_or_path: str | Path) -> Curve:
     xs, ys, errs = [], [], []
     for i, pt in enumerate(doc.points):
         if pt.px is not None:
-            for ax in ("x", "y"):
-                if ax not in doc.axes:
-                    raise DataError(
-                        f"point {i} is in pixels but axes.{ax} is not calibrated", str(path)
-                    )
+            _calibrated(doc.axes, f"point {i}", "axes", str(path))
             x, x_err = _read(doc.axes["x"], pt.px[0], doc.pixel_error)
             y, _ = _read(doc.axes["y"], pt.px[1], doc.pixel_error)
         else:
@@ -271,6 +268,13 @@ def x_basis(c: Curve) -> str:
     return "as given"
 
 
+def _calibrated(axes: Mapping[Any, _Axis], what: str, whose: str, path: str) -> None:
+    """A point given in pixels needs both axes calibrated (their two ticks)."""
+    for ax in ("x", "y"):
+        if ax not in axes:
+            raise DataError(f"{what} is in pixels but {whose}.{ax} is not calibrated", path)
+
+
 def _read(axis: _Axis, px: float, pixel_error: float) -> tuple[float, float]:
     """The value at pixel ``px`` and its 90% error, on a linear or log axis."""
     (pa, va), (pb, vb) = axis.ticks
@@ -304,12 +308,7 @@ def _cumulative(doc: _CurveFile, path: str, steps: np.ndarray) -> tuple[np.ndarr
     at, length = [], []
     for i, pt in enumerate(prof.points):
         if pt.px is not None:
-            for ax in ("x", "y"):
-                if ax not in prof.axes:
-                    raise DataError(
-                        f"cost_profile point {i} is in pixels but its axes.{ax} is not calibrated",
-                        path,
-                    )
+            _calibrated(prof.axes, f"cost_profile point {i}", "its axes", path)
             at.append(_read(prof.axes["x"], pt.px[0], 0.0)[0])
             length.append(_read(prof.axes["y"], pt.px[1], 0.0)[0])
         else:
