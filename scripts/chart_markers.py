@@ -62,12 +62,22 @@ def main() -> None:
     _gridlines(img)
 
 
+# Gridlines as matplotlib's default style draws them (the charts read here): grey, that is
+# channels within GREY_SPREAD of each other, between GREY_LO and GREY_HI (#b0b0b0 is 176,
+# anti-aliased edges lighter or darker); a line covers at least LINE_SHARE of its row or
+# column; pixels of one line lie within LINE_GAP of each other. Chosen by eye on the shipped
+# figures, and printed only as a hint for calibrating a curve's axes.
+GREY_SPREAD, GREY_LO, GREY_HI = 8, 150, 200
+LINE_SHARE, LINE_GAP = 0.25, 2
+
+
 def _gridlines(img: np.ndarray) -> None:
-    grey = (np.ptp(img, axis=2) < 8) & (img[..., 0] > 150) & (img[..., 0] < 200)
+    spread = np.ptp(img, axis=2)
+    grey = (spread < GREY_SPREAD) & (img[..., 0] > GREY_LO) & (img[..., 0] < GREY_HI)
     for axis, name in ((0, "vertical gridlines at x"), (1, "horizontal gridlines at y")):
         counts = grey.sum(axis=axis)
-        idx = np.where(counts > 0.25 * img.shape[axis])[0]
-        groups = np.split(idx, np.where(np.diff(idx) > 2)[0] + 1) if idx.size else []
+        idx = np.where(counts > LINE_SHARE * img.shape[axis])[0]
+        groups = np.split(idx, np.where(np.diff(idx) > LINE_GAP)[0] + 1) if idx.size else []
         at = [float(np.average(g, weights=counts[g])) for g in groups]
         print(f"# {name}: " + ", ".join(f"{v:.1f}" for v in at))
 

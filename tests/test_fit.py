@@ -160,7 +160,7 @@ def test_to_dict_is_json_ready():
     assert math.isfinite(d["aic"]) and d["n"] == 40
 
 
-def test_compare_refits_each_fold_with_the_models_own_settings():
+def test_the_settings_compare_refits_a_model_with_are_its_own():
     from flopcast.forecast.fit import _settings
 
     m = SaturatingFit(r0=5.0, ceiling=100.0, seed=3)
